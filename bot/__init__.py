@@ -1,0 +1,1 @@
+"""Conversational news Q&A: retrieval, conversation, answering and citations."""

@@ -1,0 +1,1 @@
+"""Articles in, chunks in Chroma out: loading, chunking, embedding and the store."""

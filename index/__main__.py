@@ -1,0 +1,164 @@
+"""Command line: ``python -m index build|status|remove``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from bot.config import Settings, apply_offline_env
+from bot.errors import BotError
+from index.sync import BuildProgress, BuildStats
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m index",
+        description="Build and inspect the Chroma index of news articles. Settings come from "
+        "NEWSBOT_* environment variables (NEWSBOT_DATA_DIR, NEWSBOT_CHROMA_HOST, ...).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser(
+        "build",
+        help="index new and changed articles, drop removed ones",
+        description="Index articles from files, folders and http(s) URLs (default: the source "
+        "folder, NEWSBOT_SOURCE_DIR=source_docs). Unchanged articles are skipped; articles whose "
+        "files are gone from the given folders are removed. Exit code 1 if any source failed.",
+    )
+    build.add_argument("paths", nargs="*", metavar="PATH", help="file, folder or URL")
+    build.add_argument("--no-prune", action="store_true", help="keep indexed articles whose files are gone")
+    build.add_argument(
+        "--progress",
+        choices=["auto", "bar", "plain", "none"],
+        default="auto",
+        help="progress display: bar (tqdm), plain lines, none; auto = bar on a terminal",
+    )
+    status = sub.add_parser("status", help="articles, chunks, model, store and last build")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    remove = sub.add_parser(
+        "remove",
+        help="delete one article's chunks from the index",
+        description="Delete an article from the index. If its file is still "
+        "in the source folder, the next build adds it again.",
+    )
+    remove.add_argument("article_id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    apply_offline_env()
+    try:
+        settings = Settings()
+        if args.command == "build":
+            return _build(settings, args.paths, not args.no_prune, args.progress)
+        if args.command == "status":
+            return _status(settings, args.json)
+        return _remove(settings, args.article_id)
+    except BotError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+def _build(settings: Settings, paths: list[str], prune: bool, mode: str) -> int:
+    from index.factory import make_indexer
+    from index.store import write_lock
+
+    sources: list[str] = paths or [str(settings.source_dir)]
+    with write_lock(settings):
+        indexer = make_indexer(settings)
+        report, close = _progress_reporter(mode)
+        try:
+            stats = indexer.build(sources, prune=prune, progress=report)
+        finally:
+            close()
+    _print_summary(stats)
+    return 1 if stats.failures else 0
+
+
+def _print_summary(stats: BuildStats) -> None:
+    for failure in stats.failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    print(stats.summary())
+
+
+def _progress_reporter(mode: str) -> tuple[Callable[[BuildProgress], None], Callable[[], None]]:
+    if mode == "auto":
+        mode = "bar" if sys.stderr.isatty() else "plain"
+    if mode == "bar":
+        return _bar_reporter()
+    if mode == "plain":
+        return _plain_reporter(), lambda: None
+    return (lambda _p: None), lambda: None
+
+
+def _bar_reporter() -> tuple[Callable[[BuildProgress], None], Callable[[], None]]:
+    from tqdm import tqdm
+
+    bar: list[tqdm] = []  # created on the first report, when the total is known
+
+    def report(p: BuildProgress) -> None:
+        if not bar:
+            bar.append(tqdm(total=p.chunks_total, unit="chunk", desc="embedding", file=sys.stderr))
+        bar[0].n = p.chunks_done
+        bar[0].set_postfix_str(f"articles {p.articles_done}/{p.articles_total}")
+
+    return report, lambda: bar[0].close() if bar else None
+
+
+def _plain_reporter() -> Callable[[BuildProgress], None]:
+    started = time.perf_counter()
+
+    def report(p: BuildProgress) -> None:
+        elapsed = time.perf_counter() - started
+        eta = elapsed / p.chunks_done * (p.chunks_total - p.chunks_done) if p.chunks_done else 0.0
+        print(
+            f"embedded {p.chunks_done}/{p.chunks_total} chunks, articles {p.articles_done}/"
+            f"{p.articles_total}, ETA {eta:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return report
+
+
+def _status(settings: Settings, as_json: bool) -> int:
+    from index.store import open_store
+
+    store = open_store(settings)
+    articles = store.articles()
+    info = {
+        "articles": len(articles),
+        "chunks": store.count(),
+        "model": store.build_info().get("model", ""),
+        "store_mode": store.mode,
+        "store_location": store.location,
+        "collection": store.collection_name,
+        "last_build_at": store.build_info().get("last_build_at", "never"),
+        "last_build_summary": store.build_info().get("last_build_summary", ""),
+    }
+    if as_json:
+        print(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key.replace('_', ' ')}: {value}")
+    return 0
+
+
+def _remove(settings: Settings, article_id: str) -> int:
+    from bot.errors import NotFoundError
+    from index.store import open_store, write_lock
+    from index.sync import remove_article
+
+    with write_lock(settings):
+        deleted = remove_article(open_store(settings), article_id)
+    if not deleted:
+        raise NotFoundError(f"no article with id {article_id!r} in the index")
+    print(f"removed {article_id} ({deleted} chunks)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

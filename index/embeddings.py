@@ -1,0 +1,36 @@
+"""The packaged sentence-transformers model behind LangChain's ``Embeddings`` interface."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_huggingface import HuggingFaceEmbeddings
+
+from bot.config import Settings
+from index.tokens import check_model_dir
+
+
+class LocalEmbeddings(HuggingFaceEmbeddings):
+    """A sentence-transformers model loaded from a local folder: normalised, batched, offline."""
+
+    def encode_batch(self, texts: Sequence[str]) -> Any:
+        """Embeddings as a float32 numpy array (skips the list conversion on the write path)."""
+        return self._client.encode(
+            list(texts),
+            batch_size=self.encode_kwargs.get("batch_size", 64),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
+
+def make_embeddings(settings: Settings) -> LocalEmbeddings:
+    """Load the configured (by default the packaged) model from disk; never from a hub."""
+    path = settings.resolved_model_path()
+    check_model_dir(path)
+    return LocalEmbeddings(
+        model_name=str(path),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": settings.embed_batch_size},
+    )

@@ -1,0 +1,43 @@
+"""Build the indexing pipeline's parts from settings (one place, no globals)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from index.chunking import SentenceChunker
+from index.store import open_store
+from index.sync import Indexer
+from index.tokens import TokenCounter, max_seq_length, model_tag
+
+if TYPE_CHECKING:
+    from index.embeddings import LocalEmbeddings
+
+
+def make_chunker(settings: Settings) -> SentenceChunker:
+    path = settings.resolved_model_path()
+    return SentenceChunker(
+        TokenCounter(path),
+        max_tokens=min(settings.chunk_max_tokens, max_seq_length(path)),
+        overlap_tokens=settings.chunk_overlap_tokens,
+        use_header=settings.chunk_header,
+        model_tag=model_tag(path),
+    )
+
+
+def make_indexer(settings: Settings) -> Indexer:
+    """The model is loaded on first use only: an unchanged rebuild never needs it."""
+
+    def load_model() -> LocalEmbeddings:
+        from index.embeddings import make_embeddings
+
+        return make_embeddings(settings)
+
+    return Indexer(
+        store=open_store(settings),
+        embeddings_factory=load_model,
+        chunker=make_chunker(settings),
+        max_bytes=int(settings.max_file_mb * 1_000_000),
+        fetch_timeout_s=settings.fetch_timeout_s,
+        write_batch=settings.write_batch_size,
+    )

@@ -1,0 +1,172 @@
+"""The Chroma store: embedded ``PersistentClient`` by default, ``HttpClient`` in server mode.
+
+Retrieval reads through LangChain's ``Chroma`` vector store (:attr:`ArticleStore.vectorstore`);
+the index writer uses the raw collection for admin work (upserting precomputed vectors,
+listing ids, deleting). The collection never gets an embedding function of Chroma's own:
+its default one downloads an ONNX model, which must never happen here.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+from bot.errors import IndexBusyError, IndexUnavailableError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
+
+    from index.chunking import Chunk
+
+PAGE = 5000  # records per metadata page when listing the whole collection
+
+
+@dataclass
+class StoredArticle:
+    """What the store knows of one article: its chunk ids and where it came from."""
+
+    article_id: str
+    origin: str
+    origin_kind: str
+    fingerprints: set[str] = field(default_factory=set)
+    chunk_total: int = 0
+    chunk_ids: set[str] = field(default_factory=set)
+
+    def is_complete(self, fingerprint: str) -> bool:
+        """All chunks of exactly this version are stored (a killed run leaves this False)."""
+        return self.fingerprints == {fingerprint} and len(self.chunk_ids) == self.chunk_total
+
+
+class ArticleStore:
+    """One Chroma collection of article chunks, with the admin operations indexing needs."""
+
+    def __init__(
+        self,
+        client: ClientAPI,
+        collection_name: str,
+        embeddings: Embeddings | None,
+        location: str,
+        mode: str,
+    ) -> None:
+        self.client = client
+        self.location = location
+        self.mode = mode
+        self.collection_name = collection_name
+        self.collection = client.get_or_create_collection(
+            name=collection_name,
+            embedding_function=None,  # never Chroma's default (it downloads a model)
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        self._embeddings = embeddings
+
+    @property
+    def vectorstore(self) -> Chroma:
+        """LangChain view of the same collection, querying with our embeddings."""
+        from langchain_chroma import Chroma
+
+        return Chroma(
+            client=self.client, collection_name=self.collection_name, embedding_function=self._embeddings
+        )
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def articles(self) -> dict[str, StoredArticle]:
+        """Every stored article with its chunk ids, read page by page."""
+        found: dict[str, StoredArticle] = {}
+        for ids, metadatas in self._pages():
+            for chunk_id, meta in zip(ids, metadatas, strict=True):
+                article_id = str(meta.get("article_id", ""))
+                article = found.get(article_id)
+                if article is None:
+                    article = found[article_id] = StoredArticle(
+                        article_id, str(meta.get("origin", "")), str(meta.get("origin_kind", "file"))
+                    )
+                article.chunk_ids.add(chunk_id)
+                article.fingerprints.add(str(meta.get("article_fingerprint", "")))
+                article.chunk_total = max(article.chunk_total, int(meta.get("chunk_total", 0)))
+        return found
+
+    def _pages(self) -> Iterator[tuple[list[str], list[Any]]]:
+        offset = 0
+        while True:
+            page = self.collection.get(include=["metadatas"], limit=PAGE, offset=offset)
+            ids = list(page["ids"])
+            if not ids:
+                return
+            yield ids, list(page["metadatas"] or [{}] * len(ids))
+            offset += len(ids)
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Any) -> None:
+        """Write chunks with precomputed vectors; ids derive from content, so re-writes are idempotent."""
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[c.metadata for c in chunks],
+        )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), PAGE):
+            self.collection.delete(ids=list(ids[start : start + PAGE]))
+
+    def build_info(self) -> dict[str, Any]:
+        meta = self.collection.metadata or {}
+        return {k.removeprefix("newsbot_"): v for k, v in meta.items() if k.startswith("newsbot_")}
+
+    def set_build_info(self, **info: str | int | float) -> None:
+        self.collection.modify(metadata={f"newsbot_{k}": v for k, v in info.items()})
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def open_store(settings: Settings, embeddings: Embeddings | None = None) -> ArticleStore:
+    """Embedded store under ``data_dir``, or a Chroma server when ``chroma_host`` is set."""
+    import chromadb
+
+    if settings.server_mode:
+        location = f"http://{settings.chroma_host}:{settings.chroma_port}"
+        try:
+            client = chromadb.HttpClient(
+                host=str(settings.chroma_host), port=settings.chroma_port, settings=_chroma_settings()
+            )
+            client.heartbeat()
+        except Exception as err:  # chromadb raises several unrelated types here
+            raise IndexUnavailableError(f"cannot reach the Chroma server at {location}: {err}") from err
+        return ArticleStore(client, settings.collection, embeddings, location, "server")
+    path = chroma_path(settings)
+    path.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    return ArticleStore(client, settings.collection, embeddings, str(path.resolve()), "embedded")
+
+
+def chroma_path(settings: Settings) -> Path:
+    return settings.data_dir / "chroma"
+
+
+@contextmanager
+def write_lock(settings: Settings) -> Iterator[None]:
+    """One writer at a time per data folder (embedded mode); a second one fails fast."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = settings.data_dir / "build.lock"
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise IndexBusyError(f"another build is writing to {settings.data_dir}; try again later") from err
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process is killed

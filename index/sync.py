@@ -1,0 +1,214 @@
+"""Idempotent, crash-safe build/update/remove of the article index.
+
+Crash safety comes from the order of writes, not from transactions: chunk ids are
+derived from article id + content, new chunks are upserted first and an article's
+stale chunks are deleted only afterwards. A run killed at any point leaves a store
+that the next run completes from the difference "wanted ids vs stored ids", with no
+duplicate (ids are deterministic) and no missing chunk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langchain_core.documents import Document
+
+from index.chunking import Chunk, SentenceChunker
+from index.loaders import LoadFailure, LoadResult, load_sources
+from index.store import ArticleStore, StoredArticle
+
+if TYPE_CHECKING:
+    from index.embeddings import LocalEmbeddings
+
+
+@dataclass
+class BuildProgress:
+    chunks_done: int
+    chunks_total: int
+    articles_done: int
+    articles_total: int
+
+
+@dataclass
+class BuildStats:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failures: list[LoadFailure] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_deleted: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def summary(self) -> str:
+        return (
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"removed {self.removed}, failed {self.failed} "
+            f"({self.chunks_written} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s)"
+        )
+
+
+@dataclass
+class _Plan:
+    """What a run has to do, computed from sources vs store before any write."""
+
+    new_chunks: list[Chunk] = field(default_factory=list)
+    stale_ids: list[str] = field(default_factory=list)
+    articles_to_write: list[str] = field(default_factory=list)
+
+
+class Indexer:
+    """Loads, chunks, embeds and stores articles; the one writer of the index."""
+
+    def __init__(
+        self,
+        store: ArticleStore,
+        embeddings_factory: Callable[[], LocalEmbeddings],
+        chunker: SentenceChunker,
+        max_bytes: int,
+        fetch_timeout_s: float,
+        write_batch: int = 256,
+    ) -> None:
+        self.store = store
+        self._embeddings_factory = embeddings_factory
+        self._embeddings: LocalEmbeddings | None = None
+        self.chunker = chunker
+        self.max_bytes = max_bytes
+        self.fetch_timeout_s = fetch_timeout_s
+        self.write_batch = write_batch
+
+    @property
+    def embeddings(self) -> LocalEmbeddings:
+        """Loaded on first use: a run with nothing to embed never pays for the model."""
+        if self._embeddings is None:
+            self._embeddings = self._embeddings_factory()
+        return self._embeddings
+
+    def build(
+        self,
+        sources: Sequence[str | Path],
+        prune: bool = True,
+        progress: Callable[[BuildProgress], None] | None = None,
+    ) -> BuildStats:
+        """Bring the index in line with ``sources``; prune articles whose files are gone."""
+        started = time.perf_counter()
+        loaded = load_sources(sources, self.max_bytes, self.fetch_timeout_s)
+        stats = BuildStats(failures=list(loaded.failures))
+        stored = self.store.articles()
+        plan = self._plan(loaded, stored, stats)
+        if prune:
+            self._plan_removals(loaded, stored, sources, plan, stats)
+        self._write(plan, progress)
+        self.store.delete(plan.stale_ids)
+        stats.chunks_written = len(plan.new_chunks)
+        stats.chunks_deleted = len(plan.stale_ids)
+        stats.seconds = time.perf_counter() - started
+        self.store.set_build_info(
+            last_build_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            model=self.chunker.model_tag,
+            last_build_summary=stats.summary(),
+        )
+        return stats
+
+    def _plan(self, loaded: LoadResult, stored: dict[str, StoredArticle], stats: BuildStats) -> _Plan:
+        plan = _Plan()
+        for doc in loaded.documents:
+            previous = stored.get(doc.metadata["article_id"])
+            if previous is not None and previous.is_complete(self.chunker.fingerprint(doc)):
+                stats.unchanged += 1  # fast path: no chunking, no model
+                continue
+            try:
+                chunks = self.chunker.split(doc)
+            except ValueError as err:
+                stats.failures.append(LoadFailure(doc.metadata["origin"], str(err)))
+                continue
+            self._plan_article(doc, chunks, previous, plan, stats)
+        return plan
+
+    @staticmethod
+    def _plan_article(
+        doc: Document, chunks: list[Chunk], previous: StoredArticle | None, plan: _Plan, stats: BuildStats
+    ) -> None:
+        wanted = {c.id for c in chunks}
+        have = previous.chunk_ids if previous else set()
+        if wanted == have:
+            stats.unchanged += 1
+            return
+        if previous is None:
+            stats.added += 1
+        else:
+            stats.updated += 1
+        plan.articles_to_write.append(doc.metadata["article_id"])
+        plan.new_chunks.extend(c for c in chunks if c.id not in have)
+        plan.stale_ids.extend(sorted(have - wanted))
+
+    @staticmethod
+    def _plan_removals(
+        loaded: LoadResult,
+        stored: dict[str, StoredArticle],
+        sources: Sequence[str | Path],
+        plan: _Plan,
+        stats: BuildStats,
+    ) -> None:
+        """Articles from files that are gone (or no longer hold them) leave the index.
+
+        Articles from URLs, from files outside the built folders, and from files that
+        failed to load this time are kept: a bad edit must not wipe what was indexed.
+        """
+        present = {doc.metadata["article_id"] for doc in loaded.documents}
+        roots = [Path(s).resolve() for s in sources if not str(s).startswith(("http://", "https://"))]
+        failed = {_file_part(origin) for origin in loaded.failed_origins}
+        for article in stored.values():
+            if article.article_id in present or article.origin_kind != "file":
+                continue
+            origin_file = _file_part(article.origin)
+            if origin_file in failed:
+                continue
+            path = Path(origin_file).resolve()
+            if path.exists() and not any(path == r or path.is_relative_to(r) for r in roots):
+                continue
+            stats.removed += 1
+            plan.stale_ids.extend(sorted(article.chunk_ids))
+
+    def _write(self, plan: _Plan, progress: Callable[[BuildProgress], None] | None) -> None:
+        total = len(plan.new_chunks)
+        articles_total = len(plan.articles_to_write)
+        done_articles: set[str] = set()
+        for start in range(0, total, self.write_batch):
+            batch = plan.new_chunks[start : start + self.write_batch]
+            vectors = self.embeddings.encode_batch([c.embed_text for c in batch])
+            self.store.upsert(batch, vectors)
+            done_articles.update(c.article_id for c in batch)
+            if progress:
+                progress(
+                    BuildProgress(
+                        start + len(batch), total, min(len(done_articles), articles_total), articles_total
+                    )
+                )
+
+
+def _file_part(origin: str) -> str:
+    """'data.jsonl:12' and 'list.json[3]' → the file they came from."""
+    for marker in ("[",):
+        if origin.endswith("]") and marker in origin:
+            return origin.rsplit(marker, 1)[0]
+    head, sep, tail = origin.rpartition(":")
+    return head if sep and tail.isdigit() else origin
+
+
+def remove_article(store: ArticleStore, article_id: str) -> int:
+    """Delete one article's chunks; returns how many were deleted (0: not indexed)."""
+    article = store.articles().get(article_id)
+    if article is None:
+        return 0
+    store.delete(sorted(article.chunk_ids))
+    return len(article.chunk_ids)

@@ -1,0 +1,110 @@
+"""Chunking: sentence bounds, char offsets, overlap, and the model window (real tokenizer)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from langchain_core.documents import Document
+
+from index.chunking import SentenceChunker, article_header, split_sentences
+from index.loaders import load_sources
+from tests.conftest import SEED
+from tests.corpus import article_text
+
+
+def seed_doc() -> Document:
+    return load_sources([SEED], 5_000_000, 1).documents[0]
+
+
+def test_sentence_split_respects_abbreviations_and_lines() -> None:
+    text = (
+        "Mr. Smith met Dr. Jones in the U.S. capital on Monday. Talks lasted 3.5 hours! "
+        "“It went well,” he said. J. R. Doe agreed.\nA heading\nNext line here."
+    )
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    assert sentences == [
+        "Mr. Smith met Dr. Jones in the U.S. capital on Monday.",
+        "Talks lasted 3.5 hours!",
+        "“It went well,” he said.",
+        "J. R. Doe agreed.",
+        "A heading",
+        "Next line here.",
+    ]
+
+
+def test_token_counter_matches_whole_text_tokenization(token_counter) -> None:  # type: ignore[no-untyped-def]
+    body = seed_doc().page_content
+    pieces = [body[i : i + 700] for i in range(0, len(body), 350)] + ["Ünïcödé — “quotes” 500%", "中文 text"]
+    fast = token_counter(pieces)
+    full = [n - 2 for n in token_counter.full_count(pieces)]
+    assert fast == full
+
+
+@pytest.mark.parametrize("use_header", [True, False])
+def test_seed_chunks_fit_window_keep_offsets_and_overlap(token_counter, use_header: bool) -> None:  # type: ignore[no-untyped-def]
+    doc = seed_doc()
+    chunker = SentenceChunker(token_counter, max_tokens=256, overlap_tokens=48, use_header=use_header)
+    chunks = chunker.split(doc)
+    assert len(chunks) >= 3
+    real = token_counter.full_count([c.embed_text for c in chunks])
+    assert max(real) <= 256
+    assert [c.token_count for c in chunks] == real
+    body = doc.page_content
+    for chunk in chunks:
+        assert body[chunk.start : chunk.end] == chunk.text
+        assert chunk.metadata["start"] == chunk.start and chunk.metadata["end"] == chunk.end
+        assert chunk.embed_text.startswith(doc.metadata["title"]) == use_header
+    for left, right in itertools.pairwise(chunks):
+        assert right.start < left.end, "consecutive chunks share trailing sentences"
+        assert right.start > left.start
+    assert chunks[0].start == 0 and chunks[-1].end == len(body)
+    # Every sentence of the article is whole inside at least one chunk.
+    for s, e in split_sentences(body):
+        assert any(c.start <= s and e <= c.end for c in chunks)
+
+
+def test_overlong_sentence_is_cut_at_words_within_window(token_counter) -> None:  # type: ignore[no-untyped-def]
+    long_sentence = " ".join(f"word{i}" for i in range(900)) + "."
+    doc = Document(
+        page_content="Short opening sentence here. " + long_sentence,
+        metadata={"article_id": "long", "title": "A long one"},
+    )
+    chunks = SentenceChunker(token_counter, max_tokens=128, overlap_tokens=16).split(doc)
+    assert len(chunks) > 5
+    assert max(token_counter.full_count([c.embed_text for c in chunks])) <= 128
+    covered: set[int] = set()
+    for c in chunks:
+        covered.update(range(c.start, c.end))
+    text = doc.page_content
+    assert {i for i, ch in enumerate(text) if not ch.isspace()} <= covered  # no word is lost
+
+
+def test_chunk_ids_stable_and_content_derived(token_counter) -> None:  # type: ignore[no-untyped-def]
+    chunker = SentenceChunker(token_counter, max_tokens=96, overlap_tokens=16, model_tag="m")
+    doc = load_sources([SEED], 5_000_000, 1).documents[0]
+    first = [c.id for c in chunker.split(doc)]
+    assert first == [c.id for c in chunker.split(doc)]
+    assert len(set(first)) == len(first)
+    edited = Document(page_content=doc.page_content.replace("Medinsky", "Medinskiy"), metadata=doc.metadata)
+    assert set(first) != {c.id for c in chunker.split(edited)}
+    other_model = SentenceChunker(token_counter, max_tokens=96, overlap_tokens=16, model_tag="other")
+    assert not set(first) & {c.id for c in other_model.split(doc)}
+
+
+def test_header_is_title_outlet_date() -> None:
+    assert (
+        article_header({"title": "T", "source": "Gazette", "published_at": "2024-03-04T10:00:00Z"})
+        == "T · Gazette · 2024-03-04"
+    )
+    assert article_header({"title": "T", "source": "", "published_at": ""}) == "T"
+
+
+def test_no_chunk_is_a_lone_fragment(token_counter, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "a.txt"
+    path.write_text(article_text(2, sentences=20) + "\nBy Kim Writer\n", encoding="utf-8")
+    doc = load_sources([path], 5_000_000, 1).documents[0]
+    assert doc.metadata["author"] == "Sam Reporter2"  # header wins; trailing byline cut
+    chunks = SentenceChunker(token_counter, max_tokens=64, overlap_tokens=8).split(doc)
+    assert all(len(c.text.split()) >= 8 for c in chunks)
+    assert not any("Kim Writer" in c.text for c in chunks)
