@@ -64,7 +64,7 @@ def test_build_is_idempotent_and_edits_replace_chunks(settings: Settings, indexe
     assert edited.chunks_deleted > 0
     ids = stored_ids(indexer)
     assert sorted(ids) == sorted(expected_ids(settings, docs))
-    texts = indexer.store.collection.get(where={"article_id": "article-001"})["documents"]
+    texts = indexer.store.collection.get(where={"article_id": "article-001"})["documents"] or []
     assert any("rejected" in t for t in texts) and not any("approved" in t for t in texts)
 
 
