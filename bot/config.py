@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Set before any Hugging Face / Chroma / Gradio import so that nothing phones home or
@@ -61,6 +62,26 @@ class Settings(BaseSettings):
 
     max_file_mb: float = Field(5.0, gt=0, description="Larger source files are rejected.")
     fetch_timeout_s: float = Field(10.0, gt=0, description="Timeout for fetching article URLs.")
+
+    answerer: Literal["extractive", "openai", "llamacpp"] = Field(
+        "extractive", description="Who writes answers: extractive (no LLM) or an LLM backend."
+    )
+    retrieval_k: PositiveInt = Field(10, description="Passages retrieved per question.")
+    max_question_chars: PositiveInt = Field(2000, description="Longer questions are rejected.")
+    history_turns: PositiveInt = Field(6, description="Earlier turns kept per conversation.")
+
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp)."
+    )
+    openai_model: str = Field("local-model", description="Model name sent to the endpoint.")
+    openai_api_key: SecretStr = Field(
+        SecretStr("not-needed"), description="API key, if the endpoint needs one."
+    )
+    llamacpp_model_path: Path | None = Field(
+        None, description="GGUF file for the llamacpp answerer (default: packaged SmolLM2)."
+    )
+    llm_timeout_s: float = Field(60.0, gt=0, description="Give up on the LLM after this long.")
+    llm_max_tokens: PositiveInt = Field(400, description="Longest LLM answer.")
 
     @field_validator("collection")
     @classmethod

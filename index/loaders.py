@@ -376,9 +376,12 @@ def load_url(url: str, timeout_s: float, max_bytes: int) -> Document:
     import httpx  # lazy: only needed for URLs
 
     try:
-        with httpx.Client(
-            timeout=timeout_s, follow_redirects=True, headers={"User-Agent": "newsbot-indexer/0.1"}
-        ) as client, client.stream("GET", url) as response:
+        with (
+            httpx.Client(
+                timeout=timeout_s, follow_redirects=True, headers={"User-Agent": "newsbot-indexer/0.1"}
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
             if response.status_code >= 400:
                 raise ArticleLoadError(f"HTTP {response.status_code} {response.reason_phrase}")
             body = _read_capped(response.iter_bytes(), max_bytes)

@@ -118,6 +118,12 @@ class ArticleStore:
         for start in range(0, len(ids), PAGE):
             self.collection.delete(ids=list(ids[start : start + PAGE]))
 
+    def version(self) -> str:
+        """Changes whenever a build or removal changed the collection (read fresh, not cached)."""
+        current = self.client.get_collection(self.collection_name, embedding_function=None)
+        meta = current.metadata or {}
+        return f"{current.count()}:{meta.get('newsbot_last_build_at', '')}"
+
     def build_info(self) -> dict[str, Any]:
         meta = self.collection.metadata or {}
         return {k.removeprefix("newsbot_"): v for k, v in meta.items() if k.startswith("newsbot_")}

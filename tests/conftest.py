@@ -28,14 +28,14 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def embeddings():  # type: ignore[no-untyped-def]
+def embeddings():
     from index.embeddings import make_embeddings
 
     return make_embeddings(Settings())
 
 
 @pytest.fixture(scope="session")
-def token_counter():  # type: ignore[no-untyped-def]
+def token_counter():
     from index.tokens import TokenCounter
 
     return TokenCounter(Settings().resolved_model_path())
@@ -89,3 +89,25 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> 
             pass
         time.sleep(0.2)
     raise RuntimeError("chroma server did not start in time")
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    """The seed article indexed once (real model, embedded Chroma) for the bot tests."""
+    from index.factory import make_indexer
+    from index.store import open_store
+
+    data = tmp_path_factory.mktemp("seed-index")
+    settings = Settings(_env_file=None, data_dir=data, source_dir=SEED.parent)  # type: ignore[call-arg]
+    indexer = make_indexer(settings)
+    indexer._embeddings = embeddings
+    indexer.build([SEED])
+    return settings, open_store(settings, embeddings)
+
+
+@pytest.fixture(scope="session")
+def seed_bot(seed_store, embeddings):
+    from bot.factory import build_chatbot
+
+    settings, store = seed_store
+    return build_chatbot(settings, embeddings=embeddings, store=store)

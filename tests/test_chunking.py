@@ -33,7 +33,7 @@ def test_sentence_split_respects_abbreviations_and_lines() -> None:
     ]
 
 
-def test_token_counter_matches_whole_text_tokenization(token_counter) -> None:  # type: ignore[no-untyped-def]
+def test_token_counter_matches_whole_text_tokenization(token_counter) -> None:
     body = seed_doc().page_content
     pieces = [body[i : i + 700] for i in range(0, len(body), 350)] + ["Ünïcödé — “quotes” 500%", "中文 text"]
     fast = token_counter(pieces)
@@ -42,7 +42,7 @@ def test_token_counter_matches_whole_text_tokenization(token_counter) -> None:  
 
 
 @pytest.mark.parametrize("use_header", [True, False])
-def test_seed_chunks_fit_window_keep_offsets_and_overlap(token_counter, use_header: bool) -> None:  # type: ignore[no-untyped-def]
+def test_seed_chunks_fit_window_keep_offsets_and_overlap(token_counter, use_header: bool) -> None:
     doc = seed_doc()
     chunker = SentenceChunker(token_counter, max_tokens=256, overlap_tokens=48, use_header=use_header)
     chunks = chunker.split(doc)
@@ -64,7 +64,7 @@ def test_seed_chunks_fit_window_keep_offsets_and_overlap(token_counter, use_head
         assert any(c.start <= s and e <= c.end for c in chunks)
 
 
-def test_overlong_sentence_is_cut_at_words_within_window(token_counter) -> None:  # type: ignore[no-untyped-def]
+def test_overlong_sentence_is_cut_at_words_within_window(token_counter) -> None:
     long_sentence = " ".join(f"word{i}" for i in range(900)) + "."
     doc = Document(
         page_content="Short opening sentence here. " + long_sentence,
@@ -80,7 +80,7 @@ def test_overlong_sentence_is_cut_at_words_within_window(token_counter) -> None:
     assert {i for i, ch in enumerate(text) if not ch.isspace()} <= covered  # no word is lost
 
 
-def test_chunk_ids_stable_and_content_derived(token_counter) -> None:  # type: ignore[no-untyped-def]
+def test_chunk_ids_stable_and_content_derived(token_counter) -> None:
     chunker = SentenceChunker(token_counter, max_tokens=96, overlap_tokens=16, model_tag="m")
     doc = load_sources([SEED], 5_000_000, 1).documents[0]
     first = [c.id for c in chunker.split(doc)]
@@ -100,7 +100,7 @@ def test_header_is_title_outlet_date() -> None:
     assert article_header({"title": "T", "source": "", "published_at": ""}) == "T"
 
 
-def test_no_chunk_is_a_lone_fragment(token_counter, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_chunk_is_a_lone_fragment(token_counter, tmp_path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(article_text(2, sentences=20) + "\nBy Kim Writer\n", encoding="utf-8")
     doc = load_sources([path], 5_000_000, 1).documents[0]

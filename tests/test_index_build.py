@@ -32,7 +32,7 @@ def settings(request: pytest.FixtureRequest, make_settings: Callable[..., Settin
 
 
 @pytest.fixture
-def indexer(settings: Settings, embeddings) -> Indexer:  # type: ignore[no-untyped-def]
+def indexer(settings: Settings, embeddings) -> Indexer:
     built = make_indexer(settings)
     built._embeddings = embeddings  # share the session's loaded model
     return built
@@ -110,7 +110,7 @@ def test_other_folders_and_urls_are_not_pruned(settings: Settings, indexer: Inde
 
 def test_store_never_uses_chromas_default_embedding_function(
     settings: Settings, indexer: Indexer, embeddings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     write_articles(settings.source_dir, 2)
     indexer.build([settings.source_dir])
     assert indexer.store.collection._embedding_function is None

@@ -18,7 +18,7 @@ from tests.corpus import EMPTY_HTML, NEWS_HTML, article_text, jsonl_records
 MAX = 5_000_000
 
 
-def load(*sources: str | Path):  # type: ignore[no-untyped-def]
+def load(*sources: str | Path):
     return load_sources(list(sources), MAX, timeout_s=2)
 
 

@@ -1,0 +1,1 @@
+"""Answerers: one interface, several implementations (extractive default, LLM-backed)."""

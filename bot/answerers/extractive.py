@@ -1,0 +1,176 @@
+"""The default answerer, no LLM: the retrieved sentences that answer, verbatim, cited.
+
+Every sentence of the best passages is scored by semantic similarity to the question
+(the same packaged model), IDF-weighted overlap with the question's terms, the rank of
+its passage and whether it holds a phrase of the asked kind (a name for "who", ...).
+The best sentence leads; a few more follow when they score close to it, preferring
+other articles when the question spans several. Weak evidence → a plain refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from bot.answer_types import answer_phrase, question_type
+from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
+from bot.schemas import ChatTurn
+from bot.text import terms
+from index.chunking import split_sentences
+
+Encoder = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass
+class Candidate:
+    passage: int
+    start: int  # offsets inside the passage text
+    end: int
+    text: str
+    semantic: float = 0.0
+    lexical: float = 0.0
+    typed: bool = False
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class ExtractiveConfig:
+    passages: int = 6
+    max_sentences: int = 3
+    refuse_below: float = 0.42
+    follow_within: float = 0.08  # extra sentences must score within this of the best
+    w_semantic: float = 0.6
+    w_lexical: float = 0.4
+    w_typed: float = 0.08
+    w_rank: float = 0.05
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(
+        self,
+        encode: Encoder,
+        idf: Callable[[str], float] = lambda _t: 1.0,
+        config: ExtractiveConfig | None = None,
+        cache_size: int = 20_000,
+    ) -> None:
+        self._encode = encode
+        self._idf = idf
+        self.config = config or ExtractiveConfig()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def stream(
+        self, question: str, passages: Sequence[Document], history: Sequence[ChatTurn] = ()
+    ) -> Iterator[AnswerEvent]:
+        draft = self.answer(question, passages)
+        words = re.findall(r"\S+\s*", draft.text)
+        for i in range(0, len(words), 4):  # the deltas concatenate to exactly draft.text
+            yield Delta("".join(words[i : i + 4]))
+        yield draft
+
+    def answer(self, question: str, passages: Sequence[Document]) -> Draft:
+        passages = list(passages)[: self.config.passages]
+        candidates = self._candidates(passages)
+        if not candidates:
+            return refusal(question, passages)
+        self._score(question, candidates)
+        chosen = self._choose(candidates, passages)
+        if not chosen:
+            return refusal(question, passages)
+        return self._compose(question, chosen, passages)
+
+    def _candidates(self, passages: Sequence[Document]) -> list[Candidate]:
+        seen: set[tuple[str, int]] = set()
+        found = []
+        for i, doc in enumerate(passages):
+            base = int(doc.metadata.get("start", 0))
+            for start, end in split_sentences(doc.page_content):
+                text = doc.page_content[start:end]
+                key = (str(doc.metadata.get("article_id")), base + start)
+                if key in seen or len(text.split()) < 4 or text.endswith("?"):
+                    continue  # overlap duplicates, headings and questions answer nothing
+                seen.add(key)
+                found.append(Candidate(i, start, end, text))
+        return found
+
+    def _score(self, question: str, candidates: list[Candidate]) -> None:
+        vectors = self._vectors([question] + [c.text for c in candidates])
+        semantic = vectors[1:] @ vectors[0]
+        q_terms = set(terms(question))
+        q_weight = sum(self._idf(t) for t in q_terms) or 1.0
+        kind = question_type(question)
+        cfg = self.config
+        for cand, sim in zip(candidates, semantic, strict=True):
+            overlap = q_terms & set(terms(cand.text))
+            cand.semantic = float(sim)
+            cand.lexical = sum(self._idf(t) for t in overlap) / q_weight
+            cand.typed = answer_phrase(cand.text, kind, question) is not None
+            cand.score = (
+                cfg.w_semantic * cand.semantic
+                + cfg.w_lexical * cand.lexical
+                + cfg.w_typed * cand.typed
+                + cfg.w_rank / (1 + cand.passage)
+            )
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised embeddings, with an LRU cache: passages recur across questions."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vector in zip(missing, self._encode(missing), strict=True):
+                self._cache[text] = vector
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        for t in texts:
+            self._cache.move_to_end(t)
+        return np.stack([self._cache[t] for t in texts])
+
+    def _choose(self, candidates: list[Candidate], passages: Sequence[Document]) -> list[Candidate]:
+        ranked = sorted(candidates, key=lambda c: -c.score)
+        if ranked[0].score < self.config.refuse_below:
+            return []
+        close = [c for c in ranked if c.score >= ranked[0].score - self.config.follow_within]
+        chosen: list[Candidate] = []
+        articles: set[object] = set()
+        for cand in close:  # the best sentence of each article first: questions span articles
+            article = passages[cand.passage].metadata.get("article_id")
+            if article not in articles:
+                chosen.append(cand)
+                articles.add(article)
+        chosen += [c for c in close if c not in chosen]
+        return chosen[: self.config.max_sentences]
+
+    def _compose(self, question: str, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
+        kind = question_type(question)
+        numbers: dict[tuple[int, int], int] = {}
+        citations = []
+        parts = []
+        for cand in chosen:
+            key = (cand.passage, cand.start)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                citations.append(citation_for(numbers[key], passages[cand.passage], cand.start, cand.end))
+            parts.append(f"{_mark(cand.text, kind, question)} [{numbers[key]}]")
+        return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
+
+
+def _mark(sentence: str, kind: str | None, question: str) -> str:
+    span = answer_phrase(sentence, kind, question)
+    if span is None:
+        return sentence
+    start, end = span
+    return f"{sentence[:start]}**{sentence[start:end]}**{sentence[end:]}"
+
+
+def refusal(question: str, passages: Sequence[Document]) -> Draft:
+    related = related_articles(passages)
+    text = f"The articles I have don't say. Nothing I found answers “{question.strip()}”."
+    if related:
+        text += " The closest related articles are listed below."
+    return Draft(text=text, refused=True, related=related)

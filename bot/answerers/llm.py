@@ -1,0 +1,108 @@
+"""LLM answerers: any LangChain chat model (OpenAI-compatible endpoint, local GGUF, fakes).
+
+The model sees numbered, clearly delimited passages and the prompt in prompts/answer.md.
+Its text streams out as it comes; then every citation is verified (bot/citations.py).
+If the model fails, times out, or leaves a claim unsupported, the final answer is the
+extractive one, with a notice saying so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.prompts import ChatPromptTemplate
+
+from bot.answerers.base import AnswerEvent, Delta, Draft, related_articles
+from bot.answerers.extractive import ExtractiveAnswerer, refusal
+from bot.citations import verify
+from bot.schemas import ChatTurn
+
+NOT_IN_ARTICLES = "NOT_IN_ARTICLES"
+
+
+def format_passages(passages: Sequence[Document]) -> str:
+    """Numbered passages as delimited data blocks; markup in article text is neutralised."""
+    blocks = []
+    for n, doc in enumerate(passages, start=1):
+        meta = doc.metadata
+        label = " · ".join(str(meta.get(k)) for k in ("title", "source", "published_at") if meta.get(k))
+        body = doc.page_content.replace("<passage", "‹passage").replace("</passage", "‹/passage")
+        blocks.append(f'<passage n="{n}" from="{label}">\n{body}\n</passage>')
+    return "\n".join(blocks)
+
+
+def format_history(history: Sequence[ChatTurn]) -> str:
+    return "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in history) or "(none)"
+
+
+class LLMAnswerer:
+    """Streams an LLM's cited answer; verified, with the extractive answer as fallback."""
+
+    def __init__(
+        self,
+        name: str,
+        model: BaseChatModel,
+        prompt: ChatPromptTemplate,
+        fallback: ExtractiveAnswerer,
+        passages: int = 5,
+        timeout_s: float = 60.0,
+        min_support: float = 0.5,
+    ) -> None:
+        self.name = name
+        self._chain: Any = prompt | model
+        self._fallback = fallback
+        self._passages = passages
+        self._timeout_s = timeout_s
+        self._min_support = min_support
+
+    def stream(
+        self, question: str, passages: Sequence[Document], history: Sequence[ChatTurn] = ()
+    ) -> Iterator[AnswerEvent]:
+        shown = list(passages)[: self._passages]
+        inputs = {
+            "passages": format_passages(shown),
+            "history": format_history(history),
+            "question": question,
+        }
+        pieces: list[str] = []
+        deadline = time.monotonic() + self._timeout_s
+        try:
+            for chunk in self._chain.stream(inputs):
+                piece = str(chunk.content) if hasattr(chunk, "content") else str(chunk)
+                pieces.append(piece)
+                yield Delta(piece)
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no complete answer within {self._timeout_s:g} s")
+        except Exception as err:  # network, server or model errors all end the same way
+            yield self._fall_back(question, passages, f"The language model failed ({_short(err)}).")
+            return
+        yield self._finish("".join(pieces).strip(), question, shown, passages)
+
+    def _finish(self, text: str, question: str, shown: list[Document], passages: Sequence[Document]) -> Draft:
+        if not text or NOT_IN_ARTICLES in text:
+            return refusal(question, passages)
+        checked = verify(text, shown, self._min_support)
+        if checked.unsupported or not checked.citations:
+            return self._fall_back(
+                question, passages, "The language model's answer was not supported by the articles."
+            )
+        notice = None
+        if checked.repaired or checked.dropped:
+            notice = f"Citations checked: {checked.repaired} re-pointed, {checked.dropped} removed."
+        return Draft(
+            text=checked.text, citations=checked.citations, related=related_articles(passages), notice=notice
+        )
+
+    def _fall_back(self, question: str, passages: Sequence[Document], reason: str) -> Draft:
+        draft = self._fallback.answer(question, passages)
+        draft.notice = f"{reason} Showing sentences quoted from the articles instead."
+        return draft
+
+
+def _short(err: Exception) -> str:
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text[:160]

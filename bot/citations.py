@@ -1,0 +1,111 @@
+"""Citation mapping in one place: parse [n], check support, repair or drop, renumber.
+
+An LLM's answer is split into sentences. Each marker must name an existing passage, and
+the passage must support the sentence (enough of the sentence's content terms occur in
+it). A sentence whose cited passage does not support it is re-pointed at the passage that
+does; a factual sentence no passage supports makes the answer unverified, so the caller
+falls back to the extractive answer. Quotes are the passage sentences that best match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from bot.answerers.base import citation_for
+from bot.schemas import Citation
+from bot.text import terms
+from index.chunking import split_sentences
+
+MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
+_NUMBER = re.compile(r"\d+")
+_LEADING = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
+MIN_MATCHED_TERMS = 2  # a one-word "claim" (e.g. an injected code word) proves nothing
+
+
+@dataclass
+class Verified:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    repaired: int = 0
+    dropped: int = 0
+
+
+def support(claim: str, passage_text: str) -> float:
+    """Share of the claim's content terms found in the passage (0..1); 0 below two matches."""
+    claim_terms = set(terms(claim))
+    if not claim_terms:
+        return 1.0
+    matched = len(claim_terms & set(terms(passage_text)))
+    return matched / len(claim_terms) if matched >= MIN_MATCHED_TERMS else 0.0
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """Sentences of an answer, each with the passage numbers cited in or right after it."""
+    claims: list[tuple[str, list[int]]] = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        leading = _LEADING.match(sentence)
+        if leading and claims:  # "Claim. [1] Next claim" splits before "[1]": it cites the claim before
+            claims[-1][1].extend(int(n) for n in _NUMBER.findall(leading.group()))
+            sentence = sentence[leading.end() :]
+        numbers = [int(n) for group in MARKERS.findall(sentence) for n in _NUMBER.findall(group)]
+        claim = MARKERS.sub("", sentence).strip()
+        if claim:
+            claims.append((claim, numbers))
+        elif numbers and claims:  # a marker split off as its own "sentence": attach to previous
+            claims[-1][1].extend(numbers)
+    return claims
+
+
+def verify(text: str, passages: Sequence[Document], min_support: float = 0.5) -> Verified:
+    """Check and repair every citation; renumber cited passages 1..m in order of use."""
+    result = Verified(text="")
+    order: dict[int, int] = {}  # passage index → new number
+    quotes: dict[int, list[str]] = {}
+    sentences = []
+    for claim, cited in split_claims(text):
+        chosen = _supported(claim, cited, passages, min_support, result)
+        if not chosen:
+            sentences.append(claim)
+            continue
+        for p in chosen:
+            order.setdefault(p, len(order) + 1)
+            quotes.setdefault(p, []).append(claim)
+        sentences.append(claim + " " + "".join(f"[{order[p]}]" for p in chosen))
+    result.text = " ".join(sentences)
+    result.citations = [_quote(order[p], passages[p], quotes[p]) for p in order]
+    return result
+
+
+def _supported(
+    claim: str, cited: list[int], passages: Sequence[Document], min_support: float, result: Verified
+) -> list[int] | None:
+    """Passages (0-based) that support ``claim``; ``None`` for a claim without content."""
+    if not terms(claim):
+        return None
+    valid = [n - 1 for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
+    result.dropped += len(cited) - len(valid)
+    good = [p for p in valid if support(claim, passages[p].page_content) >= min_support]
+    result.dropped += len(valid) - len(good)
+    if good:
+        return good
+    scores = [support(claim, p.page_content) for p in passages]
+    best = max(range(len(passages)), key=scores.__getitem__, default=None)
+    if best is not None and scores[best] >= min_support:
+        result.repaired += 1
+        return [best]
+    result.unsupported.append(claim)
+    return []
+
+
+def _quote(n: int, passage: Document, claims: list[str]) -> Citation:
+    """Quote the passage sentence that best matches what the answer says about it."""
+    spans = split_sentences(passage.page_content) or [(0, len(passage.page_content))]
+    joined = " ".join(claims)
+    start, end = max(spans, key=lambda s: support(joined, passage.page_content[s[0] : s[1]]))
+    return citation_for(n, passage, start, end)

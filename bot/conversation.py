@@ -1,0 +1,96 @@
+"""Follow-up questions resolved against the conversation so far.
+
+With an LLM: the condense prompt (prompts/condense.md) rewrites the follow-up as a
+standalone question. Without one: history-aware retrieval, where the previous turn's
+answer entities and question join the query when the follow-up needs them ("What was
+his job before?" → "... — context: Vladimir Medinsky; Who leads Russia's delegation?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.schemas import ChatTurn
+from bot.text import terms, words
+
+REFERRING = {
+    "he",
+    "she",
+    "him",
+    "his",
+    "her",
+    "hers",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "then",
+    "former",
+    "latter",
+    "same",
+}
+# Separates the follow-up from the context added to it: answer typing reads only the former.
+CONTEXT_MARK = " — context: "
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_NAME = re.compile(r"\b[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)+")
+
+
+def bounded(history: Sequence[ChatTurn], max_turns: int, max_chars: int = 600) -> list[ChatTurn]:
+    """The last ``max_turns`` turns, each answer cut to ``max_chars``: memory stays bounded."""
+    recent = list(history)[-max_turns:] if max_turns > 0 else []
+    return [ChatTurn(question=t.question[:max_chars], answer=t.answer[:max_chars]) for t in recent]
+
+
+def needs_history(question: str) -> bool:
+    """A follow-up that refers back ("his", "that") or is too short to stand alone."""
+    tokens = [w.lower() for w in words(question)]
+    return any(t in REFERRING for t in tokens) or len(terms(question)) < 2
+
+
+def answer_entities(answer: str, limit: int = 3) -> list[str]:
+    """What an earlier answer was about: its marked answer phrases, else its names."""
+    clean = _MARKER.sub("", answer)
+    marked = _BOLD.findall(clean)
+    if marked:
+        return list(dict.fromkeys(marked))[:limit]
+    first_sentence = re.split(r"(?<=[.!?])\s", clean.replace("**", ""), maxsplit=1)[0]
+    return list(dict.fromkeys(_NAME.findall(first_sentence)))[:limit]
+
+
+def history_aware_query(question: str, history: Sequence[ChatTurn]) -> str:
+    """The question to search for, without an LLM."""
+    if not history or not needs_history(question):
+        return question
+    previous = history[-1]
+    context = "; ".join(answer_entities(previous.answer))
+    joined = f"{context}; {previous.question}" if context else previous.question
+    return f"{question}{CONTEXT_MARK}{joined}"
+
+
+class Condenser:
+    """Turns (history, follow-up) into a standalone question; LLM when given, else rules."""
+
+    def __init__(self, chain: Any | None = None) -> None:
+        self._chain = chain  # prompt | chat model | StrOutputParser
+
+    def condense(self, question: str, history: Sequence[ChatTurn]) -> str:
+        if not history:
+            return question
+        if self._chain is None:
+            return history_aware_query(question, history)
+        transcript = "\n".join(f"User: {t.question}\nAssistant: {_MARKER.sub('', t.answer)}" for t in history)
+        try:
+            rewritten = str(self._chain.invoke({"history": transcript, "question": question})).strip()
+        except Exception:  # any LLM failure: the rule-based rewrite still works
+            return history_aware_query(question, history)
+        return rewritten.splitlines()[0][:2000] if rewritten else history_aware_query(question, history)

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, reports and the ``python -m bot.eval`` command."""

@@ -1,0 +1,147 @@
+"""What a news question says about *where* and *when*: outlets and dates it names.
+
+"according to TechCrunch", "the Sporting News article", "published on October 4, 2023":
+these hints let retrieval boost chunks whose metadata match. Outlet names are matched
+against the outlets actually present in the index, so nothing is hard-coded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
+MONTHS |= {m[:3]: i for m, i in list(MONTHS.items())} | {"sept": 9}
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE_PATTERNS = [
+    (re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
+    (
+        re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+(\d{{4}})\b", re.I),
+        ("d", "m", "y"),
+    ),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(rf"\b{_MONTH}\.?\s+(?:of\s+)?(\d{{4}})\b", re.I), ("m", "y")),
+]
+# Parts of outlet names too generic to identify an outlet on their own.
+_GENERIC = {
+    "news",
+    "sports",
+    "sport",
+    "science",
+    "business",
+    "health",
+    "travel",
+    "life",
+    "style",
+    "technology",
+    "entertainment",
+    "world",
+    "the",
+    "arts",
+    "blog",
+    "lifestyle",
+}
+
+
+@dataclass(frozen=True)
+class DateHint:
+    year: int
+    month: int
+    day: int | None = None
+
+    def matches(self, published_at: str) -> float:
+        """1.0 for the same day, 0.5 for the same month, else 0."""
+        if (
+            len(published_at) < 7
+            or published_at[:4] != f"{self.year:04d}"
+            or published_at[5:7] != f"{self.month:02d}"
+        ):
+            return 0.0
+        if self.day is None:
+            return 0.5
+        return 1.0 if published_at[8:10] == f"{self.day:02d}" else 0.25
+
+
+@dataclass
+class QueryHints:
+    sources: set[str] = field(default_factory=set)
+    dates: list[DateHint] = field(default_factory=list)
+
+    def date_score(self, published_at: str) -> float:
+        return max((d.matches(published_at) for d in self.dates), default=0.0)
+
+
+def extract_dates(question: str) -> list[DateHint]:
+    hints: list[DateHint] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, order in _DATE_PATTERNS:
+        for match in pattern.finditer(question):
+            if any(s <= match.start() < e for s, e in taken):
+                continue  # "October 4, 2023" already matched; don't add "October 2023"
+            parts = dict(zip(order, match.groups(), strict=True))
+            month_raw = parts["m"].lower().rstrip(".")
+            month = (
+                int(month_raw)
+                if month_raw.isdigit()
+                else MONTHS.get(month_raw[:4] if month_raw.startswith("sept") else month_raw[:3], 0)
+            )
+            if not 1 <= month <= 12:
+                continue
+            day = int(parts["d"]) if "d" in parts else None
+            hints.append(DateHint(int(parts["y"]), month, day))
+            taken.append(match.span())
+    return hints
+
+
+class SourceMatcher:
+    """Finds which of the index's outlets a question names (aliases derived from the names)."""
+
+    def __init__(self, sources: Iterable[str]) -> None:
+        self._aliases: list[tuple[re.Pattern[str], str]] = []
+        for source in sorted({s for s in sources if s}):
+            for alias in _aliases(source):
+                pattern = re.compile(rf"(?<![\w]){re.escape(alias)}(?![\w])", re.IGNORECASE)
+                self._aliases.append((pattern, source))
+
+    def find(self, question: str) -> set[str]:
+        text = question.replace("’", "'")
+        return {source for pattern, source in self._aliases if pattern.search(text)}
+
+
+def _aliases(source: str) -> set[str]:
+    """'The Independent - Life and Style' → that, 'The Independent' and 'Independent'."""
+    names = {source.strip()}
+    for sep in (" | ", " - ", ": "):
+        head = source.split(sep, maxsplit=1)[0].strip()
+        names.add(head)
+    for part in source.split(","):
+        names.add(part.strip())
+    names |= {n[4:] for n in names if n.lower().startswith("the ")}
+    return {n for n in names if len(n) >= 3 and n.lower() not in _GENERIC and not n.isdigit()}
+
+
+def analyse(question: str, matcher: SourceMatcher) -> QueryHints:
+    return QueryHints(sources=matcher.find(question), dates=extract_dates(question))

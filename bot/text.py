@@ -1,0 +1,52 @@
+"""Small text utilities shared by retrieval and answering: terms, stemming, overlap."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+_WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN) | {"according", "reported", "report", "article", "did", "does", "yes"}
+
+
+@lru_cache(maxsize=1)
+def _stem() -> Callable[[str], str]:
+    import Stemmer
+
+    return Stemmer.Stemmer("english").stemWord  # type: ignore[no-any-return]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def terms(text: str) -> list[str]:
+    """Lowercased, stemmed content words (stopwords dropped): the lexical vocabulary."""
+    stop = _stopwords()
+    stem = _stem()
+    out = []
+    for raw in words(text.lower()):
+        word = raw.replace("’", "'").removesuffix("'s")
+        if word not in stop and (len(word) > 1 or word.isdigit()):
+            out.append(stem(word))
+    return out
+
+
+def is_stopword(word: str) -> bool:
+    return word.lower() in _stopwords()
+
+
+def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    tokens = [w.lower() for w in words(text)]
+    return {tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1))}
+
+
+def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
