@@ -101,7 +101,8 @@ def main() -> None:
         results.append((score(all_rows, w), w))
     results.sort(key=lambda r: -(r[0][0] + r[0][1] + r[0][2]))
     print(
-        "| dense | lexical | source | date | recency | hits@4 | hits@10 | mrr@10 |\n|---|---|---|---|---|---|---|---|"
+        "| dense | lexical | source | date | recency | hits@4 | hits@10 | mrr@10 |\n"
+        "|---|---|---|---|---|---|---|---|"
     )
     for (h4, h10, mrr), w in results[:12]:
         print("| " + " | ".join(f"{x:g}" for x in w) + f" | {h4:.4f} | {h10:.4f} | {mrr:.4f} |")
