@@ -76,7 +76,8 @@ def main() -> None:
         total = [t.total_ms for t in ts]
         print(
             f"| {label} | {statistics.median(r):.0f} ms | {pct(r, 0.95):.0f} ms "
-            f"| {statistics.median(a):.0f} ms | {pct(a, 0.95):.0f} ms | {statistics.median(total):.0f} ms | {pct(total, 0.95):.0f} ms |"
+            f"| {statistics.median(a):.0f} ms | {pct(a, 0.95):.0f} ms "
+            f"| {statistics.median(total):.0f} ms | {pct(total, 0.95):.0f} ms |"
         )
 
 

@@ -23,6 +23,7 @@ from index.chunking import split_sentences
 MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _NUMBER = re.compile(r"\d+")
 _LEADING = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
+_SPECIFIC = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*|\b\d[\d,.]*\d|\b\d")
 MIN_MATCHED_TERMS = 2  # a one-word "claim" (e.g. an injected code word) proves nothing
 
 
@@ -36,12 +37,30 @@ class Verified:
 
 
 def support(claim: str, passage_text: str) -> float:
-    """Share of the claim's content terms found in the passage (0..1); 0 below two matches."""
+    """Share of the claim's content terms found in the passage (0..1).
+
+    0 when fewer than two terms match, or when a name or number of the claim is missing
+    from the passage: "Alexander Kuznetsov leads the delegation" shares most words with a
+    passage about the delegation, but the name that matters is invented.
+    """
     claim_terms = set(terms(claim))
     if not claim_terms:
         return 1.0
+    if not specifics(claim) <= specifics(passage_text, everywhere=True):
+        return 0.0
     matched = len(claim_terms & set(terms(passage_text)))
     return matched / len(claim_terms) if matched >= MIN_MATCHED_TERMS else 0.0
+
+
+def specifics(text: str, everywhere: bool = False) -> set[str]:
+    """Names and numbers: capitalised words not opening a sentence, and digits (lowercased)."""
+    found = set()
+    for match in _SPECIFIC.finditer(text):
+        word = match.group()
+        opens_sentence = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in '.!?:"“'
+        if word[0].isdigit() or everywhere or not opens_sentence:
+            found.add(word.lower().rstrip(".,"))
+    return found
 
 
 def split_claims(text: str) -> list[tuple[str, list[int]]]:
@@ -107,5 +126,6 @@ def _quote(n: int, passage: Document, claims: list[str]) -> Citation:
     """Quote the passage sentence that best matches what the answer says about it."""
     spans = split_sentences(passage.page_content) or [(0, len(passage.page_content))]
     joined = " ".join(claims)
-    start, end = max(spans, key=lambda s: support(joined, passage.page_content[s[0] : s[1]]))
+    claim_terms = set(terms(joined))
+    start, end = max(spans, key=lambda s: len(claim_terms & set(terms(passage.page_content[s[0] : s[1]]))))
     return citation_for(n, passage, start, end)
