@@ -38,8 +38,14 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
+# The seed question set with quality thresholds: CI fails when answers get worse.
+EVAL_GATE := --min retrieval.hits@10=0.95 --min answer.accuracy=0.85 --min refusal.recall=0.8 \
+	--min citation.precision=0.85 --max must_not_contain.violations=0
+
 test: lint llm
 	$(PY) -m pytest
+	$(PY) -m bot.eval eval/seed.jsonl --corpus source_docs --quiet --json artifacts/eval-seed.json \
+		--report artifacts/eval-seed $(EVAL_GATE)
 
 bench: setup
 	$(PY) bench/index_build.py

@@ -52,7 +52,7 @@ _SENTENCE_START_WORDS = {
 
 QUESTION_TYPES = [
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|number|amount)\b", re.I), "number"),
-    (re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b", re.I), "date"),
+    (re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|day|month|time)\b", re.I), "date"),
     (re.compile(r"\bwhere\b|\bwhich (?:city|country|place|region)\b", re.I), "place"),
     (
         re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|individual|company|team|organi[sz]ation)\b", re.I),
@@ -84,7 +84,7 @@ def phrases(sentence: str, kind: str) -> list[tuple[int, int]]:
             words = words[1:]
         if not words or all(is_stopword(w) for w in words):
             continue
-        if kind == "place" and not re.search(r"\b(?:in|at|from|to|near|of)\s+$", sentence[:start]):
+        if kind == "place" and not re.search(r"\b(?:in|at|from|to|near)\s+$", sentence[:start]):
             continue
         spans.append((start, end))
     return spans

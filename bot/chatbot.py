@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from bot.answerers.base import Answerer, Delta, Draft
@@ -42,13 +43,20 @@ class Chatbot:
     history_turns: int = 6
 
     def stream(
-        self, question: str, history: Sequence[ChatTurn] = (), article_id: str | None = None
+        self,
+        question: str,
+        history: Sequence[ChatTurn] = (),
+        article_id: str | None = None,
+        passages_out: list[Document] | None = None,
     ) -> Iterator[Delta | Answer]:
+        """Deltas, then the Answer. ``passages_out`` receives the retrieved passages (eval)."""
         started = time.perf_counter()
         asked = clean_question(question, self.max_question_chars)
         turns = bounded(history, self.history_turns)
         standalone = self.condenser.condense(asked, turns)
         passages = self.retriever.invoke(standalone, article_id=article_id)
+        if passages_out is not None:
+            passages_out.extend(passages)
         retrieved = time.perf_counter()
         draft: Draft | None = None
         for event in self.answerer.stream(standalone, passages, turns):
@@ -74,8 +82,14 @@ class Chatbot:
             ),
         )
 
-    def ask(self, question: str, history: Sequence[ChatTurn] = (), article_id: str | None = None) -> Answer:
-        for event in self.stream(question, history, article_id):
+    def ask(
+        self,
+        question: str,
+        history: Sequence[ChatTurn] = (),
+        article_id: str | None = None,
+        passages_out: list[Document] | None = None,
+    ) -> Answer:
+        for event in self.stream(question, history, article_id, passages_out):
             if isinstance(event, Answer):
                 return event
         raise AssertionError("stream ended without an Answer")

@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 
 from bot.answerers.base import citation_for
 from bot.schemas import Citation
-from bot.text import terms
+from bot.text import is_stopword, terms
 from index.chunking import split_sentences
 
 MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
@@ -58,8 +58,10 @@ def specifics(text: str, everywhere: bool = False) -> set[str]:
     for match in _SPECIFIC.finditer(text):
         word = match.group()
         opens_sentence = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in '.!?:"“'
+        if is_stopword(word):
+            continue  # "Where", "The": capitalised, but not a name
         if word[0].isdigit() or everywhere or not opens_sentence:
-            found.add(word.lower().rstrip(".,"))
+            found.add(word.lower().replace("’", "'").removesuffix("'s").rstrip(".,"))
     return found
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.schemas import ChatTurn
-from bot.text import terms, words
+from bot.text import is_stopword, terms, words
 
 REFERRING = {
     "he",
@@ -64,7 +64,14 @@ def answer_entities(answer: str, limit: int = 3) -> list[str]:
     if marked:
         return list(dict.fromkeys(marked))[:limit]
     first_sentence = re.split(r"(?<=[.!?])\s", clean.replace("**", ""), maxsplit=1)[0]
-    return list(dict.fromkeys(_NAME.findall(first_sentence)))[:limit]
+    names = _NAME.findall(first_sentence) or _single_names(first_sentence)
+    return list(dict.fromkeys(names))[:limit]
+
+
+def _single_names(sentence: str) -> list[str]:
+    """Capitalised words that do not open the sentence ("held in Istanbul, Turkey")."""
+    tokens = re.findall(r"[\w’'-]+", sentence)
+    return [t for t in tokens[1:] if t[:1].isupper() and not is_stopword(t)]
 
 
 def history_aware_query(question: str, history: Sequence[ChatTurn]) -> str:
@@ -72,9 +79,9 @@ def history_aware_query(question: str, history: Sequence[ChatTurn]) -> str:
     if not history or not needs_history(question):
         return question
     previous = history[-1]
-    context = "; ".join(answer_entities(previous.answer))
-    joined = f"{context}; {previous.question}" if context else previous.question
-    return f"{question}{CONTEXT_MARK}{joined}"
+    # The earlier answer's names say what "he"/"that" is; without any, the earlier question.
+    context = "; ".join(answer_entities(previous.answer)) or previous.question
+    return f"{question}{CONTEXT_MARK}{context}"
 
 
 class Condenser:

@@ -198,9 +198,8 @@ class Indexer:
 
 def _file_part(origin: str) -> str:
     """'data.jsonl:12' and 'list.json[3]' → the file they came from."""
-    for marker in ("[",):
-        if origin.endswith("]") and marker in origin:
-            return origin.rsplit(marker, 1)[0]
+    if origin.endswith("]") and "[" in origin:
+        return origin.rsplit("[", 1)[0]
     head, sep, tail = origin.rpartition(":")
     return head if sep and tail.isdigit() else origin
 

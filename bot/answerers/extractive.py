@@ -9,6 +9,7 @@ other articles when the question spans several. Weak evidence → a plain refusa
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +20,8 @@ from langchain_core.documents import Document
 
 from bot.answer_types import answer_phrase, question_type
 from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
+from bot.citations import specifics
+from bot.conversation import CONTEXT_MARK
 from bot.schemas import ChatTurn
 from bot.text import terms
 from index.chunking import split_sentences
@@ -42,12 +45,13 @@ class Candidate:
 class ExtractiveConfig:
     passages: int = 6
     max_sentences: int = 3
-    refuse_below: float = 0.42
+    refuse_below: float = 0.38
     follow_within: float = 0.08  # extra sentences must score within this of the best
     w_semantic: float = 0.6
     w_lexical: float = 0.4
     w_typed: float = 0.08
     w_rank: float = 0.05
+    unknown_names_penalty: float = 0.15
 
 
 class ExtractiveAnswerer:
@@ -81,7 +85,7 @@ class ExtractiveAnswerer:
         if not candidates:
             return refusal(question, passages)
         self._score(question, candidates)
-        chosen = self._choose(candidates, passages)
+        chosen = self._choose(candidates, passages, question)
         if not chosen:
             return refusal(question, passages)
         return self._compose(question, chosen, passages)
@@ -131,9 +135,11 @@ class ExtractiveAnswerer:
             self._cache.move_to_end(t)
         return np.stack([self._cache[t] for t in texts])
 
-    def _choose(self, candidates: list[Candidate], passages: Sequence[Document]) -> list[Candidate]:
+    def _choose(
+        self, candidates: list[Candidate], passages: Sequence[Document], question: str = ""
+    ) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: -c.score)
-        if ranked[0].score < self.config.refuse_below:
+        if ranked[0].score < self.config.refuse_below + self._unknown_names_penalty(question, passages):
             return []
         close = [c for c in ranked if c.score >= ranked[0].score - self.config.follow_within]
         chosen: list[Candidate] = []
@@ -146,8 +152,22 @@ class ExtractiveAnswerer:
         chosen += [c for c in close if c not in chosen]
         return chosen[: self.config.max_sentences]
 
+    def _unknown_names_penalty(self, question: str, passages: Sequence[Document]) -> float:
+        """Names/numbers the question asks about that no passage mentions: likely not covered."""
+        asked = specifics(question.split(CONTEXT_MARK, maxsplit=1)[0])
+        if not asked:
+            return 0.0
+        seen: set[str] = set()
+        for doc in passages:
+            meta = doc.metadata
+            seen |= specifics(
+                f"{meta.get('title', '')} {meta.get('source', '')} {doc.page_content}", everywhere=True
+            )
+        return self.config.unknown_names_penalty if asked - seen else 0.0
+
     def _compose(self, question: str, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
         kind = question_type(question)
+        chosen = [_with_list(c, passages[c.passage].page_content) for c in chosen]
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
@@ -160,6 +180,28 @@ class ExtractiveAnswerer:
         return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
 
 
+def _with_list(cand: Candidate, text: str, max_items: int = 8) -> Candidate:
+    """A lead-in ending in ':' ("The team includes:") answers only with the list after it."""
+    if not cand.text.endswith(":"):
+        return cand
+    end = cand.end
+    for line in itertools.islice(re.finditer(r"[^\n]+", text[cand.end :]), max_items):
+        item = line.group().strip()
+        if len(item.split()) > 20 or item.endswith(":"):
+            break  # a paragraph or the next lead-in: the list is over
+        end = cand.end + line.end()
+    return Candidate(
+        cand.passage,
+        cand.start,
+        end,
+        text[cand.start : end],
+        cand.semantic,
+        cand.lexical,
+        cand.typed,
+        cand.score,
+    )
+
+
 def _mark(sentence: str, kind: str | None, question: str) -> str:
     span = answer_phrase(sentence, kind, question)
     if span is None:
@@ -169,8 +211,9 @@ def _mark(sentence: str, kind: str | None, question: str) -> str:
 
 
 def refusal(question: str, passages: Sequence[Document]) -> Draft:
+    """A plain "not in the articles". The question is not echoed: it is untrusted text."""
     related = related_articles(passages)
-    text = f"The articles I have don't say. Nothing I found answers “{question.strip()}”."
+    text = "The articles I have don't say. Nothing I found in them answers this question."
     if related:
         text += " The closest related articles are listed below."
     return Draft(text=text, refused=True, related=related)

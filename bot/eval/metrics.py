@@ -50,3 +50,67 @@ def retrieval_scores(ranks: Sequence[int | None]) -> dict[str, float | None]:
         "hits@10": sum(1 for r in ranks if r is not None and r <= 10) / n,
         "mrr@10": sum(1 / r for r in ranks if r is not None and r <= 10) / n,
     }
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCT = re.compile(r"[^\w\s%]")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, no markdown/punctuation/articles, single spaces (SQuAD-style)."""
+    text = text.lower().replace("**", "").replace("’", "'")
+    text = re.sub(r"\[\d+\]", " ", text)
+    text = _PUNCT.sub(" ", text)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def answer_correct(answer: str, gold: Sequence[str], qtype: str) -> bool | None:
+    """Gold appears in the answer: every item for list questions, any variant otherwise."""
+    if not gold:
+        return None
+    said = f" {normalize(answer)} "
+    found = [f" {normalize(g)} " in said for g in gold if normalize(g)]
+    return all(found) if qtype == "list" else any(found)
+
+
+def token_f1(answer: str, gold: Sequence[str]) -> float | None:
+    """Best token F1 of the answer against any gold string."""
+    if not gold:
+        return None
+    said = normalize(answer).split()
+    best = 0.0
+    for g in gold:
+        truth = normalize(g).split()
+        common = sum(min(said.count(t), truth.count(t)) for t in set(truth))
+        if common:
+            precision, recall = common / len(said), common / len(truth)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+def passage_has_evidence(text: str, gold: Sequence[str], facts: Sequence[str]) -> bool:
+    """A cited passage is good when it holds a gold answer or an evidence fact."""
+    squashed = squash(text)
+    if any(squash(f) in squashed for f in facts if f.strip()):
+        return True
+    normalized = f" {normalize(text)} "
+    return any(f" {normalize(g)} " in normalized for g in gold if normalize(g) and len(normalize(g)) > 2)
+
+
+def refusal_scores(refused: Sequence[bool], unanswerable: Sequence[bool]) -> dict[str, float | None]:
+    """Precision: refusals that were right; recall: unanswerable questions refused."""
+    pairs = list(zip(refused, unanswerable, strict=True))
+    refusals = sum(1 for r, _ in pairs if r)
+    impossible = sum(1 for _, u in pairs if u)
+    right = sum(1 for r, u in pairs if r and u)
+    return {
+        "precision": right / refusals if refusals else None,
+        "recall": right / impossible if impossible else None,
+    }
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

@@ -1,0 +1,153 @@
+"""``python -m bot.eval QUESTIONS.jsonl [--corpus DIR] [--answerer NAME] [--k 10] [--json PATH]
+[--report DIR] [--compare PREVIOUS.json] [--min METRIC=VALUE ...] [--max METRIC=VALUE ...]``
+
+Exit codes: 0 all thresholds met, 1 a ``--min``/``--max`` threshold missed, 2+ a BotError (bad input...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings, apply_offline_env
+from bot.errors import BotError, InputError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.eval",
+        description="Score the chatbot on a question set (MultiHop-RAG JSONL format, optional "
+        "history and must_not_contain): retrieval hits@4/10 and MRR@10, answer accuracy and F1, "
+        "citation precision/recall, refusal precision/recall, latency. No LLM judge needed.",
+    )
+    parser.add_argument("questions", type=Path, help="JSONL question file")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="evaluate against an index of this folder "
+        "(cached under DATA_DIR/eval-cache, keyed by the folder's content)",
+    )
+    parser.add_argument(
+        "--answerer", choices=["extractive", "openai", "llamacpp"], help="override NEWSBOT_ANSWERER"
+    )
+    parser.add_argument("--k", type=int, default=10, help="passages retrieved and scored (default 10)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the summary JSON here")
+    parser.add_argument("--report", type=Path, metavar="DIR", help="write report.md and report.html here")
+    parser.add_argument("--compare", type=Path, metavar="PREVIOUS.json", help="a previous --json summary")
+    parser.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="fail (exit 1) below this, e.g. answer.accuracy=0.6 or retrieval.hits@10=0.9",
+    )
+    parser.add_argument(
+        "--max",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="fail (exit 1) above this, e.g. must_not_contain.violations=0",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def parse_thresholds(items: Sequence[str]) -> dict[str, float]:
+    minimums = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            minimums[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"thresholds need METRIC=NUMBER, got {item!r}") from None
+        if not sep:
+            raise InputError(f"thresholds need METRIC=NUMBER, got {item!r}")
+    return minimums
+
+
+def corpus_fingerprint(folder: Path) -> str:
+    """Changes when any file in the folder is added, removed, renamed or edited."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def corpus_settings(settings: Settings, corpus: Path, quiet: bool) -> Settings:
+    """Settings of a separate, cached index of ``corpus``, built or completed as needed."""
+    from index.factory import make_indexer
+    from index.progress import progress_reporter
+    from index.store import write_lock
+
+    if not corpus.is_dir():
+        raise InputError(f"--corpus must be a folder of articles: {corpus}")
+    data_dir = settings.data_dir / "eval-cache" / corpus_fingerprint(corpus)
+    cached = settings.model_copy(
+        update={"data_dir": data_dir, "source_dir": corpus, "chroma_host": None, "collection": "eval"}
+    )
+    with write_lock(cached):
+        report, close = progress_reporter("none" if quiet else "auto")
+        try:
+            stats = make_indexer(cached).build([corpus], progress=report)
+        finally:
+            close()
+    print(f"corpus index {data_dir}: {stats.summary()}", file=sys.stderr)
+    return cached
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    apply_offline_env()
+    try:
+        return _run(args)
+    except BotError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.eval.dataset import load_questions
+    from bot.eval.report import check_thresholds, compare, markdown, write_report
+    from bot.eval.runner import evaluate
+    from bot.factory import build_chatbot
+
+    minimums, maximums = parse_thresholds(args.min), parse_thresholds(args.max)
+    questions = load_questions(args.questions)
+    settings = Settings()
+    if args.answerer:
+        settings = settings.model_copy(update={"answerer": args.answerer})
+    if args.corpus:
+        settings = corpus_settings(settings, args.corpus, args.quiet)
+    chatbot = build_chatbot(settings.model_copy(update={"retrieval_k": max(args.k, settings.retrieval_k)}))
+    summary = evaluate(chatbot, questions, k=args.k, progress=not args.quiet)
+    comparison = compare(summary, _load_json(args.compare)) if args.compare else None
+    if comparison:
+        summary["compare"] = comparison
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.report:
+        write_report(args.report, summary, comparison)
+    print(markdown(summary, comparison).split("\n## Questions")[0])
+    missed = check_thresholds(summary, minimums, maximums)
+    for line in missed:
+        print(f"threshold missed: {line}", file=sys.stderr)
+    return 1 if missed else 0
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise InputError(f"--compare: cannot read {path}: {err}") from err
+    return data
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Run a question set through the chatbot and score every answer (no LLM judge needed)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.documents import Document
+
+from bot.chatbot import Chatbot
+from bot.errors import BotError
+from bot.eval.dataset import EvalQuestion
+from bot.eval.metrics import (
+    RetrievedChunk,
+    answer_correct,
+    first_hit_rank,
+    passage_has_evidence,
+    percentile,
+    refusal_scores,
+    retrieval_scores,
+    token_f1,
+)
+from bot.schemas import Answer, ChatTurn
+
+
+def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]:
+    """One question: ask (with its history), then every per-question metric."""
+    passages: list[Document] = []
+    history = [ChatTurn(question=q, answer=a) for q, a in item.history]
+    try:
+        answer = chatbot.ask(item.question, history, passages_out=passages)
+        error = None
+    except BotError as err:  # a rejected question is a result, not a crash
+        answer = Answer(
+            text="", refused=True, answerer="error", question=item.question, standalone_question=item.question
+        )
+        error = str(err)
+    facts = [f.fact for f in item.evidence_facts]
+    retrieved = [RetrievedChunk(str(d.metadata.get("article_id")), d.page_content) for d in passages[:k]]
+    texts = {str(d.id): d.page_content for d in passages}
+    good = [
+        passage_has_evidence(texts.get(c.chunk_id, c.quote), item.answers, facts) for c in answer.citations
+    ]
+    evidence_ids = item.evidence_ids
+    return {
+        "id": item.id,
+        "type": item.type,
+        "question": item.question,
+        "gold": item.answers,
+        "answerable": item.answerable,
+        "standalone_question": answer.standalone_question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "error": error,
+        "citations": [{"n": c.n, "article_id": c.article_id, "quote": c.quote} for c in answer.citations],
+        "hit_rank": first_hit_rank(retrieved, facts, evidence_ids)
+        if item.answerable and evidence_ids
+        else None,
+        "correct": (False if answer.refused else answer_correct(answer.text, item.answers, item.type))
+        if item.answerable
+        else None,
+        "f1": (0.0 if answer.refused else token_f1(answer.text, item.answers)) if item.answerable else None,
+        "citations_good": sum(good),
+        "citations_total": len(good),
+        "evidence_cited": (any(good) or any(c.article_id in evidence_ids for c in answer.citations))
+        if item.answerable
+        else None,
+        "violations": [s for s in item.must_not_contain if s.lower() in answer.text.lower()],
+        "latency_ms": answer.timings.total_ms,
+    }
+
+
+def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The summary block (overall or for one type); ``None`` where a metric does not apply."""
+    answerable = [r for r in rows if r["answerable"]]
+    with_evidence = [r for r in answerable if r["hit_rank"] is not None or r["gold"]]
+    cited_total = sum(r["citations_total"] for r in rows)
+    latencies = [r["latency_ms"] for r in rows if r["error"] is None]
+    return {
+        "questions": len(rows),
+        "retrieval": retrieval_scores([r["hit_rank"] for r in with_evidence]),
+        "answer": {
+            "accuracy": _mean([r["correct"] for r in answerable]),
+            "f1": _mean([r["f1"] for r in answerable]),
+        },
+        "citation": {
+            "precision": sum(r["citations_good"] for r in rows) / cited_total if cited_total else None,
+            "recall": _mean([r["evidence_cited"] for r in answerable]),
+        },
+        "refusal": refusal_scores([r["refused"] for r in rows], [not r["answerable"] for r in rows]),
+        "must_not_contain": {"violations": sum(len(r["violations"]) for r in rows)},
+        "latency": {"p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95)},
+    }
+
+
+def evaluate(
+    chatbot: Chatbot, questions: Sequence[EvalQuestion], k: int = 10, progress: bool = True
+) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    rows = [
+        run_question(chatbot, item, k)
+        for item in tqdm(questions, desc="questions", unit="q", file=sys.stderr, disable=not progress)
+    ]
+    summary = aggregate(rows)
+    summary["by_type"] = {
+        t: aggregate([r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})
+    }
+    summary["answerer"] = chatbot.answerer.name
+    summary["k"] = k
+    summary["per_question"] = rows
+    return summary
+
+
+def _mean(values: Sequence[Any]) -> float | None:
+    present = [float(v) for v in values if v is not None]
+    return sum(present) / len(present) if present else None
