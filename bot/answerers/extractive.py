@@ -163,7 +163,10 @@ class ExtractiveAnswerer:
             seen |= specifics(
                 f"{meta.get('title', '')} {meta.get('source', '')} {doc.page_content}", everywhere=True
             )
-        return self.config.unknown_names_penalty if asked - seen else 0.0
+        missing = len(asked - seen) / len(asked)
+        # Long multi-article questions name many things; only a question whose names are
+        # mostly absent is probably about something the articles don't cover.
+        return self.config.unknown_names_penalty if missing >= 0.5 else 0.0
 
     def _compose(self, question: str, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
         kind = question_type(question)
