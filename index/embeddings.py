@@ -29,6 +29,9 @@ def make_embeddings(settings: Settings) -> LocalEmbeddings:
     """Load the configured (by default the packaged) model from disk; never from a hub."""
     path = settings.resolved_model_path()
     check_model_dir(path)
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
     return LocalEmbeddings(
         model_name=str(path),
         model_kwargs={"device": "cpu", "local_files_only": True},
