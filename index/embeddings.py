@@ -31,7 +31,7 @@ def make_embeddings(settings: Settings) -> LocalEmbeddings:
     check_model_dir(path)
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # start-up noise
     return LocalEmbeddings(
         model_name=str(path),
         model_kwargs={"device": "cpu", "local_files_only": True},
