@@ -43,9 +43,9 @@ EVAL_GATE := --min retrieval.hits@10=0.95 --min answer.accuracy=0.85 --min refus
 	--min citation.precision=0.85 --max must_not_contain.violations=0
 
 test: lint llm
-	$(PY) -m pytest
 	$(PY) -m bot.eval eval/seed.jsonl --corpus source_docs --quiet --json artifacts/eval-seed.json \
 		--report artifacts/eval-seed $(EVAL_GATE)
+	$(PY) -m pytest
 
 bench: setup
 	$(PY) bench/index_build.py
