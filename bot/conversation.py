@@ -100,4 +100,15 @@ class Condenser:
             rewritten = str(self._chain.invoke({"history": transcript, "question": question})).strip()
         except Exception:  # any LLM failure: the rule-based rewrite still works
             return history_aware_query(question, history)
-        return rewritten.splitlines()[0][:2000] if rewritten else history_aware_query(question, history)
+        if not rewritten:
+            return history_aware_query(question, history)
+        standalone = rewritten.splitlines()[0][:2000]
+        entities = answer_entities(history[-1].answer)
+        if (
+            needs_history(question)
+            and entities
+            and not any(e.lower() in standalone.lower() for e in entities)
+        ):
+            # Small models drop the very name the follow-up refers to: keep it as context.
+            return f"{standalone}{CONTEXT_MARK}{'; '.join(entities)}"
+        return standalone

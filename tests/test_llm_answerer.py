@@ -59,3 +59,15 @@ def test_follow_up_is_condensed_by_the_llm(seed_store, embeddings) -> None:
         and "What was his job before?" in condense_prompt
     )
     assert "former culture minister" in answer.text and answer.citations
+
+
+def test_condensed_question_that_drops_the_entity_keeps_it_as_context(seed_store, embeddings) -> None:
+    from bot.schemas import ChatTurn
+
+    model = fake_model("What was the job before?", "NOT_IN_ARTICLES")
+    history = [
+        ChatTurn(question="Who leads Russia's delegation?", answer="**Vladimir Medinsky** leads it [1]")
+    ]
+    answer = bot_with(seed_store, embeddings, model).ask("What was his job before?", history)
+    assert answer.standalone_question.startswith("What was the job before?")
+    assert "Vladimir Medinsky" in answer.standalone_question
