@@ -90,6 +90,9 @@ def verify(text: str, passages: Sequence[Document], min_support: float = 0.5) ->
     quotes: dict[int, list[str]] = {}
     sentences = []
     for claim, cited in split_claims(text):
+        if claim.endswith("?"):  # a question (often the prompt echoed back) asserts nothing
+            result.dropped += len(cited)
+            continue
         chosen = _supported(claim, cited, passages, min_support, result)
         if not chosen:
             sentences.append(claim)

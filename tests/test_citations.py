@@ -65,6 +65,14 @@ PASSAGES = [
             1,
             1,
         ),
+        (  # a question (the prompt echoed back) is dropped with its marker
+            "Where are the talks held? [1] The bridge will cost 40 million euros [1].",
+            "The bridge will cost 40 million euros. [1]",
+            ["a#1"],
+            0,
+            1,
+            0,
+        ),
     ],
 )
 def test_verify_table(
