@@ -111,3 +111,19 @@ def seed_bot(seed_store, embeddings):
 
     settings, store = seed_store
     return build_chatbot(settings, embeddings=embeddings, store=store)
+
+
+def run_module(
+    module: str, args: list[str], env: dict[str, str], stdin: str | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m module args`` from the repository root, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

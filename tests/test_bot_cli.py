@@ -5,23 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
-from tests.conftest import ROOT
+from tests.conftest import run_module
 
 
 def run_bot(args: list[str], settings, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NEWSBOT_DATA_DIR": str(settings.data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_module("bot", args, {**os.environ, "NEWSBOT_DATA_DIR": str(settings.data_dir)}, stdin)
 
 
 def test_ask_prints_answer_and_sources(seed_store) -> None:

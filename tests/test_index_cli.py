@@ -13,7 +13,7 @@ from bot.config import Settings
 from index.factory import make_chunker
 from index.loaders import load_sources
 from index.store import open_store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_module
 from tests.corpus import write_articles
 
 
@@ -28,15 +28,7 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "index", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_module("index", args, env)
 
 
 def test_build_status_remove_and_exit_codes(make_settings: Callable[..., Settings]) -> None:
