@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings, apply_offline_env  # noqa: E402
+from bot.eval.metrics import percentile  # noqa: E402
 
 SEED_QUESTIONS = [
     "Who leads Russia's delegation?",
@@ -36,11 +37,6 @@ SEED_QUESTIONS = [
     "Who won the 2030 World Cup?",
     "Why was Turkey chosen as the venue?",
 ]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
@@ -75,9 +71,9 @@ def main() -> None:
         a = [t.answer_ms for t in ts]
         total = [t.total_ms for t in ts]
         print(
-            f"| {label} | {statistics.median(r):.0f} ms | {pct(r, 0.95):.0f} ms "
-            f"| {statistics.median(a):.0f} ms | {pct(a, 0.95):.0f} ms "
-            f"| {statistics.median(total):.0f} ms | {pct(total, 0.95):.0f} ms |"
+            f"| {label} | {statistics.median(r):.0f} ms | {percentile(r, 0.95):.0f} ms "
+            f"| {statistics.median(a):.0f} ms | {percentile(a, 0.95):.0f} ms "
+            f"| {statistics.median(total):.0f} ms | {percentile(total, 0.95):.0f} ms |"
         )
 
 

@@ -27,10 +27,10 @@ EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
 
 
 def features(retriever: Any, lexical: Any, question: str, facts: list[str]) -> np.ndarray:
-    from bot.query_analysis import SourceMatcher, analyse
+    from bot.query_analysis import analyse
     from bot.retrieval import _timestamp
 
-    hints = analyse(question, SourceMatcher(lexical.sources))
+    hints = analyse(question, lexical.matcher)
     dense = retriever._dense_candidates(retriever.embed_query(question), hints, None)
     bm25 = lexical.scores(question)
     positions = retriever._candidate_positions(lexical, dense, bm25, hints, None)

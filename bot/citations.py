@@ -52,15 +52,20 @@ def support(claim: str, passage_text: str) -> float:
     return matched / len(claim_terms) if matched >= MIN_MATCHED_TERMS else 0.0
 
 
+def _opens_sentence(text: str, start: int) -> bool:
+    """Is the word at ``start`` the first of its sentence (so capitalised anyway)?"""
+    before = text[:start].rstrip()
+    return not before or before[-1] in '.!?:"“'
+
+
 def specifics(text: str, everywhere: bool = False) -> set[str]:
     """Names and numbers: capitalised words not opening a sentence, and digits (lowercased)."""
     found = set()
     for match in _SPECIFIC.finditer(text):
         word = match.group()
-        opens_sentence = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in '.!?:"“'
         if is_stopword(word):
             continue  # "Where", "The": capitalised, but not a name
-        if word[0].isdigit() or everywhere or not opens_sentence:
+        if word[0].isdigit() or everywhere or not _opens_sentence(text, match.start()):
             found.add(word.lower().replace("’", "'").removesuffix("'s").rstrip(".,"))
     return found
 

@@ -62,6 +62,7 @@ class LexicalIndex:
         self._idf = _idf(corpus)
         self._unknown_idf = max(self._idf.values(), default=1.0)
         self.sources = sorted({str(m.get("source", "")) for m in metadatas if m.get("source")})
+        self.matcher = SourceMatcher(self.sources)  # compiled once per index, not per query
         self._source_of = np.array([str(m.get("source", "")) for m in metadatas], dtype=object)
 
     @classmethod
@@ -125,7 +126,7 @@ class HybridRetriever(BaseRetriever):
         lexical = self.lexical_index()
         if not len(lexical):
             return []
-        hints = analyse(query, SourceMatcher(lexical.sources))
+        hints = analyse(query, lexical.matcher)
         vector = self.embed_query(query)
         dense = self._dense_candidates(vector, hints, article_id)
         bm25 = lexical.scores(query)
@@ -203,28 +204,32 @@ class HybridRetriever(BaseRetriever):
     def _top_k(
         self, lexical: LexicalIndex, scored: Sequence[tuple[float, int, float, float]], k: int
     ) -> list[Document]:
+        ranked = list(scored[: 3 * k])
+        grams = [shingles(lexical.texts[item[1]]) for item in ranked]  # once, for both passes
         chosen: list[Document] = []
         seen: list[set[tuple[str, ...]]] = []
-        for score, pos, cos, lex in self._newer_first(lexical, list(scored[: 3 * k])):
-            grams = shingles(lexical.texts[pos])
-            if any(jaccard(grams, other) >= self.weights.duplicate_jaccard for other in seen):
+        for i in self._newer_first(lexical, ranked, grams):
+            score, pos, cos, lex = ranked[i]
+            if any(jaccard(grams[i], other) >= self.weights.duplicate_jaccard for other in seen):
                 continue  # a near-copy of a better-ranked chunk
             doc = lexical.document(pos)
             doc.metadata.update(
                 score=round(score, 4), dense=round(cos, 4), lexical=round(lex, 4), rank=len(chosen) + 1
             )
             chosen.append(doc)
-            seen.append(grams)
+            seen.append(grams[i])
             if len(chosen) == k:
                 break
         return chosen
 
     def _newer_first(
-        self, lexical: LexicalIndex, ranked: list[tuple[float, int, float, float]]
-    ) -> list[tuple[float, int, float, float]]:
-        """Two close-scoring versions of the same story (updated figures, corrections): newer first."""
+        self,
+        lexical: LexicalIndex,
+        ranked: list[tuple[float, int, float, float]],
+        grams: list[set[tuple[str, ...]]],
+    ) -> list[int]:
+        """Order of ``ranked``: two close-scoring versions of one story (updates) → newer first."""
         w = self.weights
-        grams = [shingles(lexical.texts[item[1]]) for item in ranked]
         times = [_timestamp(lexical.metadatas[item[1]].get("published_at")) or 0.0 for item in ranked]
         order = list(range(len(ranked)))
         for i in range(len(order)):
@@ -235,7 +240,7 @@ class HybridRetriever(BaseRetriever):
                 similar = w.same_story_jaccard <= jaccard(grams[a], grams[b]) < w.duplicate_jaccard
                 if similar and times[b] > times[a]:
                     order.insert(i, order.pop(j))
-        return [ranked[i] for i in order]
+        return order
 
 
 def _idf(corpus: list[list[str]]) -> dict[str, float]:

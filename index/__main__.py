@@ -89,15 +89,16 @@ def _status(settings: Settings, as_json: bool) -> int:
 
     store = open_store(settings)
     articles = store.articles()
+    build = store.build_info()
     info = {
         "articles": len(articles),
         "chunks": store.count(),
-        "model": store.build_info().get("model", ""),
+        "model": build.get("model", ""),
         "store_mode": store.mode,
         "store_location": store.location,
         "collection": store.collection_name,
-        "last_build_at": store.build_info().get("last_build_at", "never"),
-        "last_build_summary": store.build_info().get("last_build_summary", ""),
+        "last_build_at": build.get("last_build_at", "never"),
+        "last_build_summary": build.get("last_build_summary", ""),
     }
     if as_json:
         print(json.dumps(info, indent=2))
