@@ -1,19 +1,74 @@
-"""Entry point of the product.
+"""The web app: the Gradio chat and the HTTP API on one FastAPI server.
 
-Until the web chat lands (issue 4) this starts the terminal chat: ask questions about
-the indexed articles, follow-ups use the conversation, answers cite their sources.
+``python app.py`` loads the model and the index once, then serves on the configured
+host/port (default 127.0.0.1:7860): the chat at ``/``, the API under ``/api`` and ``/v1``,
+its documentation at ``/docs``. With no index the page says how to build one.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.config import Settings, apply_offline_env
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from bot.service import ChatService
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python app.py",
+        description="Serve the news Q&A chat (/) and its HTTP API (/api, /v1, docs at /docs). "
+        "Other settings come from NEWSBOT_* variables or .env (see README).",
+    )
+    parser.add_argument("--host", help="address to bind (default: NEWSBOT_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: NEWSBOT_PORT or 7860)")
+    return parser
+
+
+def create_app(service: ChatService) -> FastAPI:
+    """The API routes first, then the Gradio chat mounted at / (routes win over the mount)."""
+    import gradio as gr
+
+    from bot.api import create_api
+    from bot.ui import CSS, HEAD, build_ui, theme
+
+    app = create_api(service)
+    mounted: FastAPI = gr.mount_gradio_app(
+        app,
+        build_ui(service),
+        path="/",
+        footer_links=["api"],
+        ssr_mode=False,  # server-side rendering needs Node.js and gives nothing here
+        show_error=True,
+        theme=theme(),
+        css=CSS,
+        head=HEAD,
+    )
+    return mounted
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from bot.__main__ import main as bot_main
+    args = _parser().parse_args(argv)
+    apply_offline_env()  # before gradio/HF/chroma are imported anywhere
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
+    settings = Settings(**overrides)
 
-    return bot_main(["chat", *(argv or [])])
+    import uvicorn
+
+    from bot.service import build_service
+
+    service = build_service(settings)
+    if service.chatbot is None:
+        print(f"warning: {service.unavailable} The page will say how to build it.", file=sys.stderr)
+    print(f"Serving on http://{settings.host}:{settings.port}/ (API docs: /docs)", file=sys.stderr)
+    uvicorn.run(create_app(service), host=settings.host, port=settings.port, log_level="warning")
+    return 0
 
 
 if __name__ == "__main__":

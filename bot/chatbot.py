@@ -17,7 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from bot.answerers.base import Answerer, Delta, Draft
 from bot.conversation import Condenser, bounded
-from bot.errors import InputError
+from bot.errors import InputError, TooLargeError
 from bot.schemas import Answer, ChatTurn, Timings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -30,7 +30,7 @@ def clean_question(question: str, max_chars: int) -> str:
     if not text:
         raise InputError("Please type a question.")
     if len(text) > max_chars:
-        raise InputError(f"The question is too long ({len(text)} characters; the limit is {max_chars}).")
+        raise TooLargeError(f"The question is too long ({len(text)} characters; the limit is {max_chars}).")
     return text
 
 

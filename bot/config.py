@@ -83,6 +83,21 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(60.0, gt=0, description="Give up on the LLM after this long.")
     llm_max_tokens: PositiveInt = Field(400, description="Longest LLM answer.")
 
+    host: str = Field("127.0.0.1", description="Address the web server binds (0.0.0.0 to expose it).")
+    port: int = Field(7860, ge=0, le=65535, description="Port of the web server.")
+    session_ttl_s: float = Field(1800.0, gt=0, description="Idle chat sessions are forgotten after this.")
+    max_sessions: PositiveInt = Field(1000, description="Most chat sessions kept; the idlest go first.")
+    examples: list[str] = Field(
+        [
+            "Who leads Russia's delegation?",
+            "Who is on the Kremlin's negotiating team?",
+            "Where are the talks being held?",
+            "What does Russia want from Ukraine?",
+        ],
+        description="Example questions shown in the web chat (JSON list in the environment).",
+    )
+    max_body_kb: PositiveInt = Field(64, description="Larger HTTP request bodies get 413.")
+
     @field_validator("collection")
     @classmethod
     def _collection_name(cls, value: str) -> str:

@@ -29,6 +29,25 @@ class InputError(BotError):
     kind = "bad_request"
 
 
+class TooLargeError(InputError):
+    """The input is over a size cap (question length, request body)."""
+
+    http_status = 413
+    kind = "too_large"
+
+
+class RateLimitError(BotError):
+    """Too many requests from one client or session; ``retry_after_s`` says when to retry."""
+
+    exit_code = 6
+    http_status = 429
+    kind = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class NotFoundError(BotError):
     """A named article or resource does not exist."""
 

@@ -34,6 +34,9 @@ AnswerEvent = Delta | Draft
 
 class Answerer(Protocol):
     name: str
+    # True when the deltas always add up to the final text; an LLM's verified answer may
+    # differ from what it streamed, so clients that cannot take a correction get it whole.
+    deltas_are_final: bool
 
     def stream(
         self, question: str, passages: Sequence[Document], history: Sequence[ChatTurn]

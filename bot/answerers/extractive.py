@@ -56,6 +56,7 @@ class ExtractiveConfig:
 
 class ExtractiveAnswerer:
     name = "extractive"
+    deltas_are_final = True
 
     def __init__(
         self,

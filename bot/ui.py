@@ -1,0 +1,161 @@
+"""The web chat (Gradio): streamed answers, [n] links into a sources panel, refusals, examples.
+
+Part of the web layer with :mod:`bot.api`; only this module and ``app.py`` import Gradio.
+The conversation lives in the browser session (``gr.State``), so the chat needs no
+server-side session; all text shown is escaped by :mod:`bot.html_render`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from bot.answerers.base import Delta
+from bot.errors import BotError
+from bot.html_render import SourcesTurn, answer_md, pending_md, sources_html, text_md
+from bot.schemas import Answer, ChatTurn
+from bot.service import ChatService
+
+ANSWERERS = {
+    "extractive": "quotes sentences from the articles (no language model)",
+    "openai": "a language model behind an OpenAI-compatible endpoint; claims checked against sources",
+    "llamacpp": "a local language model; claims checked against sources",
+}
+
+CSS = """
+.refusal { border-left: 4px solid #b45309; background: #fff7ed; color: #7c2d12;
+  padding: 4px 10px; border-radius: 4px; }
+a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; color: #1d4ed8; cursor: pointer; }
+.sources { padding-left: 0; list-style: none; margin: 4px 0; }
+.source { border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px; margin: 8px 0; }
+.source.active { border-color: #2563eb; box-shadow: 0 0 0 2px #bfdbfe; }
+.source-title { font-weight: 600; }
+.source-meta { color: #6b7280; font-size: 0.9em; margin: 2px 0 6px; }
+.source-context { margin: 0; font-size: 0.95em; line-height: 1.5; border-left: 3px solid #d1d5db;
+  padding-left: 8px; }
+.source-context mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.sources-turn > summary { cursor: pointer; font-size: 0.9em; color: #374151; }
+.answerer-badge { font-size: 0.9em; color: #4b5563; }
+.index-missing { border-left: 4px solid #b91c1c; background: #fef2f2; padding: 8px 12px; }
+"""
+
+# Clicking [n] opens and highlights the matching source instead of navigating.
+HEAD = """<script>
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("a.cite") : null;
+  if (!link) { return; }
+  event.preventDefault();
+  event.stopPropagation();
+  var item = document.getElementById(link.getAttribute("href").slice(1));
+  if (!item) { return; }
+  var folded = item.closest("details");
+  if (folded) { folded.open = true; }
+  document.querySelectorAll(".source.active").forEach(function (el) { el.classList.remove("active"); });
+  item.classList.add("active");
+  item.scrollIntoView({ behavior: "smooth", block: "center" });
+}, true);
+</script>"""
+
+
+def theme() -> gr.themes.Base:
+    # System fonts only: nothing is fetched from a font CDN, and the platform's fonts cover
+    # the glyphs Gradio's bundled semibold face lacks.
+    stack = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Noto Sans", "DejaVu Sans", "sans-serif"]
+    mono = ["ui-monospace", "SFMono-Regular", "DejaVu Sans Mono", "monospace"]
+    return gr.themes.Soft(font=stack, font_mono=mono)
+
+
+@dataclass
+class UiState:
+    """One browser conversation: turns for the bot, sources for the panel."""
+
+    history: list[ChatTurn] = field(default_factory=list)
+    sources: list[SourcesTurn] = field(default_factory=list)
+
+
+def build_ui(service: ChatService) -> gr.Blocks:
+    blocks: gr.Blocks
+    with gr.Blocks(title="News Q&A", fill_height=True) as blocks:
+        gr.Markdown("## News Q&A — answers with sources from the articles")
+        gr.Markdown(_badge(service), elem_classes=["answerer-badge"], elem_id="answerer")
+        if service.chatbot is None:
+            gr.Markdown(_missing_index(service), elem_classes=["index-missing"], elem_id="index-missing")
+        state = gr.State(UiState())
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                chat = gr.Chatbot(
+                    elem_id="chat", label="Conversation", height=520, buttons=["copy"], feedback_options=None
+                )
+                question = gr.Textbox(
+                    placeholder="Ask about the articles…",
+                    show_label=False,
+                    elem_id="question",
+                    max_length=service.settings.max_question_chars,
+                    interactive=service.chatbot is not None,
+                    submit_btn="Ask",
+                )
+                with gr.Row():
+                    new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary")
+                gr.Examples(examples=[[q] for q in service.settings.examples], inputs=[question])
+            with gr.Column(scale=2, min_width=280):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(sources_html([], None), elem_id="sources")
+
+        def respond(message: str, messages: list[dict[str, Any]], ui: UiState) -> Iterator[tuple[Any, ...]]:
+            yield from _respond(service, message, messages, ui)
+
+        question.submit(respond, [question, chat, state], [question, chat, sources, state])
+
+        def reset() -> tuple[Any, ...]:
+            return "", [], sources_html([], None), UiState()
+
+        new_chat.click(reset, None, [question, chat, sources, state])
+        chat.clear(reset, None, [question, chat, sources, state])
+    return blocks
+
+
+def _respond(
+    service: ChatService, message: str, messages: list[dict[str, Any]], ui: UiState
+) -> Iterator[tuple[Any, ...]]:
+    if not (message or "").strip():
+        return
+    turn = len(ui.sources) + 1
+    messages = [
+        *messages,
+        {"role": "user", "content": text_md(message)},
+        {"role": "assistant", "content": pending_md("")},
+    ]
+    panel = sources_html(ui.sources, service.library)
+    yield "", messages, panel, ui
+    streamed = ""
+    try:
+        _, events = service.start(message, history=ui.history, remember=False)
+        for event in events:
+            if isinstance(event, Delta):
+                streamed += event.text
+                messages[-1] = {"role": "assistant", "content": pending_md(streamed)}
+                yield "", messages, panel, ui
+            elif isinstance(event, Answer):
+                ui.history.append(ChatTurn(question=event.question, answer=event.text))
+                ui.sources.append(SourcesTurn(turn, event.question, event.citations))
+                messages[-1] = {"role": "assistant", "content": answer_md(event, turn)}
+                yield "", messages, sources_html(ui.sources, service.library), ui
+    except BotError as err:
+        messages[-1] = {"role": "assistant", "content": f'<div class="refusal">{html.escape(str(err))}</div>'}
+        yield message, messages, panel, ui
+
+
+def _badge(service: ChatService) -> str:
+    name = service.answerer
+    return f"Answerer: **{text_md(name)}** — {text_md(ANSWERERS.get(name, 'a language model'))}"
+
+
+def _missing_index(service: ChatService) -> str:
+    return (
+        f"**The article index is not available.** {text_md(service.unavailable)}\n\n"
+        "Build it with `make index` (or `python -m index build`), then restart `python app.py`."
+    )
