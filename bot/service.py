@@ -102,8 +102,9 @@ class ChatService:
         session_id: str | None = None,
         history: Sequence[ChatTurn] | None = None,
         article_id: str | None = None,
+        remember: bool = True,
     ) -> tuple[str, Answer]:
-        session_id, events = self.start(message, session_id, history, article_id)
+        session_id, events = self.start(message, session_id, history, article_id, remember)
         for event in events:
             if isinstance(event, Answer):
                 return session_id, event

@@ -127,3 +127,79 @@ def run_module(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def seed_service(seed_store, seed_bot):
+    """The web layer's service over the seed index (extractive answerer)."""
+    from bot.service import ChatService
+
+    settings, store = seed_store
+    return ChatService(settings, seed_bot, store)
+
+
+@pytest.fixture(scope="session")
+def served_index(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Path:
+    """A data folder with the seed article indexed, for server processes to open."""
+    from index.factory import make_indexer
+
+    data = tmp_path_factory.mktemp("served-index")
+    settings = Settings(_env_file=None, data_dir=data, source_dir=SEED.parent)  # type: ignore[call-arg]
+    indexer = make_indexer(settings)
+    indexer._embeddings = embeddings
+    indexer.build([SEED])
+    return data
+
+
+def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """``python app.py`` on a free loopback port; returns the process and its base URL once healthy."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(data_dir),
+        "NEWSBOT_SOURCE_DIR": str(SEED.parent),
+        **(extra_env or {}),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"app.py exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}"
+            )
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code in (200, 503):
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError("app.py did not answer /healthz in time")
+
+
+def stop_app(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server(served_index: Path) -> Iterator[str]:
+    """The real web app (Gradio + API) serving the seed index over loopback HTTP."""
+    proc, base = start_app(served_index)
+    try:
+        yield base
+    finally:
+        stop_app(proc)

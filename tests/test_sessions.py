@@ -1,0 +1,74 @@
+"""Server-side sessions: ids made by the server, TTL, LRU cap, bounded history."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import InputError
+from bot.schemas import ChatTurn
+from bot.sessions import SessionStore
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def turn(i: int) -> ChatTurn:
+    return ChatTurn(question=f"q{i}", answer=f"a{i}")
+
+
+def test_new_session_gets_a_random_server_id_and_keeps_turns() -> None:
+    store = SessionStore(ttl_s=60, max_sessions=10, max_turns=3)
+    sid, history = store.resolve(None)
+    assert history == [] and len(sid) >= 16
+    store.record(sid, history, turn(1))
+    again, history = store.resolve(sid)
+    assert again == sid and history == [turn(1)]
+    assert store.resolve(None)[0] != sid
+
+
+def test_unknown_or_expired_id_starts_a_fresh_session() -> None:
+    clock = Clock()
+    store = SessionStore(ttl_s=60, max_sessions=10, max_turns=3, clock=clock)
+    unknown, history = store.resolve("not-a-known-session")
+    assert unknown != "not-a-known-session" and history == []
+    store.record(unknown, [], turn(1))
+    clock.now += 61
+    fresh, history = store.resolve(unknown)
+    assert fresh != unknown and history == []
+    assert len(store) == 1
+
+
+def test_history_is_capped_to_max_turns() -> None:
+    store = SessionStore(ttl_s=60, max_sessions=10, max_turns=3)
+    sid, history = store.resolve(None)
+    for i in range(5):
+        store.record(sid, history, turn(i))
+        _, history = store.resolve(sid)
+    assert history == [turn(2), turn(3), turn(4)]
+
+
+def test_session_count_is_capped_least_recently_used_first() -> None:
+    clock = Clock()
+    store = SessionStore(ttl_s=600, max_sessions=3, max_turns=2, clock=clock)
+    ids = []
+    for _ in range(3):
+        clock.now += 1
+        ids.append(store.resolve(None)[0])
+    clock.now += 1
+    store.resolve(ids[0])  # touch the oldest: the second one is now least recently used
+    clock.now += 1
+    store.resolve(None)
+    assert len(store) == 3
+    assert store.resolve(ids[0])[0] == ids[0]
+    assert store.resolve(ids[1])[0] != ids[1]
+
+
+@pytest.mark.parametrize("bad", ["short", "has space in it", "x" * 65, "semi;colon-id"])
+def test_malformed_session_ids_are_rejected(bad: str) -> None:
+    with pytest.raises(InputError):
+        SessionStore(ttl_s=60, max_sessions=2, max_turns=2).resolve(bad)
