@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,13 +24,14 @@ def client(seed_service) -> TestClient:
     return TestClient(create_api(seed_service))
 
 
-def error_of(response) -> dict:
-    body = response.json()
+def error_of(response) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"type", "message"}
-    return body["error"]
+    error: dict[str, Any] = body["error"]
+    return error
 
 
-def sse_events(text: str) -> list[tuple[str, dict]]:
+def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
     events = []
     for block in text.strip().split("\n\n"):
         fields = dict(line.split(": ", 1) for line in block.splitlines())
@@ -106,7 +108,9 @@ def test_healthz_reports_the_index(client: TestClient) -> None:
         ({"message": WHO, "article_id": "no-such-article"}, 404, "not_found"),
     ],
 )
-def test_bad_chat_input_gets_json_errors(client: TestClient, payload: dict, status: int, kind: str) -> None:
+def test_bad_chat_input_gets_json_errors(
+    client: TestClient, payload: dict[str, Any], status: int, kind: str
+) -> None:
     for path in ("/api/chat", "/api/chat/stream"):
         reply = client.post(path, json=payload)
         assert reply.status_code == status, (path, reply.text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 
@@ -25,7 +26,7 @@ def test_chat_and_follow_up_over_http(app_server: str) -> None:
 
 
 def test_sse_stream_arrives_in_pieces(app_server: str) -> None:
-    events: list[tuple[str, dict]] = []
+    events: list[tuple[str, dict[str, Any]]] = []
     with httpx.stream("POST", f"{app_server}/api/chat/stream", json={"message": WHO}, timeout=60) as reply:
         assert reply.status_code == 200
         assert reply.headers["content-type"].startswith("text/event-stream")
@@ -63,7 +64,7 @@ def test_official_openai_client_non_streaming_and_streaming(app_server: str) -> 
     assert citations and citations[0]["article_id"] == SEED.stem
 
     stream = client.chat.completions.create(model="newsbot", messages=messages[:1], stream=True)  # type: ignore[arg-type]
-    chunks = list(stream)
+    chunks: list[Any] = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert len(chunks) >= 4 and "Medinsky" in text and "[1]" in text
     last = chunks[-1]
