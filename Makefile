@@ -52,6 +52,7 @@ bench: setup
 	$(PY) bench/chunk_header.py
 	$(PY) bench/retrieval.py
 	$(PY) bench/answer_latency.py
+	$(PY) bench/api_load.py
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache
