@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,6 +25,7 @@ from bot.errors import BotError, RateLimitError
 from bot.openai_compat import ChunkWriter, CompletionRequest, completion, models, to_question
 from bot.schemas import Answer, ChatTurn
 from bot.service import ChatService
+from bot.web_pages import add_widget_routes
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ class ChatRequest(BaseModel):
         None, max_length=50, description="Earlier turns; replaces the session's own history."
     )
     article_id: str | None = Field(None, max_length=300, description="Only search this article.")
+    article_url: str | None = Field(
+        None, max_length=2000, description="Or: only search the article published at this URL (if indexed)."
+    )
 
 
 class ChatResponse(Answer):
@@ -64,6 +69,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in {
         400: "Bad input",
+        403: "Browser request from a site not in the allowed origins",
         404: "Unknown article",
         413: "Question or body too large",
         429: "Too many requests (see Retry-After)",
@@ -88,13 +94,41 @@ def sse(event: str, data: Any) -> str:
 
 
 def create_api(service: ChatService) -> FastAPI:
+    settings = service.settings
     app = FastAPI(title="Newsbot API", description=API_DESCRIPTION, version="1.0", redoc_url=None)
-    app.add_middleware(BodyLimit, max_bytes=service.settings.max_body_kb * 1024)
     _add_error_handlers(app)
     _add_chat_routes(app, service)
     _add_openai_routes(app, service)
     _add_info_routes(app, service)
+    add_widget_routes(app, service)
+    # Added last = runs first: CORS answers preflights and decorates every response (429s too,
+    # so the widget can read Retry-After); foreign origins are refused before any work.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_kb * 1024)
+    app.add_middleware(OriginGuard, allowed=set(settings.allowed_origins))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+        allow_credentials=False,  # the widget needs no cookies; none are ever accepted
+        max_age=600,
+    )
     return app
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _scope(service: ChatService, body: ChatRequest) -> ArticleSummary | None:
+    """The article a question is restricted to: by id (404 if unknown) or by page URL (if indexed)."""
+    if body.article_id:
+        detail = service.require_library().get(body.article_id)
+        return ArticleSummary(**detail.model_dump(exclude={"text"}))
+    if body.article_url:
+        return service.require_library().find_by_url(body.article_url)
+    return None
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -122,9 +156,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def _add_chat_routes(app: FastAPI, service: ChatService) -> None:
     @app.post("/api/chat", response_model=ChatResponse, responses=ERRORS, tags=["chat"])
-    def chat(body: ChatRequest) -> ChatResponse:
+    def chat(body: ChatRequest, request: Request) -> ChatResponse:
         """Answer one question (with the session's or the given history)."""
-        session_id, answer = service.ask(body.message, body.session_id, body.history, body.article_id)
+        service.limiter.check(client_key(request), body.session_id)
+        article = _scope(service, body)
+        session_id, answer = service.ask(
+            body.message, body.session_id, body.history, article.article_id if article else None
+        )
         return ChatResponse(**answer.model_dump(), session_id=session_id)
 
     @app.post(
@@ -133,18 +171,26 @@ def _add_chat_routes(app: FastAPI, service: ChatService) -> None:
         response_class=StreamingResponse,
         tags=["chat"],
     )
-    def chat_stream(body: ChatRequest) -> StreamingResponse:
-        """Server-Sent Events: `delta` {text}..., then `answer` (a ChatResponse), or `error`.
+    def chat_stream(body: ChatRequest, request: Request) -> StreamingResponse:
+        """Server-Sent Events: `session` {session_id, article}, `delta` {text}..., then `answer`
+        (a ChatResponse) or `error`.
 
         The `answer` event's text is authoritative: with an LLM answerer, verification may
-        change what was streamed.
+        change what was streamed. `article` is the article the search was restricted to, or null.
         """
-        session_id, events = service.start(body.message, body.session_id, body.history, body.article_id)
-        return _event_stream(_sse_events(events, session_id))
+        service.limiter.check(client_key(request), body.session_id)
+        article = _scope(service, body)
+        session_id, events = service.start(
+            body.message, body.session_id, body.history, article.article_id if article else None
+        )
+        scope = article.model_dump(include={"article_id", "title"}) if article else None
+        return _event_stream(_sse_events(events, session_id, scope))
 
 
-def _sse_events(events: Iterator[Delta | Answer], session_id: str) -> Iterator[str]:
-    yield sse("session", {"session_id": session_id})
+def _sse_events(
+    events: Iterator[Delta | Answer], session_id: str, article: dict[str, Any] | None
+) -> Iterator[str]:
+    yield sse("session", {"session_id": session_id, "article": article})
     try:
         for event in events:
             if isinstance(event, Answer):
@@ -171,8 +217,9 @@ def _add_openai_routes(app: FastAPI, service: ChatService) -> None:
         return models()
 
     @app.post("/v1/chat/completions", responses=ERRORS, tags=["openai"], response_model=None)
-    def chat_completions(body: CompletionRequest) -> dict[str, Any] | StreamingResponse:
+    def chat_completions(body: CompletionRequest, request: Request) -> dict[str, Any] | StreamingResponse:
         """OpenAI chat completions: the conversation comes from `messages`; `citations` rides along."""
+        service.limiter.check(client_key(request))
         question, history = to_question(body.messages)
         _, events = service.start(question, history=history, remember=False)
         if not body.stream:
@@ -196,6 +243,10 @@ def _openai_chunks(events: Iterator[Delta | Answer], live: bool) -> Iterator[str
                 yield f"data: {json.dumps(writer.delta(event.text), ensure_ascii=False)}\n\n"
     except BotError as err:
         yield f"data: {json.dumps({'error': {'type': err.kind, 'message': str(err)}})}\n\n"
+    except Exception:
+        log.exception("completion stream failed")
+        failure = {"error": {"type": "internal_error", "message": "Something went wrong."}}
+        yield f"data: {json.dumps(failure)}\n\n"
     yield "data: [DONE]\n\n"
 
 
@@ -217,6 +268,34 @@ def _add_info_routes(app: FastAPI, service: ChatService) -> None:
         """Index size, models, answerer and store mode; 503 while the index is unavailable."""
         health = service.health()
         return JSONResponse(health.as_dict(), status_code=200 if health.ready else 503)
+
+
+class OriginGuard:
+    """ASGI middleware: a browser request from a foreign origin gets 403 before any work.
+
+    Browsers send ``Origin`` on cross-site requests; the app's own pages (same origin) and
+    non-browser clients (no ``Origin``) pass. CORS alone would still let the request run.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: set[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._ok(scope):
+            response = error_response(403, "forbidden_origin", "This site may not use the news assistant.")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _ok(self, scope: Scope) -> bool:
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        origin = headers.get(b"origin", b"").decode("latin-1")
+        if not origin or origin in self.allowed:
+            return True
+        # Same host = the app's own pages; the scheme is left out because a TLS proxy in front
+        # changes it, and a page cannot forge the Host its browser sends.
+        return origin.split("://", 1)[-1] == headers.get(b"host", b"").decode("latin-1")
 
 
 class BodyLimit:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
@@ -65,6 +66,16 @@ class ArticleLibrary:
             raise NotFoundError(f"No article with id {article_id!r}.")
         return article
 
+    def find_by_url(self, url: str) -> ArticleSummary | None:
+        """The article published at ``url`` (a host page's canonical URL), if indexed."""
+        wanted = normalize_url(url)
+        if not wanted:
+            return None
+        for article in self._load().values():
+            if article.url and normalize_url(article.url) == wanted:
+                return ArticleSummary(**article.model_dump(exclude={"text"}))
+        return None
+
     def context(self, citation: Citation, chars: int = 320) -> QuoteInContext:
         """The quote and up to ``chars`` characters each side, cut at word boundaries."""
         try:
@@ -90,6 +101,14 @@ class ArticleLibrary:
                 self._articles = _rebuild(self._collection)
                 self._seen = version
             return self._articles
+
+
+def normalize_url(url: str) -> str:
+    """Scheme, ``www.``, query, fragment and trailing slash ignored: one story, one key."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
 
 
 def _rebuild(collection: Any) -> dict[str, ArticleDetail]:

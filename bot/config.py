@@ -7,6 +7,7 @@ Every field can be set from the environment with the ``NEWSBOT_`` prefix
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -97,12 +98,29 @@ class Settings(BaseSettings):
         description="Example questions shown in the web chat (JSON list in the environment).",
     )
     max_body_kb: PositiveInt = Field(64, description="Larger HTTP request bodies get 413.")
+    allowed_origins: list[str] = Field(
+        ["http://127.0.0.1:7870", "http://localhost:7870"],
+        description="Sites that may embed the widget/iframe and call the API from a browser "
+        "(JSON list; default: the local demo page).",
+    )
+    rate_limit_client: str = Field(
+        "60/minute;10/second", description="Questions per client address (limits syntax; empty: none)."
+    )
+    rate_limit_session: str = Field("20/minute", description="Questions per conversation.")
 
     @field_validator("collection")
     @classmethod
     def _collection_name(cls, value: str) -> str:
         if not 3 <= len(value) <= 63:
             raise ValueError("collection name must be 3-63 characters")
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
+                raise ValueError(f"{origin!r} is not an origin like https://news.example or http://host:8080")
         return value
 
     @property

@@ -16,6 +16,7 @@ from bot.articles import ArticleLibrary
 from bot.chatbot import Chatbot, clean_question
 from bot.config import Settings
 from bot.errors import IndexUnavailableError
+from bot.ratelimit import RateLimiter
 from bot.schemas import Answer, ChatTurn
 from bot.sessions import SessionStore
 
@@ -55,6 +56,7 @@ class ChatService:
         self.library = ArticleLibrary(store.collection, store.version) if store else None
         self.unavailable = unavailable
         self.sessions = SessionStore(settings.session_ttl_s, settings.max_sessions, settings.history_turns)
+        self.limiter = RateLimiter(settings.rate_limit_client, settings.rate_limit_session)
 
     @property
     def answerer(self) -> str:

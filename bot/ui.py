@@ -105,8 +105,11 @@ def build_ui(service: ChatService) -> gr.Blocks:
                 gr.Markdown("### Sources")
                 sources = gr.HTML(sources_html([], None), elem_id="sources")
 
-        def respond(message: str, messages: list[dict[str, Any]], ui: UiState) -> Iterator[tuple[Any, ...]]:
-            yield from _respond(service, message, messages, ui)
+        def respond(
+            message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
+        ) -> Iterator[tuple[Any, ...]]:
+            client = request.client.host if request and request.client else "unknown"
+            yield from _respond(service, message, messages, ui, client)
 
         question.submit(respond, [question, chat, state], [question, chat, sources, state])
 
@@ -119,7 +122,7 @@ def build_ui(service: ChatService) -> gr.Blocks:
 
 
 def _respond(
-    service: ChatService, message: str, messages: list[dict[str, Any]], ui: UiState
+    service: ChatService, message: str, messages: list[dict[str, Any]], ui: UiState, client: str
 ) -> Iterator[tuple[Any, ...]]:
     if not (message or "").strip():
         return
@@ -133,6 +136,7 @@ def _respond(
     yield "", messages, panel, ui
     streamed = ""
     try:
+        service.limiter.check(client)  # the same per-address limit as the API
         _, events = service.start(message, history=ui.history, remember=False)
         for event in events:
             if isinstance(event, Delta):

@@ -131,11 +131,12 @@ def run_module(
 
 @pytest.fixture(scope="session")
 def seed_service(seed_store, seed_bot):
-    """The web layer's service over the seed index (extractive answerer)."""
+    """The web layer's service over the seed index (extractive answerer), without rate limits."""
     from bot.service import ChatService
 
     settings, store = seed_store
-    return ChatService(settings, seed_bot, store)
+    unlimited = settings.model_copy(update={"rate_limit_client": "", "rate_limit_session": ""})
+    return ChatService(unlimited, seed_bot, store)
 
 
 @pytest.fixture(scope="session")
@@ -158,6 +159,7 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[
         **os.environ,
         "NEWSBOT_DATA_DIR": str(data_dir),
         "NEWSBOT_SOURCE_DIR": str(SEED.parent),
+        "NEWSBOT_RATE_LIMIT_CLIENT": "",  # tests ask many questions from one address
         **(extra_env or {}),
     }
     proc = subprocess.Popen(

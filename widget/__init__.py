@@ -1,0 +1,1 @@
+"""The embeddable chat widget (widget.js, served by the app) and its demo news page."""

@@ -1,0 +1,335 @@
+/*! newsbot widget: one script tag, page-aware, answers with sources.
+ * <script src="https://BOT/widget.js" data-article-id="ID" async></script>
+ * Options (data-*): article-id (else the page's canonical URL is matched), title, greeting,
+ * color, position (right|left), mode (launcher|inline). CSS custom properties on
+ * `newsbot-widget`: --newsbot-accent, --newsbot-font, --newsbot-radius.
+ * Everything lives in a Shadow DOM; all text is inserted as text (never as HTML); no cookies.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript || document.querySelector('script[src*="/widget.js"]');
+  if (!script || window.__newsbotWidget) { return; }
+  window.__newsbotWidget = true;
+
+  var BOT = new URL(script.src, location.href).origin;
+  var ds = script.dataset;
+  var cfg = {
+    articleId: ds.articleId || "",
+    articleUrl: ds.articleId ? "" : (ds.articleUrl || canonicalUrl()),
+    title: ds.title || "Ask about this story",
+    greeting: ds.greeting || "Ask a question about this article. Every answer quotes its sources.",
+    position: ds.position === "left" ? "left" : "right",
+    inline: ds.mode === "inline"
+  };
+  var MAX_CHARS = 2000;
+
+  var STYLE = [
+    ":host{all:initial}",
+    // all:initial first: nothing the page sets on <newsbot-widget> leaks in by inheritance.
+    ".nb{all:initial;display:block;--accent:var(--newsbot-accent,#1d4ed8);--radius:var(--newsbot-radius,12px);",
+    "font:15px/1.45 var(--newsbot-font,system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif);",
+    "color:#111827;position:fixed;bottom:20px;z-index:2147483000}",
+    ".nb.right{right:20px}.nb.left{left:20px}",
+    ".nb.inline{position:static;height:100%}",
+    ".nb *{box-sizing:border-box;font:inherit;color:inherit;letter-spacing:normal;text-transform:none}",
+    ".launcher{all:unset;cursor:pointer;background:var(--accent);color:#fff;border-radius:999px;",
+    "padding:12px 18px;font-weight:600;box-shadow:0 4px 14px rgba(0,0,0,.25)}",
+    ".launcher:focus-visible,button:focus-visible,a:focus-visible,textarea:focus-visible",
+    "{outline:3px solid #f59e0b;outline-offset:2px}",
+    ".panel{display:flex;flex-direction:column;width:380px;height:560px;max-height:calc(100vh - 40px);",
+    "background:#fff;border:1px solid #d1d5db;border-radius:var(--radius);box-shadow:0 10px 30px rgba(0,0,0,.2);",
+    "overflow:hidden;margin-bottom:10px}",
+    ".panel[hidden]{display:none}",
+    ".inline .panel{width:100%;height:100%;max-height:none;border:0;border-radius:0;box-shadow:none;margin:0}",
+    "header{display:flex;align-items:center;gap:8px;padding:10px 12px;background:var(--accent);color:#fff}",
+    "header h2{margin:0;font-size:16px;font-weight:700;flex:1;color:#fff}",
+    ".close{all:unset;cursor:pointer;font-size:22px;line-height:1;padding:2px 8px;color:#fff}",
+    ".scope{display:flex;align-items:center;gap:8px;padding:6px 12px;border-bottom:1px solid #e5e7eb;",
+    "font-size:13px;color:#374151}",
+    ".scope[hidden]{display:none}",
+    ".switch{all:unset;cursor:pointer;width:34px;height:18px;border-radius:9px;background:#9ca3af;position:relative}",
+    ".switch::after{content:'';position:absolute;top:2px;left:2px;width:14px;height:14px;border-radius:50%;",
+    "background:#fff;transition:left .15s}",
+    ".switch[aria-checked=true]{background:var(--accent)}.switch[aria-checked=true]::after{left:18px}",
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px}",
+    ".msg{max-width:92%;padding:8px 11px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".user{align-self:flex-end;background:#eff6ff;border:1px solid #bfdbfe}",
+    ".bot{align-self:flex-start;background:#f9fafb;border:1px solid #e5e7eb}",
+    ".bot.refused{border-left:4px solid #b45309;background:#fff7ed}",
+    ".bot.error{border-left:4px solid #b91c1c;background:#fef2f2}",
+    ".greeting{color:#4b5563}",
+    ".cite{color:var(--accent);font-weight:600;text-decoration:none}",
+    ".sources{margin:8px 0 0;padding:8px 0 0 18px;border-top:1px solid #e5e7eb;font-size:13px;white-space:normal}",
+    ".sources li{margin:0 0 6px}.sources a{color:var(--accent)}",
+    ".sources blockquote{margin:3px 0 0;padding-left:8px;border-left:3px solid #fde68a;color:#374151}",
+    ".meta,.notice{color:#6b7280;font-size:12px}",
+    "form{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb}",
+    "textarea{flex:1;resize:none;border:1px solid #d1d5db;border-radius:8px;padding:8px;min-height:40px;background:#fff}",
+    ".send{all:unset;cursor:pointer;background:var(--accent);color:#fff;border-radius:8px;padding:8px 14px;font-weight:600}",
+    ".send[disabled]{opacity:.5;cursor:wait}",
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    "@media (max-width:600px){.nb:not(.inline) .panel{position:fixed;inset:0;width:100vw;height:100%;",
+    "max-height:none;border-radius:0;margin:0}.nb.open .launcher{display:none}}"
+  ].join("");
+
+  var host = document.createElement("newsbot-widget");
+  var root = host.attachShadow({ mode: "open" });
+  var style = document.createElement("style");
+  style.textContent = STYLE;
+  root.appendChild(style);
+
+  var box = el("div", "nb " + (cfg.inline ? "inline" : cfg.position));
+  if (ds.color && window.CSS && CSS.supports("color", ds.color)) { box.style.setProperty("--accent", ds.color); }
+  root.appendChild(box);
+
+  var launcher = el("button", "launcher", "Ask about this story");
+  launcher.type = "button";
+  launcher.setAttribute("aria-haspopup", "dialog");
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", "nb-panel");
+
+  var panel = el("section", "panel");
+  panel.id = "nb-panel";
+  panel.setAttribute("role", cfg.inline ? "region" : "dialog");
+  panel.setAttribute("aria-labelledby", "nb-title");
+  var header = el("header");
+  var title = el("h2", "", cfg.title);
+  title.id = "nb-title";
+  header.appendChild(title);
+  var closeBtn = el("button", "close", "\u00d7");
+  closeBtn.type = "button";
+  closeBtn.setAttribute("aria-label", "Close chat");
+  if (!cfg.inline) { header.appendChild(closeBtn); }
+
+  var scope = el("div", "scope");
+  var scopeSwitch = el("button", "switch");
+  scopeSwitch.type = "button";
+  scopeSwitch.setAttribute("role", "switch");
+  scopeSwitch.setAttribute("aria-checked", "true");
+  scopeSwitch.id = "nb-scope";
+  var scopeLabel = el("label", "", "Only this article");
+  scopeLabel.setAttribute("for", "nb-scope");
+  scopeSwitch.setAttribute("aria-label", "Only this article (off: search all articles)");
+  scope.appendChild(scopeSwitch);
+  scope.appendChild(scopeLabel);
+  scope.hidden = !(cfg.articleId || cfg.articleUrl);
+
+  var log = el("div", "log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-label", "Conversation");
+  log.setAttribute("aria-live", "off"); // streamed text is not read piece by piece...
+  var status = el("div", "sr");
+  status.setAttribute("role", "status"); // ...the finished answer is announced here once
+  status.setAttribute("aria-live", "polite");
+  log.appendChild(el("div", "msg bot greeting", cfg.greeting));
+
+  var form = el("form");
+  var inputLabel = el("label", "sr", "Your question");
+  inputLabel.setAttribute("for", "nb-q");
+  var input = el("textarea");
+  input.id = "nb-q";
+  input.rows = 2;
+  input.maxLength = MAX_CHARS;
+  input.placeholder = "Ask about this story\u2026";
+  var send = el("button", "send", "Ask");
+  send.type = "submit";
+  form.appendChild(inputLabel);
+  form.appendChild(input);
+  form.appendChild(send);
+
+  panel.appendChild(header);
+  panel.appendChild(scope);
+  panel.appendChild(log);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  box.appendChild(panel);
+  if (!cfg.inline) { box.appendChild(launcher); panel.hidden = true; }
+
+  var sessionId = null;
+  var busy = false;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function canonicalUrl() {
+    var link = document.querySelector('link[rel="canonical"]');
+    return (link && link.href) || location.href.split("#")[0];
+  }
+
+  function open() {
+    panel.hidden = false;
+    box.classList.add("open");
+    launcher.setAttribute("aria-expanded", "true");
+    input.focus();
+  }
+
+  function close() {
+    if (cfg.inline) { return; }
+    panel.hidden = true;
+    box.classList.remove("open");
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
+  closeBtn.addEventListener("click", close);
+  root.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.stopPropagation(); close(); }
+  });
+  scopeSwitch.addEventListener("click", function () {
+    var on = scopeSwitch.getAttribute("aria-checked") !== "true";
+    scopeSwitch.setAttribute("aria-checked", on ? "true" : "false");
+    scopeLabel.textContent = on ? "Only this article" : "All articles";
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); ask(); }
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); ask(); });
+
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function ask() {
+    var question = input.value.trim();
+    if (!question || busy) { return; }
+    busy = true;
+    send.disabled = true;
+    input.value = "";
+    log.appendChild(el("div", "msg user", question));
+    var bubble = el("div", "msg bot");
+    bubble.setAttribute("aria-busy", "true");
+    log.appendChild(bubble);
+    scroll();
+    var body = { message: question.slice(0, MAX_CHARS), session_id: sessionId };
+    if (scopeSwitch.getAttribute("aria-checked") === "true" && !scope.hidden) {
+      if (cfg.articleId) { body.article_id = cfg.articleId; } else { body.article_url = cfg.articleUrl; }
+    }
+    stream(body, bubble).catch(function () {
+      showError(bubble, "The news assistant could not be reached from this page.");
+    }).then(function () {
+      busy = false;
+      send.disabled = false;
+      bubble.removeAttribute("aria-busy");
+      scroll();
+    });
+  }
+
+  function stream(body, bubble) {
+    return fetch(BOT + "/api/chat/stream", {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok) { return failed(response, bubble); }
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      function pump() {
+        return reader.read().then(function (part) {
+          buffer += decoder.decode(part.value || new Uint8Array(), { stream: !part.done });
+          var blocks = buffer.split("\n\n");
+          buffer = part.done ? "" : blocks.pop();
+          blocks.forEach(function (block) { handle(block, bubble); });
+          if (!part.done) { return pump(); }
+        });
+      }
+      return pump();
+    });
+  }
+
+  function failed(response, bubble) {
+    return response.json().catch(function () { return {}; }).then(function (data) {
+      var message = (data.error && data.error.message) || "The news assistant is unavailable.";
+      if (response.status === 429) {
+        message = "Too many questions; please wait " + (response.headers.get("Retry-After") || "a few") + " s.";
+      }
+      showError(bubble, message);
+    });
+  }
+
+  function handle(block, bubble) {
+    var event = "message";
+    var data = "";
+    block.split("\n").forEach(function (line) {
+      if (line.indexOf("event: ") === 0) { event = line.slice(7); }
+      if (line.indexOf("data: ") === 0) { data += line.slice(6); }
+    });
+    if (!data) { return; }
+    var payload = JSON.parse(data);
+    if (event === "session") {
+      sessionId = payload.session_id;
+      if (!payload.article && !cfg.articleId) { scope.hidden = true; } // page not indexed: all articles
+    } else if (event === "delta") {
+      bubble.appendChild(document.createTextNode(payload.text));
+      scroll();
+    } else if (event === "answer") {
+      renderAnswer(bubble, payload);
+      status.textContent = "New answer: " + payload.text.replace(/\*\*/g, "");
+    } else if (event === "error") {
+      showError(bubble, payload.error.message);
+    }
+  }
+
+  function showError(bubble, message) {
+    bubble.textContent = message;
+    bubble.className = "msg bot error";
+    status.textContent = message;
+  }
+
+  function readerUrl(c) {
+    return BOT + "/read/" + encodeURIComponent(c.article_id) + "?start=" + c.start + "&end=" + c.end + "#quote";
+  }
+
+  function renderAnswer(bubble, answer) {
+    bubble.textContent = "";
+    if (answer.refused) {
+      bubble.className = "msg bot refused";
+      bubble.appendChild(el("strong", "", "Not in the articles. "));
+    }
+    var known = {};
+    answer.citations.forEach(function (c) { known[c.n] = c; });
+    answer.text.split(/(\*\*[^*]+\*\*|\[\d+\])/).forEach(function (piece) {
+      var n = /^\[(\d+)\]$/.exec(piece);
+      if (n && known[n[1]]) {
+        var link = el("a", "cite", piece);
+        link.href = readerUrl(known[n[1]]);
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        link.setAttribute("aria-label", "Source " + n[1] + ": " + known[n[1]].title);
+        bubble.appendChild(link);
+      } else if (/^\*\*[^*]+\*\*$/.test(piece)) {
+        bubble.appendChild(el("strong", "", piece.slice(2, -2)));
+      } else if (piece) {
+        bubble.appendChild(document.createTextNode(piece));
+      }
+    });
+    if (answer.notice) { bubble.appendChild(el("div", "notice", answer.notice)); }
+    var items = answer.citations.length ? answer.citations : (answer.related || []);
+    if (!items.length) { return; }
+    var list = el("ol", "sources");
+    list.setAttribute("aria-label", answer.citations.length ? "Sources" : "Related articles");
+    items.forEach(function (c) {
+      var li = el("li");
+      if (c.n) { li.value = c.n; }
+      var link = el("a", "", c.title || c.article_id);
+      link.href = c.quote ? readerUrl(c) : BOT + "/read/" + encodeURIComponent(c.article_id);
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      li.appendChild(link);
+      var meta = [c.source, c.author, (c.published_at || "").slice(0, 10)].filter(Boolean).join(" \u00b7 ");
+      if (meta) { li.appendChild(el("div", "meta", meta)); }
+      if (c.quote) { li.appendChild(el("blockquote", "", "\u201c" + c.quote + "\u201d")); }
+      list.appendChild(li);
+    });
+    bubble.appendChild(list);
+  }
+
+  function mount() { document.body.appendChild(host); }
+  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+  if (cfg.inline) { host.style.cssText = "display:block;height:100%"; }
+})();
