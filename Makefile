@@ -53,6 +53,7 @@ bench: setup
 	$(PY) bench/retrieval.py
 	$(PY) bench/answer_latency.py
 	$(PY) bench/api_load.py
+	$(PY) bench/widget_latency.py
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache
