@@ -47,3 +47,19 @@ def test_stale_citation_is_shown_without_context(seed_service) -> None:
 def test_unknown_article_is_not_found(seed_service) -> None:
     with pytest.raises(NotFoundError):
         seed_service.library.get("no-such-article")
+
+
+def test_page_urls_are_matched_loosely_but_only_http() -> None:
+    from bot.articles import normalize_url
+
+    same = {
+        normalize_url(u)
+        for u in (
+            "https://www.news.example/world/talks",
+            "http://news.example/world/talks/",
+            "https://NEWS.example/world/talks?utm=x#top",
+        )
+    }
+    assert same == {"news.example/world/talks"}
+    assert normalize_url("javascript:alert(1)") == "" and normalize_url("/relative") == ""
+    assert normalize_url("https://news.example/world/other") != "news.example/world/talks"
