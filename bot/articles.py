@@ -13,21 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from bot.errors import NotFoundError
-from bot.schemas import Citation
+from bot.schemas import ArticleRef, Citation
 
 PAGE = 5000
 
 
-class ArticleSummary(BaseModel):
-    article_id: str
-    title: str
-    source: str = ""
+class ArticleSummary(ArticleRef):
     author: str = ""
-    published_at: str = ""
-    url: str = ""
 
 
 class ArticleDetail(ArticleSummary):

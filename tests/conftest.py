@@ -91,17 +91,23 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> 
     raise RuntimeError("chroma server did not start in time")
 
 
+def build_index(data: Path, paths: list[Path], embeddings) -> Settings:
+    """Index ``paths`` into the data folder ``data`` with the session's loaded model."""
+    from index.factory import make_indexer
+
+    settings = Settings(_env_file=None, data_dir=data, source_dir=paths[0].parent)  # type: ignore[call-arg]
+    indexer = make_indexer(settings)
+    indexer._embeddings = embeddings
+    indexer.build(paths)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory: pytest.TempPathFactory, embeddings):
     """The seed article indexed once (real model, embedded Chroma) for the bot tests."""
-    from index.factory import make_indexer
     from index.store import open_store
 
-    data = tmp_path_factory.mktemp("seed-index")
-    settings = Settings(_env_file=None, data_dir=data, source_dir=SEED.parent)  # type: ignore[call-arg]
-    indexer = make_indexer(settings)
-    indexer._embeddings = embeddings
-    indexer.build([SEED])
+    settings = build_index(tmp_path_factory.mktemp("seed-index"), [SEED], embeddings)
     return settings, open_store(settings, embeddings)
 
 
@@ -142,14 +148,7 @@ def seed_service(seed_store, seed_bot):
 @pytest.fixture(scope="session")
 def served_index(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Path:
     """A data folder with the seed article indexed, for server processes to open."""
-    from index.factory import make_indexer
-
-    data = tmp_path_factory.mktemp("served-index")
-    settings = Settings(_env_file=None, data_dir=data, source_dir=SEED.parent)  # type: ignore[call-arg]
-    indexer = make_indexer(settings)
-    indexer._embeddings = embeddings
-    indexer.build([SEED])
-    return data
+    return build_index(tmp_path_factory.mktemp("served-index"), [SEED], embeddings).data_dir
 
 
 def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:

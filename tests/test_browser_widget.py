@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from bot.config import Settings
 from tests.browser import chromium, screenshot, watch_outside_requests
-from tests.conftest import ROOT, SEED, free_port, start_app, stop_app
+from tests.conftest import ROOT, SEED, build_index, free_port, start_app, stop_app
 
 XSS = '<img src=x onerror="window.__xss=1">'
 HACK_ARTICLE = f"""Hackers deface the Brackwater council website
@@ -44,15 +44,11 @@ WIDGET = "newsbot-widget"
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[dict[str, str]]:
-    from index.factory import make_indexer
-
     docs = tmp_path_factory.mktemp("widget-docs")
     (docs / "brackwater-hack.txt").write_text(HACK_ARTICLE, encoding="utf-8")
-    data = tmp_path_factory.mktemp("widget-index")
-    settings = Settings(_env_file=None, data_dir=data, source_dir=docs)  # type: ignore[call-arg]
-    indexer = make_indexer(settings)
-    indexer._embeddings = embeddings
-    indexer.build([SEED, docs / "brackwater-hack.txt"])
+    data = build_index(
+        tmp_path_factory.mktemp("widget-index"), [docs / "brackwater-hack.txt", SEED], embeddings
+    ).data_dir
 
     demo_port, other_port = free_port(), free_port()
     allowed = f"http://127.0.0.1:{demo_port}"
@@ -79,9 +75,6 @@ def demo(port: int, bot: str) -> subprocess.Popen[bytes]:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
             return proc
         except httpx.HTTPError:
-            proc.poll()
-            import time
-
             time.sleep(0.1)
     raise RuntimeError("demo server did not start")
 
