@@ -8,6 +8,7 @@ offsets point into the rebuilt text exactly. Read once per store version, then c
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,9 +42,11 @@ class QuoteInContext:
 class ArticleLibrary:
     """Articles rebuilt from the Chroma collection, refreshed when ``version()`` changes."""
 
-    def __init__(self, collection: Any, version: Callable[[], str]) -> None:
+    def __init__(self, collection: Any, version: Callable[[], str], check_every_s: float = 5.0) -> None:
         self._collection = collection
         self._version = version
+        self._check_every_s = check_every_s
+        self._checked_at = -check_every_s
         self._seen = ""
         self._articles: dict[str, ArticleDetail] = {}
         self._lock = threading.Lock()
@@ -90,8 +93,14 @@ class ArticleLibrary:
         return QuoteInContext(before, citation.quote, after)
 
     def _load(self) -> dict[str, ArticleDetail]:
-        version = self._version()
+        # Asking the store for its version costs a round trip (a network one in server mode):
+        # at most once per check_every_s, like the BM25 cache.
         with self._lock:
+            now = time.monotonic()
+            if self._articles and now - self._checked_at < self._check_every_s:
+                return self._articles
+            self._checked_at = now
+            version = self._version()
             if version != self._seen or not self._articles:
                 self._articles = _rebuild(self._collection)
                 self._seen = version

@@ -111,7 +111,10 @@ def build_ui(service: ChatService) -> gr.Blocks:
             client = request.client.host if request and request.client else "unknown"
             yield from _respond(service, message, messages, ui, client)
 
-        question.submit(respond, [question, chat, state], [question, chat, sources, state])
+        # Gradio runs one event at a time by default; answers from a remote LLM take seconds.
+        question.submit(
+            respond, [question, chat, state], [question, chat, sources, state], concurrency_limit=8
+        )
 
         def reset() -> tuple[Any, ...]:
             return "", [], sources_html([], None), UiState()
