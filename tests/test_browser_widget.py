@@ -256,3 +256,15 @@ def test_iframe_mode_on_allowed_and_refused_origins(browser: Any, sites: dict[st
     loaded = child is not None and child.url.startswith(sites["bot"]) and child.query_selector(WIDGET)
     assert not loaded, "a page on a foreign origin could frame the chat"
     page.close()
+
+
+def test_theme_through_css_custom_property(browser: Any, sites: dict[str, str]) -> None:
+    page = browser.new_page()
+    page.goto(sites["demo"])
+    page.wait_for_selector(WIDGET, state="attached", timeout=15_000)
+    page.add_style_tag(content=f"{WIDGET} {{ --newsbot-accent: rgb(200, 0, 100); }}")
+    assert (
+        shadow(page, "getComputedStyle(root.querySelector('.launcher')).backgroundColor")
+        == "rgb(200, 0, 100)"
+    )
+    page.close()
