@@ -6,6 +6,7 @@ Retrieval is a LangChain retriever (a Runnable); LLM steps are prompt | model ru
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import unicodedata
@@ -17,9 +18,10 @@ from langchain_core.retrievers import BaseRetriever
 
 from bot.answerers.base import Answerer, Delta, Draft
 from bot.conversation import Condenser, bounded
-from bot.errors import InputError, TooLargeError
+from bot.errors import BotError, IndexUnavailableError, InputError, TooLargeError
 from bot.schemas import Answer, ChatTurn, Timings
 
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -54,7 +56,7 @@ class Chatbot:
         asked = clean_question(question, self.max_question_chars)
         turns = bounded(history, self.history_turns)
         standalone = self.condenser.condense(asked, turns)
-        passages = self.retriever.invoke(standalone, article_id=article_id)
+        passages = self._retrieve(standalone, article_id)
         if passages_out is not None:
             passages_out.extend(passages)
         retrieved = time.perf_counter()
@@ -81,6 +83,17 @@ class Chatbot:
                 total_ms=round((done - started) * 1000, 1),
             ),
         )
+
+    def _retrieve(self, query: str, article_id: str | None) -> list[Document]:
+        try:
+            return self.retriever.invoke(query, article_id=article_id)
+        except BotError:
+            raise
+        except Exception as err:  # the store is outside the process (a Chroma server may be gone)
+            log.warning("retrieval failed: %r", err)
+            raise IndexUnavailableError(
+                f"The article index cannot be read right now ({type(err).__name__}); try again later."
+            ) from err
 
     def ask(
         self,

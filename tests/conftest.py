@@ -51,24 +51,29 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     return factory
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """A real ``chroma run`` server process on a free loopback port."""
+def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A real ``chroma run`` server process on a free loopback port, once it answers."""
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         found = shutil.which("chroma")
         assert found, "the chroma CLI (from the chromadb package) is not installed"
         chroma = Path(found)
     port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
+    _wait_for_port(port, proc, timeout=60)
+    return proc, port
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """One shared ``chroma run`` server for the server-mode tests (a collection per test)."""
+    proc, port = start_chroma(tmp_path_factory.mktemp("chroma-server"))
     try:
-        _wait_for_port(port, proc, timeout=60)
         yield "127.0.0.1", port
     finally:
         proc.terminate()

@@ -197,3 +197,28 @@ def test_settings_cap_the_body(make_settings, seed_bot, seed_store) -> None:
     client = TestClient(create_api(ChatService(settings, seed_bot, seed_store[1])))
     assert client.post("/api/chat", json={"message": "y" * 1500}).status_code == 413
     assert client.post("/api/chat", json={"message": WHO}).status_code == 200
+
+
+def test_chroma_server_going_away_is_503_not_500(tmp_path, make_settings, embeddings) -> None:
+    from bot.service import build_service
+    from index.factory import make_indexer
+    from tests.conftest import start_chroma
+
+    proc, port = start_chroma(tmp_path / "chroma")
+    try:
+        settings = make_settings(chroma_host="127.0.0.1", chroma_port=port, rate_limit_client="")
+        indexer = make_indexer(settings)
+        indexer._embeddings = embeddings
+        indexer.build([SEED])
+        client = TestClient(create_api(build_service(settings)))
+        assert client.post("/api/chat", json={"message": WHO}).status_code == 200
+        assert client.get("/healthz").json()["store_mode"] == "server"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    reply = client.post("/api/chat", json={"message": "Where are the talks held?"})
+    assert reply.status_code == 503 and error_of(reply)["type"] == "index_unavailable"
+    stream = client.post("/api/chat/stream", json={"message": "Where are the talks held?"})
+    assert stream.status_code == 200 and "event: error" in stream.text and "index_unavailable" in stream.text
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json()["ready"] is False
