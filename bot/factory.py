@@ -6,6 +6,7 @@ missing optional package names the requirements file that provides it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.answerers.extractive import ExtractiveAnswerer
@@ -15,6 +16,8 @@ from bot.conversation import Condenser
 from bot.errors import ConfigError, IndexUnavailableError
 from bot.prompts import load_prompt
 from bot.retrieval import HybridRetriever, LexicalCache
+
+ANSWER_BATCH = 16
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -44,7 +47,9 @@ def build_chatbot(
         lexical_index=lexical,
         k=settings.retrieval_k,
     )
-    extractive = ExtractiveAnswerer(embeddings.encode_batch, idf=lambda t: lexical().idf(t))
+    # Small batches: a few long sentences would pad a big batch to their length (measured).
+    encode = partial(embeddings.encode_batch, batch_size=ANSWER_BATCH)
+    extractive = ExtractiveAnswerer(encode, idf=lambda t: lexical().idf(t))
     model = chat_model or make_chat_model(settings)
     if model is None:
         return Chatbot(

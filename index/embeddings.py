@@ -14,11 +14,11 @@ from index.tokens import check_model_dir
 class LocalEmbeddings(HuggingFaceEmbeddings):
     """A sentence-transformers model loaded from a local folder: normalised, batched, offline."""
 
-    def encode_batch(self, texts: Sequence[str]) -> Any:
+    def encode_batch(self, texts: Sequence[str], batch_size: int | None = None) -> Any:
         """Embeddings as a float32 numpy array (skips the list conversion on the write path)."""
         return self._client.encode(
             list(texts),
-            batch_size=self.encode_kwargs.get("batch_size", 64),
+            batch_size=batch_size or self.encode_kwargs.get("batch_size", 64),
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,

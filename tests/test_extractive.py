@@ -61,3 +61,28 @@ def test_draft_is_the_last_answerer_event(seed_bot) -> None:
     events = list(seed_bot.answerer.stream("Why was Turkey chosen to host the talks?", passages))
     assert isinstance(events[-1], Draft) and not any(isinstance(e, Draft) for e in events[:-1])
     assert "mediator" in events[-1].text or "neutral" in events[-1].text
+
+
+def test_only_the_shortlist_is_embedded(seed_store, embeddings) -> None:
+    """Embedding is the answer's cost: sentences outside the lexical shortlist are not encoded."""
+    from dataclasses import replace
+
+    from bot.answerers.extractive import ExtractiveAnswerer
+
+    _, store = seed_store
+    passages = store.vectorstore.similarity_search("Who leads Russia's delegation?", k=6)
+    encoded: list[str] = []
+
+    def recording(texts):
+        encoded.extend(texts)
+        return embeddings.encode_batch(texts)
+
+    full = ExtractiveAnswerer(recording)
+    full.answer("Who leads Russia's delegation?", passages)
+    everything = len(encoded)
+    encoded.clear()
+    short = ExtractiveAnswerer(recording, config=replace(full.config, embed_top=5))
+    draft = short.answer("Who leads Russia's delegation?", passages)
+    assert everything > 6 and len(encoded) == 6  # the question and five sentences
+    chosen = [c.quote for c in draft.citations]
+    assert chosen and all(q in encoded for q in chosen)  # only embedded sentences are quoted
