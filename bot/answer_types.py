@@ -48,6 +48,74 @@ _SENTENCE_START_WORDS = {
     "while",
     "after",
     "before",
+    # Capitalised only because they open a sentence or a quote: never a name.
+    "when",
+    "what",
+    "where",
+    "why",
+    "how",
+    "who",
+    "which",
+    "if",
+    "as",
+    "so",
+    "then",
+    "there",
+    "here",
+    "now",
+    "yet",
+    "also",
+    "still",
+    "since",
+    "because",
+    "although",
+    "though",
+    "with",
+    "for",
+    "from",
+    "by",
+    "to",
+    "of",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "his",
+    "her",
+    "their",
+    "our",
+    "its",
+    "my",
+    "your",
+    "some",
+    "many",
+    "most",
+    "all",
+    "both",
+    "each",
+    "every",
+    "no",
+    "not",
+    "only",
+    "even",
+    "just",
+    "last",
+    "next",
+    "first",
+    "today",
+    "yesterday",
+    "according",
+    "under",
+    "during",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 }
 
 QUESTION_TYPES = [
@@ -99,3 +167,102 @@ def answer_phrase(sentence: str, kind: str | None, question: str) -> tuple[int, 
     if kind == "name":  # prefer multi-word names ("Vladimir Medinsky" over "Kremlin")
         candidates.sort(key=lambda span: -len(sentence[span[0] : span[1]].split()))
     return candidates[0] if candidates else None
+
+
+# Words that may stand before a name without being part of it ("US President Donald Trump").
+_TITLES = {
+    "president",
+    "vice",
+    "prime",
+    "minister",
+    "secretary",
+    "chancellor",
+    "judge",
+    "justice",
+    "senator",
+    "sen",
+    "rep",
+    "governor",
+    "gov",
+    "mayor",
+    "ceo",
+    "cfo",
+    "cto",
+    "chairman",
+    "chair",
+    "founder",
+    "co-founder",
+    "director",
+    "chief",
+    "general",
+    "gen",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "dame",
+    "lord",
+    "former",
+    "ex",
+    "coach",
+    "quarterback",
+    "star",
+    "singer",
+    "rapper",
+    "actor",
+    "actress",
+    "professor",
+    "prof",
+    "officer",
+    "agent",
+    "attorney",
+    "lawyer",
+    "analyst",
+    "economist",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "commissioner",
+}
+
+
+def _given_name(token: str) -> bool:
+    bare = token.strip(',;:()"“”')
+    return (
+        bare == token
+        and re.fullmatch(r"[A-Z][a-z][\w\-]*|[A-Z]\.", bare) is not None
+        and bare.lower() not in _TITLES
+        and bare.lower() not in _SENTENCE_START_WORDS
+        and not is_stopword(bare)
+    )
+
+
+def full_names(surname: str, texts: list[str]) -> list[tuple[str, int, int, int]]:
+    """Longer forms of a one-word name in ``texts``: (name, text index, start, end), best first.
+
+    News articles give a person's full name once and the surname after; an answer that
+    found the surname should show the name the articles introduce ("Sam Bankman-Fried").
+    Up to two capitalised given names directly before the surname count; titles do not.
+    """
+    found: list[tuple[str, int, int, int]] = []
+    pattern = re.compile(rf"(?<![\w’'\-])((?:\S+\s+){{1,2}}){re.escape(surname)}(?![\w’'\-])")
+    for i, text in enumerate(texts):
+        for match in pattern.finditer(text):
+            given = match.group(1).split()
+            while given and not _given_name(given[0]):
+                given = given[1:]
+            if given and all(_given_name(g) for g in given):
+                name = " ".join([*given, surname])
+                start = match.end() - len(name)
+                if text[start : match.end()] == name:  # single spaces only: offsets must be exact
+                    found.append((name, i, start, match.end()))
+    counts: dict[str, int] = {}
+    for name, *_ in found:
+        counts[name] = counts.get(name, 0) + 1
+    return sorted(found, key=lambda f: (-counts[f[0]], -len(f[0])))

@@ -86,3 +86,26 @@ def test_only_the_shortlist_is_embedded(seed_store, embeddings) -> None:
     assert everything > 6 and len(encoded) == 6  # the question and five sentences
     chosen = [c.quote for c in draft.citations]
     assert chosen and all(q in encoded for q in chosen)  # only embedded sentences are quoted
+
+
+def test_bare_surname_answer_leads_with_the_cited_full_name(tmp_path, embeddings) -> None:
+    from bot.factory import build_chatbot
+    from index.store import open_store
+    from tests.conftest import build_index
+
+    article = tmp_path / "docs" / "brackwater-bridge.txt"
+    article.parent.mkdir()
+    article.write_text(
+        "Brackwater opens its new bridge\n\n"
+        "Mayor Jane Holloway opened the new Brackwater bridge on Monday morning.\n\n"
+        "The bridge took three years to build and carries two tram lines.\n\n"
+        "Holloway said the bridge cost twelve million euros, less than planned.\n",
+        encoding="utf-8",
+    )
+    settings = build_index(tmp_path / "data", [article], embeddings)
+    bot = build_chatbot(settings, embeddings=embeddings, store=open_store(settings, embeddings))
+    answer = bot.ask("Who said the bridge cost twelve million euros?")
+    assert answer.text.startswith("**Jane Holloway** [1] —")
+    assert "**Holloway** said the bridge cost" in answer.text
+    assert "Jane Holloway" in answer.citations[0].quote
+    assert answer.citations[1].quote.startswith("Holloway said")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.answer_types import answer_phrase, question_type
+from bot.answer_types import answer_phrase, full_names, question_type
 from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
 from bot.citations import specifics
 from bot.conversation import CONTEXT_MARK
@@ -182,6 +182,12 @@ class ExtractiveAnswerer:
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
+        lead = _full_name_lead(question, kind, chosen, passages) if kind == "name" else None
+        if lead is not None:  # the name as the articles introduce it, cited where they do
+            name, sentence = lead
+            numbers[(sentence.passage, sentence.start)] = 1
+            citations.append(citation_for(1, passages[sentence.passage], sentence.start, sentence.end))
+            parts.append(f"**{name}** [1] —")
         for cand in chosen:
             key = (cand.passage, cand.start)
             if key not in numbers:
@@ -189,6 +195,27 @@ class ExtractiveAnswerer:
                 citations.append(citation_for(numbers[key], passages[cand.passage], cand.start, cand.end))
             parts.append(f"{_mark(cand.text, kind, question)} [{numbers[key]}]")
         return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
+
+
+def _full_name_lead(
+    question: str, kind: str | None, chosen: list[Candidate], passages: Sequence[Document]
+) -> tuple[str, Candidate] | None:
+    """When the answer is a bare surname, the full name from the passages and its sentence."""
+    span = answer_phrase(chosen[0].text, kind, question)
+    if span is None:
+        return None
+    short = chosen[0].text[span[0] : span[1]]
+    if len(short.split()) != 1:
+        return None
+    shown = " ".join(c.text for c in chosen).lower()
+    for name, i, start, _end in full_names(short, [p.page_content for p in passages]):
+        if name.lower() in question.lower() or name.lower() in shown:
+            return None  # already there: nothing to add
+        text = passages[i].page_content
+        for s_start, s_end in split_sentences(text):
+            if s_start <= start < s_end:
+                return name, Candidate(i, s_start, s_end, text[s_start:s_end])
+    return None
 
 
 def _with_list(cand: Candidate, text: str, max_items: int = 8) -> Candidate:
