@@ -31,8 +31,10 @@ def build_chatbot(
     embeddings: LocalEmbeddings | None = None,
     store: ArticleStore | None = None,
     chat_model: BaseChatModel | None = None,
+    lexical: LexicalCache | None = None,
 ) -> Chatbot:
-    """The configured chatbot; pass ``chat_model`` to use a given (e.g. fake) LLM."""
+    """The configured chatbot; pass ``chat_model`` to use a given (e.g. fake) LLM and
+    ``lexical`` to reuse a BM25 cache already being filled."""
     from index.embeddings import make_embeddings
     from index.store import open_store
 
@@ -40,7 +42,7 @@ def build_chatbot(
     store = store or open_store(settings, embeddings)
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-    lexical = LexicalCache(store.vectorstore, store.version)
+    lexical = lexical or LexicalCache(store.vectorstore, store.version)
     retriever = HybridRetriever(
         vectorstore=store.vectorstore,
         embed_query=embeddings.embed_query,

@@ -7,7 +7,9 @@ the page explains, the API answers 503, and nothing crashes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,8 @@ from bot.sessions import SessionStore
 
 if TYPE_CHECKING:
     from index.store import ArticleStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -155,15 +159,39 @@ def _model_name(settings: Settings) -> str:
 
 
 def build_service(settings: Settings) -> ChatService:
-    """Load the model and index once; an empty or unreachable index gives an unavailable service."""
+    """Load the model and index once; an empty or unreachable index gives an unavailable service.
+
+    The BM25 index is read from the store on a thread while the model loads (neither needs
+    the other), then one question runs the whole pipeline once, so that no reader's request
+    pays for loading (BM25 over a 600-article index takes 2-3 s).
+    """
     from bot.factory import build_chatbot
+    from bot.retrieval import LexicalCache
     from index.embeddings import make_embeddings
     from index.store import open_store
 
-    embeddings = make_embeddings(settings)
     try:
-        store = open_store(settings, embeddings)
-        chatbot = build_chatbot(settings, embeddings=embeddings, store=store)
+        store = open_store(settings)  # reading chunks needs no model
+        lexical = LexicalCache(store.vectorstore, store.version)
+        bm25 = threading.Thread(target=_quietly(lexical), name="bm25-warm-up", daemon=True)
+        bm25.start()
+        embeddings = make_embeddings(settings)
+        store.use_embeddings(embeddings)
+        chatbot = build_chatbot(settings, embeddings=embeddings, store=store, lexical=lexical)
+        bm25.join()
+        chatbot.ask("What happened?")
     except IndexUnavailableError as err:
         return ChatService(settings, None, None, unavailable=str(err))
     return ChatService(settings, chatbot, store)
+
+
+def _quietly(task: Callable[[], object]) -> Callable[[], None]:
+    """Run ``task`` for its side effect; a failure is left for the real call to raise."""
+
+    def run() -> None:
+        try:
+            task()
+        except Exception:  # e.g. an empty collection: build_chatbot reports it properly
+            log.debug("warm-up failed", exc_info=True)
+
+    return run

@@ -17,10 +17,10 @@ def _stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _stem() -> Callable[[str], str]:
+def _stem() -> Callable[[list[str]], list[str]]:
     import Stemmer
 
-    return Stemmer.Stemmer("english").stemWord  # type: ignore[no-any-return]
+    return Stemmer.Stemmer("english").stemWords  # type: ignore[no-any-return]
 
 
 def words(text: str) -> list[str]:
@@ -30,13 +30,8 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Lowercased, stemmed content words (stopwords dropped): the lexical vocabulary."""
     stop = _stopwords()
-    stem = _stem()
-    out = []
-    for raw in words(text.lower()):
-        word = raw.replace("’", "'").removesuffix("'s")
-        if word not in stop and (len(word) > 1 or word.isdigit()):
-            out.append(stem(word))
-    return out
+    kept = (raw.replace("’", "'").removesuffix("'s") for raw in words(text.lower()))
+    return _stem()([w for w in kept if w not in stop and (len(w) > 1 or w.isdigit())])  # one C call
 
 
 def is_stopword(word: str) -> bool:

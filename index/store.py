@@ -67,6 +67,10 @@ class ArticleStore:
         )
         self._embeddings = embeddings
 
+    def use_embeddings(self, embeddings: Embeddings) -> None:
+        """Set the query model later (the store can be opened and read before it loads)."""
+        self._embeddings = embeddings
+
     @property
     def vectorstore(self) -> Chroma:
         """LangChain view of the same collection, querying with our embeddings."""

@@ -222,3 +222,13 @@ def test_chroma_server_going_away_is_503_not_500(tmp_path, make_settings, embedd
     assert stream.status_code == 200 and "event: error" in stream.text and "index_unavailable" in stream.text
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json()["ready"] is False
+
+
+def test_start_up_loads_everything_before_the_first_request(make_settings, served_index) -> None:
+    """The BM25 index and the model are warm when the service is built, not on a reader's request."""
+    from bot.service import build_service
+
+    service = build_service(make_settings(data_dir=served_index))
+    assert service.chatbot is not None
+    assert service.chatbot.retriever.lexical_index._index is not None  # type: ignore[attr-defined]
+    assert service.health().ready and service.health().chunks >= 5
