@@ -36,6 +36,7 @@ a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; color: #1d4ed8
 .source-title { font-weight: 600; }
 .source-meta { color: #6b7280; font-size: 0.9em; margin: 2px 0 6px; }
 .source-context { margin: 0; font-size: 0.95em; line-height: 1.5; border-left: 3px solid #d1d5db;
+  white-space: pre-line;
   padding-left: 8px; }
 .source-context mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .sources-turn > summary { cursor: pointer; font-size: 0.9em; color: #374151; }
