@@ -98,8 +98,8 @@ class DemoHandler(BaseHTTPRequestHandler):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m widget.demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7870)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7870, help="port; its origin must be allowed by the bot")
     parser.add_argument("--bot", default="http://127.0.0.1:7860", help="the app's base URL")
     parser.add_argument("--article", type=Path, default=SEED, help="a .txt article to show")
     args = parser.parse_args(argv)
