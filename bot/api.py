@@ -121,16 +121,6 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _scope(service: ChatService, body: ChatRequest) -> ArticleSummary | None:
-    """The article a question is restricted to: by id (404 if unknown) or by page URL (if indexed)."""
-    if body.article_id:
-        detail = service.require_library().get(body.article_id)
-        return ArticleSummary(**detail.model_dump(exclude={"text"}))
-    if body.article_url:
-        return service.require_library().find_by_url(body.article_url)
-    return None
-
-
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BotError)
     async def _bot_error(_: Request, err: BotError) -> JSONResponse:
@@ -159,7 +149,7 @@ def _add_chat_routes(app: FastAPI, service: ChatService) -> None:
     def chat(body: ChatRequest, request: Request) -> ChatResponse:
         """Answer one question (with the session's or the given history)."""
         service.limiter.check(client_key(request), body.session_id)
-        article = _scope(service, body)
+        article = service.scope(body.article_id, body.article_url)
         session_id, answer = service.ask(
             body.message, body.session_id, body.history, article.article_id if article else None
         )
@@ -179,7 +169,7 @@ def _add_chat_routes(app: FastAPI, service: ChatService) -> None:
         change what was streamed. `article` is the article the search was restricted to, or null.
         """
         service.limiter.check(client_key(request), body.session_id)
-        article = _scope(service, body)
+        article = service.scope(body.article_id, body.article_url)
         session_id, events = service.start(
             body.message, body.session_id, body.history, article.article_id if article else None
         )

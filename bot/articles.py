@@ -2,16 +2,15 @@
 
 The store keeps chunks, not articles; an article's body is put back together from its chunks'
 character offsets (the gaps between chunks are whitespace the chunker dropped), so citation
-offsets point into the rebuilt text exactly. Read once per store version, then cached.
+offsets point into the rebuilt text exactly. Rebuilt only when the chunks change.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -19,7 +18,8 @@ from pydantic import Field
 from bot.errors import NotFoundError
 from bot.schemas import ArticleRef, Citation
 
-PAGE = 5000
+if TYPE_CHECKING:
+    from bot.retrieval import LexicalIndex
 
 
 class ArticleSummary(ArticleRef):
@@ -40,14 +40,16 @@ class QuoteInContext:
 
 
 class ArticleLibrary:
-    """Articles rebuilt from the Chroma collection, refreshed when ``version()`` changes."""
+    """Articles rebuilt from the chunks the BM25 index already holds in memory.
 
-    def __init__(self, collection: Any, version: Callable[[], str], check_every_s: float = 5.0) -> None:
-        self._collection = collection
-        self._version = version
-        self._check_every_s = check_every_s
-        self._checked_at = -check_every_s
-        self._seen = ""
+    ``chunks`` is the retriever's ``LexicalCache``: it re-reads the store when the store
+    changes, and the library rebuilds whenever it hands out a different index — no second
+    read of the collection and no version polling of its own.
+    """
+
+    def __init__(self, chunks: Callable[[], LexicalIndex]) -> None:
+        self._chunks = chunks
+        self._source: LexicalIndex | None = None
         self._articles: dict[str, ArticleDetail] = {}
         self._lock = threading.Lock()
 
@@ -93,17 +95,11 @@ class ArticleLibrary:
         return QuoteInContext(before, citation.quote, after)
 
     def _load(self) -> dict[str, ArticleDetail]:
-        # Asking the store for its version costs a round trip (a network one in server mode):
-        # at most once per check_every_s, like the BM25 cache.
+        index = self._chunks()
         with self._lock:
-            now = time.monotonic()
-            if self._articles and now - self._checked_at < self._check_every_s:
-                return self._articles
-            self._checked_at = now
-            version = self._version()
-            if version != self._seen or not self._articles:
-                self._articles = _rebuild(self._collection)
-                self._seen = version
+            if index is not self._source:
+                self._articles = _rebuild(index.texts, index.metadatas)
+                self._source = index
             return self._articles
 
 
@@ -115,19 +111,13 @@ def normalize_url(url: str) -> str:
     return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
 
 
-def _rebuild(collection: Any) -> dict[str, ArticleDetail]:
+def _rebuild(texts: list[str], metadatas: list[dict[str, Any]]) -> dict[str, ArticleDetail]:
     chunks: dict[str, list[tuple[int, int, str]]] = {}
     metas: dict[str, dict[str, Any]] = {}
-    offset = 0
-    while True:
-        page = collection.get(include=["metadatas", "documents"], limit=PAGE, offset=offset)
-        if not page["ids"]:
-            break
-        for meta, text in zip(page["metadatas"], page["documents"], strict=True):
-            article_id = str(meta.get("article_id", ""))
-            metas.setdefault(article_id, meta)
-            chunks.setdefault(article_id, []).append((int(meta["start"]), int(meta["end"]), text))
-        offset += len(page["ids"])
+    for meta, text in zip(metadatas, texts, strict=True):
+        article_id = str(meta.get("article_id", ""))
+        metas.setdefault(article_id, meta)
+        chunks.setdefault(article_id, []).append((int(meta["start"]), int(meta["end"]), text))
     return {
         article_id: ArticleDetail(
             article_id=article_id,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.answerers.base import Delta
-from bot.articles import ArticleLibrary
+from bot.articles import ArticleLibrary, ArticleSummary
 from bot.chatbot import Chatbot, clean_question
 from bot.config import Settings
 from bot.errors import IndexUnavailableError
@@ -57,7 +57,7 @@ class ChatService:
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
-        self.library = ArticleLibrary(store.collection, store.version) if store else None
+        self.library = _library(chatbot, store)
         self.unavailable = unavailable
         self.sessions = SessionStore(settings.session_ttl_s, settings.max_sessions, settings.history_turns)
         self.limiter = RateLimiter(settings.rate_limit_client, settings.rate_limit_session)
@@ -75,6 +75,15 @@ class ChatService:
         if self.library is None:
             raise IndexUnavailableError(self.unavailable or "The article index is not available.")
         return self.library
+
+    def scope(self, article_id: str | None, article_url: str | None = None) -> ArticleSummary | None:
+        """The article a question is restricted to: by id (404 if unknown) or by page URL (if indexed)."""
+        if article_id:
+            detail = self.require_library().get(article_id)
+            return ArticleSummary(**detail.model_dump(exclude={"text"}))
+        if article_url:
+            return self.require_library().find_by_url(article_url)
+        return None
 
     def start(
         self,
@@ -98,8 +107,6 @@ class ChatService:
         else:
             session_id = ""
         turns = list(history) if history is not None else stored
-        if article_id is not None:
-            self.require_library().get(article_id)  # 404 for an unknown article
         return session_id, self._answer(chatbot, question, session_id, turns, article_id)
 
     def ask(
@@ -150,6 +157,15 @@ class ChatService:
             store_location=self.store.location if self.store else "",
             sessions=len(self.sessions),
         )
+
+
+def _library(chatbot: Chatbot | None, store: ArticleStore | None) -> ArticleLibrary | None:
+    """Articles from the retriever's in-memory chunks (no second read of the store)."""
+    from bot.retrieval import HybridRetriever, LexicalCache
+
+    if chatbot is not None and isinstance(chatbot.retriever, HybridRetriever):
+        return ArticleLibrary(chatbot.retriever.lexical_index)
+    return ArticleLibrary(LexicalCache(store.vectorstore, store.version)) if store else None
 
 
 def _model_name(settings: Settings) -> str:
