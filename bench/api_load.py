@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -25,11 +22,17 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import Settings, apply_offline_env  # noqa: E402
+from seed_app import ensure_seed_index, free_port, start_app  # noqa: E402
+
+from bot.config import apply_offline_env  # noqa: E402
 from bot.eval.metrics import percentile  # noqa: E402
 
-SEED = ROOT / "source_docs" / "ukraine-russia-istanbul-peace-talks-explained.txt"
-INDEX = ROOT / "bench" / "out" / "seed-index"
+# Rate limits off: the load comes from one address on purpose.
+APP_ENV = {
+    "NEWSBOT_ANSWERER": "extractive",
+    "NEWSBOT_RATE_LIMIT_CLIENT": "",
+    "NEWSBOT_RATE_LIMIT_SESSION": "",
+}
 
 
 def seed_questions() -> list[str]:
@@ -38,51 +41,11 @@ def seed_questions() -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
-def ensure_index() -> None:
-    from index.factory import make_indexer
-
-    settings = Settings(_env_file=None, data_dir=INDEX, source_dir=SEED.parent)  # type: ignore[call-arg]
-    make_indexer(settings).build([SEED])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def start_server(port: int) -> tuple[subprocess.Popen[bytes], float]:
-    # Rate limits off: the load comes from one address on purpose.
-    env = {
-        **os.environ,
-        "NEWSBOT_DATA_DIR": str(INDEX),
-        "NEWSBOT_ANSWERER": "extractive",
-        "NEWSBOT_RATE_LIMIT_CLIENT": "",
-        "NEWSBOT_RATE_LIMIT_SESSION": "",
-    }
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    while time.perf_counter() - started < 120:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc, time.perf_counter() - started
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("server did not become ready in 120 s")
 
 
 def run_level(base: str, clients: int, per_client: int, questions: list[str]) -> dict[str, float]:
@@ -127,10 +90,10 @@ def main() -> None:
     parser.add_argument("--levels", default="1,8,32")
     args = parser.parse_args()
     apply_offline_env()
-    ensure_index()
+    ensure_seed_index()
     questions = seed_questions()
     port = free_port()
-    proc, ready_s = start_server(port)
+    proc, ready_s = start_app(port, APP_ENV)
     base = f"http://127.0.0.1:{port}"
     try:
         httpx.post(f"{base}/api/chat", json={"message": "warm-up"}, timeout=60)

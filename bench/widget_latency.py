@@ -13,23 +13,19 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import Settings, apply_offline_env  # noqa: E402
+from seed_app import ensure_seed_index, free_port, start, start_app, wait_ok  # noqa: E402
+
+from bot.config import apply_offline_env  # noqa: E402
 from bot.eval.metrics import percentile  # noqa: E402
 
-SEED = ROOT / "source_docs" / "ukraine-russia-istanbul-peace-talks-explained.txt"
-INDEX = ROOT / "bench" / "out" / "seed-index"
 QUESTIONS = ["Who leads the delegation?", "Where are the talks being held?", "What does Russia want?"]
 # Timed inside the page (performance.now), so the browser driver's polling adds nothing:
 # t0 at the Enter keydown, then the first text and the end of the answer (aria-busy removed).
@@ -50,40 +46,13 @@ TIMERS = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait(url: str) -> None:
-    for _ in range(600):
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
-
-
-def start(app_port: int, demo_port: int) -> list[subprocess.Popen[bytes]]:
-    from index.factory import make_indexer
-
-    settings = Settings(_env_file=None, data_dir=INDEX, source_dir=SEED.parent)  # type: ignore[call-arg]
-    make_indexer(settings).build([SEED])
-    env = {
-        **os.environ,
-        "NEWSBOT_DATA_DIR": str(INDEX),
-        "NEWSBOT_ALLOWED_ORIGINS": f'["http://127.0.0.1:{demo_port}"]',
-    }
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT}
-    app = subprocess.Popen([sys.executable, "app.py", "--port", str(app_port)], env=env, **quiet)  # type: ignore[call-overload]
+def start_both(app_port: int, demo_port: int) -> list[subprocess.Popen[bytes]]:
+    """The app on the seed index, and the demo page (another origin, allowed) pointing at it."""
+    ensure_seed_index()
+    app, _ = start_app(app_port, {"NEWSBOT_ALLOWED_ORIGINS": f'["http://127.0.0.1:{demo_port}"]'})
     bot = f"http://127.0.0.1:{app_port}"
-    demo_cmd = [sys.executable, "-m", "widget.demo", "--port", str(demo_port), "--bot", bot]
-    demo = subprocess.Popen(demo_cmd, **quiet)  # type: ignore[call-overload]
-    wait(f"{bot}/healthz")
-    wait(f"http://127.0.0.1:{demo_port}/")
+    demo = start(["-m", "widget.demo", "--port", str(demo_port), "--bot", bot])
+    wait_ok(f"http://127.0.0.1:{demo_port}/", demo)
     return [app, demo]
 
 
@@ -129,7 +98,7 @@ def main() -> None:
     raw = (ROOT / "widget" / "widget.js").read_bytes()
     print(f"widget.js: {len(raw):,} bytes raw, {len(gzip.compress(raw, 9)):,} bytes gzip -9\n")
     app_port, demo_port = free_port(), free_port()
-    procs = start(app_port, demo_port)
+    procs = start_both(app_port, demo_port)
     try:
         times = measure(args.rounds, f"http://127.0.0.1:{demo_port}/")
     finally:
