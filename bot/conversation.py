@@ -2,18 +2,20 @@
 
 With an LLM: the condense prompt (prompts/condense.md) rewrites the follow-up as a
 standalone question. Without one: history-aware retrieval, where the previous turn's
-answer entities and question join the query when the follow-up needs them ("What was
-his job before?" → "... — context: Vladimir Medinsky; Who leads Russia's delegation?").
+answer entities (or, without any, its question) become the question's ``context`` when the
+follow-up needs them ("What was his job before?" + context "Vladimir Medinsky").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from bot.language.text import is_stopword, terms, words
+from bot.question import Question
 from bot.schemas import ChatTurn
-from bot.text import is_stopword, terms, words
 
 REFERRING = {
     "he",
@@ -38,8 +40,6 @@ REFERRING = {
     "latter",
     "same",
 }
-# Separates the follow-up from the context added to it: answer typing reads only the former.
-CONTEXT_MARK = " — context: "
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _NAME = re.compile(r"\b[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)+")
@@ -74,14 +74,13 @@ def _single_names(sentence: str) -> list[str]:
     return [t for t in tokens[1:] if t[:1].isupper() and not is_stopword(t)]
 
 
-def history_aware_query(question: str, history: Sequence[ChatTurn]) -> str:
-    """The question to search for, without an LLM."""
-    if not history or not needs_history(question):
+def history_aware_query(question: Question) -> Question:
+    """The question with the context a follow-up needs, without an LLM."""
+    if not question.turns or not needs_history(question.text):
         return question
-    previous = history[-1]
+    previous = question.turns[-1]
     # The earlier answer's names say what "he"/"that" is; without any, the earlier question.
-    context = "; ".join(answer_entities(previous.answer)) or previous.question
-    return f"{question}{CONTEXT_MARK}{context}"
+    return question.with_context(answer_entities(previous.answer) or [previous.question])
 
 
 class Condenser:
@@ -90,25 +89,26 @@ class Condenser:
     def __init__(self, chain: Any | None = None) -> None:
         self._chain = chain  # prompt | chat model | StrOutputParser
 
-    def condense(self, question: str, history: Sequence[ChatTurn]) -> str:
+    def condense(self, question: Question) -> Question:
+        history = question.turns
         if not history:
             return question
         if self._chain is None:
-            return history_aware_query(question, history)
+            return history_aware_query(question)
         transcript = "\n".join(f"User: {t.question}\nAssistant: {_MARKER.sub('', t.answer)}" for t in history)
         try:
-            rewritten = str(self._chain.invoke({"history": transcript, "question": question})).strip()
+            rewritten = str(self._chain.invoke({"history": transcript, "question": question.text})).strip()
         except Exception:  # any LLM failure: the rule-based rewrite still works
-            return history_aware_query(question, history)
+            return history_aware_query(question)
         if not rewritten:
-            return history_aware_query(question, history)
-        standalone = rewritten.splitlines()[0][:2000]
+            return history_aware_query(question)
+        standalone = replace(question, text=rewritten.splitlines()[0][:2000])
         entities = answer_entities(history[-1].answer)
         if (
-            needs_history(question)
+            needs_history(question.text)
             and entities
-            and not any(e.lower() in standalone.lower() for e in entities)
+            and not any(e.lower() in standalone.text.lower() for e in entities)
         ):
             # Small models drop the very name the follow-up refers to: keep it as context.
-            return f"{standalone}{CONTEXT_MARK}{'; '.join(entities)}"
+            return standalone.with_context(entities)
         return standalone

@@ -6,6 +6,7 @@ missing optional package names the requirements file that provides it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -13,38 +14,69 @@ from bot.answerers.extractive import ExtractiveAnswerer
 from bot.chatbot import Chatbot
 from bot.config import Settings
 from bot.conversation import Condenser
-from bot.errors import ConfigError, IndexUnavailableError
 from bot.prompts import load_prompt
-from bot.retrieval import HybridRetriever, LexicalCache
+from bot.retrieval.hybrid import HybridRetriever
+from bot.retrieval.lexical import LexicalCache
+from index.errors import ConfigError, IndexUnavailableError
 
 ANSWER_BATCH = 16
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from index.embeddings import LocalEmbeddings
+    from index.encoder import Encoder
     from index.store import ArticleStore
+
+
+@dataclass
+class Pipeline:
+    """What ``build_pipeline`` made: the chatbot and the parts others share with it."""
+
+    chatbot: Chatbot
+    store: ArticleStore
+    lexical: LexicalCache  # the retriever's BM25 cache (the article library reads it too)
 
 
 def build_chatbot(
     settings: Settings,
-    embeddings: LocalEmbeddings | None = None,
+    embeddings: Encoder | None = None,
     store: ArticleStore | None = None,
     chat_model: BaseChatModel | None = None,
     lexical: LexicalCache | None = None,
 ) -> Chatbot:
-    """The configured chatbot; pass ``chat_model`` to use a given (e.g. fake) LLM and
-    ``lexical`` to reuse a BM25 cache already being filled."""
+    """The configured chatbot (see ``build_pipeline``)."""
+    return build_pipeline(settings, embeddings, store, chat_model, lexical).chatbot
+
+
+def build_pipeline(
+    settings: Settings,
+    embeddings: Encoder | None = None,
+    store: ArticleStore | None = None,
+    chat_model: BaseChatModel | None = None,
+    lexical: LexicalCache | None = None,
+) -> Pipeline:
+    """The configured chatbot with its store and BM25 cache; pass ``chat_model`` to use a given
+    (e.g. fake) LLM and ``lexical`` to reuse a BM25 cache already being filled."""
     from index.embeddings import make_embeddings
     from index.store import open_store
 
     embeddings = embeddings or make_embeddings(settings)
-    store = store or open_store(settings, embeddings)
+    store = store or open_store(settings)  # queries embed through the retriever, not the store
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
     lexical = lexical or LexicalCache(store.vectorstore, store.version)
+    return Pipeline(_chatbot(settings, embeddings, store, lexical, chat_model), store, lexical)
+
+
+def _chatbot(
+    settings: Settings,
+    embeddings: Encoder,
+    store: ArticleStore,
+    lexical: LexicalCache,
+    chat_model: BaseChatModel | None,
+) -> Chatbot:
     retriever = HybridRetriever(
-        vectorstore=store.vectorstore,
+        collection=store.collection,
         embed_query=embeddings.embed_query,
         lexical_index=lexical,
         k=settings.retrieval_k,

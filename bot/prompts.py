@@ -10,7 +10,7 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from bot.errors import ConfigError
+from index.errors import ConfigError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 _SECTION = re.compile(r"^## (system|user)\s*$", re.MULTILINE)

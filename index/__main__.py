@@ -7,8 +7,8 @@ import json
 import sys
 from collections.abc import Sequence
 
-from bot.config import Settings, apply_offline_env
-from bot.errors import BotError
+from index.config import IndexSettings, apply_offline_env
+from index.errors import NewsbotError
 from index.progress import progress_reporter
 from index.sync import BuildStats
 
@@ -51,18 +51,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     apply_offline_env()
     try:
-        settings = Settings()
+        settings = IndexSettings()
         if args.command == "build":
             return _build(settings, args.paths, not args.no_prune, args.progress)
         if args.command == "status":
             return _status(settings, args.json)
         return _remove(settings, args.article_id)
-    except BotError as err:
+    except NewsbotError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
 
 
-def _build(settings: Settings, paths: list[str], prune: bool, mode: str) -> int:
+def _build(settings: IndexSettings, paths: list[str], prune: bool, mode: str) -> int:
     from index.factory import make_indexer
     from index.store import write_lock
 
@@ -84,7 +84,7 @@ def _print_summary(stats: BuildStats) -> None:
     print(stats.summary())
 
 
-def _status(settings: Settings, as_json: bool) -> int:
+def _status(settings: IndexSettings, as_json: bool) -> int:
     from index.store import open_store
 
     store = open_store(settings)
@@ -108,8 +108,8 @@ def _status(settings: Settings, as_json: bool) -> int:
     return 0
 
 
-def _remove(settings: Settings, article_id: str) -> int:
-    from bot.errors import NotFoundError
+def _remove(settings: IndexSettings, article_id: str) -> int:
+    from index.errors import NotFoundError
     from index.store import open_store, write_lock
     from index.sync import remove_article
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_huggingface import HuggingFaceEmbeddings
 
-from bot.config import Settings
+from index.config import IndexSettings
 from index.tokens import check_model_dir
 
 
@@ -25,7 +25,7 @@ class LocalEmbeddings(HuggingFaceEmbeddings):
         )
 
 
-def make_embeddings(settings: Settings) -> LocalEmbeddings:
+def make_embeddings(settings: IndexSettings) -> LocalEmbeddings:
     """Load the configured (by default the packaged) model from disk; never from a hub."""
     path = settings.resolved_model_path()
     check_model_dir(path)

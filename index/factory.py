@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
 from index.chunking import SentenceChunker
+from index.config import IndexSettings
 from index.store import open_store
 from index.sync import Indexer
 from index.tokens import TokenCounter, max_seq_length, model_tag
 
 if TYPE_CHECKING:
-    from index.embeddings import LocalEmbeddings
+    from index.encoder import Encoder
 
 
-def make_chunker(settings: Settings) -> SentenceChunker:
+def make_chunker(settings: IndexSettings) -> SentenceChunker:
     path = settings.resolved_model_path()
     return SentenceChunker(
         TokenCounter(path),
@@ -25,10 +25,13 @@ def make_chunker(settings: Settings) -> SentenceChunker:
     )
 
 
-def make_indexer(settings: Settings) -> Indexer:
-    """The model is loaded on first use only: an unchanged rebuild never needs it."""
+def make_indexer(settings: IndexSettings, embeddings: Encoder | None = None) -> Indexer:
+    """The model is loaded on first use only: an unchanged rebuild never needs it.
+    Pass ``embeddings`` to use a model already loaded (or a fake one in tests)."""
 
-    def load_model() -> LocalEmbeddings:
+    def load_model() -> Encoder:
+        if embeddings is not None:
+            return embeddings
         from index.embeddings import make_embeddings
 
         return make_embeddings(settings)

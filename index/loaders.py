@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from langchain_core.documents import Document
 
-from bot.errors import InputError
+from index.errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}

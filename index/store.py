@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings
-from bot.errors import IndexBusyError, IndexUnavailableError
+from index.config import IndexSettings
+from index.errors import IndexBusyError, IndexUnavailableError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -65,10 +65,6 @@ class ArticleStore:
             embedding_function=None,  # never Chroma's default (it downloads a model)
             configuration={"hnsw": {"space": "cosine"}},
         )
-        self._embeddings = embeddings
-
-    def use_embeddings(self, embeddings: Embeddings) -> None:
-        """Set the query model later (the store can be opened and read before it loads)."""
         self._embeddings = embeddings
 
     @property
@@ -142,7 +138,7 @@ def _chroma_settings() -> Any:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
-def open_store(settings: Settings, embeddings: Embeddings | None = None) -> ArticleStore:
+def open_store(settings: IndexSettings, embeddings: Embeddings | None = None) -> ArticleStore:
     """Embedded store under ``data_dir``, or a Chroma server when ``chroma_host`` is set."""
     import chromadb
 
@@ -162,12 +158,12 @@ def open_store(settings: Settings, embeddings: Embeddings | None = None) -> Arti
     return ArticleStore(client, settings.collection, embeddings, str(path.resolve()), "embedded")
 
 
-def chroma_path(settings: Settings) -> Path:
+def chroma_path(settings: IndexSettings) -> Path:
     return settings.data_dir / "chroma"
 
 
 @contextmanager
-def write_lock(settings: Settings) -> Iterator[None]:
+def write_lock(settings: IndexSettings) -> Iterator[None]:
     """One writer at a time per data folder (embedded mode); a second one fails fast."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     lock_path = settings.data_dir / "build.lock"

@@ -23,7 +23,7 @@ from index.loaders import LoadFailure, LoadResult, load_sources
 from index.store import ArticleStore, StoredArticle
 
 if TYPE_CHECKING:
-    from index.embeddings import LocalEmbeddings
+    from index.encoder import Encoder
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Indexer:
     def __init__(
         self,
         store: ArticleStore,
-        embeddings_factory: Callable[[], LocalEmbeddings],
+        embeddings_factory: Callable[[], Encoder],
         chunker: SentenceChunker,
         max_bytes: int,
         fetch_timeout_s: float,
@@ -80,14 +80,14 @@ class Indexer:
     ) -> None:
         self.store = store
         self._embeddings_factory = embeddings_factory
-        self._embeddings: LocalEmbeddings | None = None
+        self._embeddings: Encoder | None = None
         self.chunker = chunker
         self.max_bytes = max_bytes
         self.fetch_timeout_s = fetch_timeout_s
         self.write_batch = write_batch
 
     @property
-    def embeddings(self) -> LocalEmbeddings:
+    def embeddings(self) -> Encoder:
         """Loaded on first use: a run with nothing to embed never pays for the model."""
         if self._embeddings is None:
             self._embeddings = self._embeddings_factory()

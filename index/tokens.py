@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.errors import ConfigError
+from index.errors import ConfigError
 
 _MAX_CACHE = 1_000_000
 

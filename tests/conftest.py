@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, apply_offline_env
+from bot.config import Settings
+from index.config import apply_offline_env
 
 apply_offline_env()
 
@@ -101,8 +102,7 @@ def build_index(data: Path, paths: list[Path], embeddings) -> Settings:
     from index.factory import make_indexer
 
     settings = Settings(_env_file=None, data_dir=data, source_dir=paths[0].parent)  # type: ignore[call-arg]
-    indexer = make_indexer(settings)
-    indexer._embeddings = embeddings
+    indexer = make_indexer(settings, embeddings=embeddings)
     indexer.build(paths)
     return settings
 
@@ -143,7 +143,7 @@ def run_module(
 @pytest.fixture(scope="session")
 def seed_service(seed_store, seed_bot):
     """The web layer's service over the seed index (extractive answerer), without rate limits."""
-    from bot.service import ChatService
+    from bot.web.service import ChatService
 
     settings, store = seed_store
     unlimited = settings.model_copy(update={"rate_limit_client": "", "rate_limit_session": ""})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer_types import answer_phrase, full_names, question_type
+from bot.answerers.answer_types import answer_phrase, full_names, question_type
 
 
 @pytest.mark.parametrize(

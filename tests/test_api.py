@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api import create_api
 from bot.config import Settings
 from bot.factory import build_chatbot
-from bot.service import ChatService
+from bot.web.api import create_api
+from bot.web.service import ChatService
 from tests.conftest import SEED
 from tests.fakes import fake_model
 
@@ -200,15 +200,14 @@ def test_settings_cap_the_body(make_settings, seed_bot, seed_store) -> None:
 
 
 def test_chroma_server_going_away_is_503_not_500(tmp_path, make_settings, embeddings) -> None:
-    from bot.service import build_service
+    from bot.web.service import build_service
     from index.factory import make_indexer
     from tests.conftest import start_chroma
 
     proc, port = start_chroma(tmp_path / "chroma")
     try:
         settings = make_settings(chroma_host="127.0.0.1", chroma_port=port, rate_limit_client="")
-        indexer = make_indexer(settings)
-        indexer._embeddings = embeddings
+        indexer = make_indexer(settings, embeddings=embeddings)
         indexer.build([SEED])
         client = TestClient(create_api(build_service(settings)))
         assert client.post("/api/chat", json={"message": WHO}).status_code == 200
@@ -226,7 +225,7 @@ def test_chroma_server_going_away_is_503_not_500(tmp_path, make_settings, embedd
 
 def test_start_up_loads_everything_before_the_first_request(make_settings, served_index) -> None:
     """The BM25 index and the model are warm when the service is built, not on a reader's request."""
-    from bot.service import build_service
+    from bot.web.service import build_service
 
     service = build_service(make_settings(data_dir=served_index))
     assert service.chatbot is not None

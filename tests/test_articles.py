@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import NotFoundError
+from bot.question import Question
+from index.errors import NotFoundError
 from tests.conftest import SEED
 
 SEED_ID = SEED.stem
@@ -27,7 +28,7 @@ def test_list_and_get_rebuild_the_seed_article(seed_service) -> None:
 
 
 def test_citation_offsets_point_into_the_rebuilt_text(seed_service) -> None:
-    _, answer = seed_service.ask("Who leads Russia's delegation?", remember=False)
+    _, answer = seed_service.ask(Question("Who leads Russia's delegation?"), remember=False)
     text = seed_service.library.get(SEED_ID).text
     for c in answer.citations:
         assert text[c.start : c.end] == c.quote
@@ -38,7 +39,7 @@ def test_citation_offsets_point_into_the_rebuilt_text(seed_service) -> None:
 
 
 def test_stale_citation_is_shown_without_context(seed_service) -> None:
-    _, answer = seed_service.ask("Who leads Russia's delegation?", remember=False)
+    _, answer = seed_service.ask(Question("Who leads Russia's delegation?"), remember=False)
     moved = answer.citations[0].model_copy(update={"start": 0})
     ctx = seed_service.library.context(moved)
     assert (ctx.before, ctx.after) == ("", "") and ctx.quote == moved.quote

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from bot.citations import specifics, split_claims, support, verify
+from bot.answerers.citations import specifics, split_claims, support, verify
 
 PASSAGES = [
     Document(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chatbot import clean_question
 from bot.conversation import answer_entities, bounded, history_aware_query, needs_history
-from bot.errors import InputError
+from bot.question import Question, clean_question
 from bot.schemas import ChatTurn
+from index.errors import InputError
 
 
 def test_follow_up_resolves_against_history(seed_bot) -> None:
     first = seed_bot.ask("Who leads Russia's delegation?")
     history = [ChatTurn(question="Who leads Russia's delegation?", answer=first.text)]
-    follow = seed_bot.ask("What was his job before?", history)
+    follow = seed_bot.ask(Question("What was his job before?", tuple(history)))
     assert "Vladimir Medinsky" in follow.standalone_question
     assert "former culture minister" in follow.text
     assert follow.citations and "former culture minister" in " ".join(c.quote for c in follow.citations)
@@ -21,10 +21,8 @@ def test_follow_up_resolves_against_history(seed_bot) -> None:
 
 def test_standalone_questions_are_left_alone() -> None:
     history = [ChatTurn(question="Who leads Russia's delegation?", answer="**Vladimir Medinsky** [1]")]
-    assert (
-        history_aware_query("Why was Turkey chosen as the host?", history)
-        == "Why was Turkey chosen as the host?"
-    )
+    question = Question("Why was Turkey chosen as the host?", tuple(history))
+    assert history_aware_query(question) == question
     assert needs_history("And his deputy?") and not needs_history("Who attends the Istanbul talks?")
 
 

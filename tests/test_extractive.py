@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.answerers.base import Delta, Draft
+from bot.question import Question
 from bot.schemas import Answer
 from tests.conftest import SEED
 
@@ -58,7 +59,7 @@ def test_stream_deltas_add_up_to_the_answer(seed_bot) -> None:
 
 def test_draft_is_the_last_answerer_event(seed_bot) -> None:
     passages = seed_bot.retriever.invoke("Why Turkey?")
-    events = list(seed_bot.answerer.stream("Why was Turkey chosen to host the talks?", passages))
+    events = list(seed_bot.answerer.stream(Question("Why was Turkey chosen to host the talks?"), passages))
     assert isinstance(events[-1], Draft) and not any(isinstance(e, Draft) for e in events[:-1])
     assert "mediator" in events[-1].text or "neutral" in events[-1].text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from bot.html_render import SourcesTurn, answer_md, safe_url, sources_html, text_md
 from bot.schemas import Answer, ArticleRef, Citation
+from bot.web.render import SourcesTurn, answer_md, safe_url, sources_html, text_md
 
 XSS = '<img src=x onerror="alert(1)">'
 

@@ -33,8 +33,7 @@ def settings(request: pytest.FixtureRequest, make_settings: Callable[..., Settin
 
 @pytest.fixture
 def indexer(settings: Settings, embeddings) -> Indexer:
-    built = make_indexer(settings)
-    built._embeddings = embeddings  # share the session's loaded model
+    built = make_indexer(settings, embeddings=embeddings)
     return built
 
 

@@ -30,8 +30,7 @@ def injected_store(make_settings: Callable[..., Settings], embeddings):
     settings.source_dir.mkdir(parents=True)
     shutil.copy(SEED, settings.source_dir / "seed.txt")
     (settings.source_dir / "injected.txt").write_text(INJECTED, encoding="utf-8")
-    indexer = make_indexer(settings)
-    indexer._embeddings = embeddings
+    indexer = make_indexer(settings, embeddings=embeddings)
     indexer.build([settings.source_dir])
     return settings, open_store(settings, embeddings)
 

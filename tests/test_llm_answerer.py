@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.factory import build_chatbot
+from bot.question import Question
 from tests.fakes import fake_model
 
 
@@ -51,7 +52,7 @@ def test_follow_up_is_condensed_by_the_llm(seed_store, embeddings) -> None:
         "What was Vladimir Medinsky's job before?", "Medinsky is a former culture minister [1]."
     )
     history = [ChatTurn(question="Who leads Russia's delegation?", answer="Vladimir Medinsky [1]")]
-    answer = bot_with(seed_store, embeddings, model).ask("What was his job before?", history)
+    answer = bot_with(seed_store, embeddings, model).ask(Question("What was his job before?", tuple(history)))
     assert answer.standalone_question == "What was Vladimir Medinsky's job before?"
     condense_prompt = model.prompt_text(0)
     assert (
@@ -68,6 +69,6 @@ def test_condensed_question_that_drops_the_entity_keeps_it_as_context(seed_store
     history = [
         ChatTurn(question="Who leads Russia's delegation?", answer="**Vladimir Medinsky** leads it [1]")
     ]
-    answer = bot_with(seed_store, embeddings, model).ask("What was his job before?", history)
+    answer = bot_with(seed_store, embeddings, model).ask(Question("What was his job before?", tuple(history)))
     assert answer.standalone_question.startswith("What was the job before?")
     assert "Vladimir Medinsky" in answer.standalone_question

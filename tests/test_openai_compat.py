@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import InputError
-from bot.openai_compat import ChatMessage, to_question
 from bot.schemas import ChatTurn
+from bot.web.openai_compat import ChatMessage, to_question
+from index.errors import InputError
 
 
 def msgs(*pairs: tuple[str, object]) -> list[ChatMessage]:

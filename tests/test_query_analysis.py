@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.query_analysis import DateHint, SourceMatcher, extract_dates
+from bot.retrieval.query_hints import DateHint, SourceMatcher, extract_dates
 
 SOURCES = [
     "TechCrunch",

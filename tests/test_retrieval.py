@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.retrieval import HybridRetriever, LexicalCache, LexicalIndex
+from bot.retrieval.hybrid import HybridRetriever
+from bot.retrieval.lexical import LexicalCache, LexicalIndex
 from index.factory import make_indexer
 from index.store import ArticleStore, open_store
 
@@ -78,8 +79,7 @@ def corpus(make_settings: Callable[..., Settings], embeddings) -> tuple[Settings
         "The ferry workers' strike in Kestrel Bay ended after nine days when the operator agreed to a "
         "six percent pay rise. Sailings resume on Friday.",
     )
-    indexer = make_indexer(settings)
-    indexer._embeddings = embeddings
+    indexer = make_indexer(settings, embeddings=embeddings)
     indexer.build([docs])
     return settings, open_store(settings, embeddings)
 
@@ -87,7 +87,7 @@ def corpus(make_settings: Callable[..., Settings], embeddings) -> tuple[Settings
 def retriever_for(store: ArticleStore, embeddings, **kwargs: object) -> HybridRetriever:
     lexical = LexicalIndex.from_vectorstore(store.vectorstore)
     return HybridRetriever(
-        vectorstore=store.vectorstore,
+        collection=store.collection,
         embed_query=embeddings.embed_query,
         lexical_index=lambda: lexical,
         **kwargs,
@@ -161,8 +161,7 @@ def test_lexical_index_follows_store_changes(corpus, embeddings) -> None:
         "2024-05-01",
         "The Kestrel Bay library reopened after a two-year renovation funded by local donors.",
     )
-    indexer = make_indexer(settings)
-    indexer._embeddings = embeddings
+    indexer = make_indexer(settings, embeddings=embeddings)
     indexer.build([settings.source_dir])
     second = cache()
     assert second is not first and len(second) == len(first) + 1

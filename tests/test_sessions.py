@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import InputError
 from bot.schemas import ChatTurn
-from bot.sessions import SessionStore
+from bot.web.sessions import SessionStore
+from index.errors import InputError
 
 
 class Clock:

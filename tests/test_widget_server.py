@@ -7,8 +7,8 @@ import gzip
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api import create_api
-from bot.service import ChatService
+from bot.web.api import create_api
+from bot.web.service import ChatService
 from tests.conftest import SEED
 
 WHO = "Who leads Russia's delegation?"

@@ -8,7 +8,8 @@ from typing import Protocol
 
 from langchain_core.documents import Document
 
-from bot.schemas import ArticleRef, ChatTurn, Citation
+from bot.question import Question
+from bot.schemas import ArticleRef, Citation
 
 
 @dataclass
@@ -38,10 +39,10 @@ class Answerer(Protocol):
     # differ from what it streamed, so clients that cannot take a correction get it whole.
     deltas_are_final: bool
 
-    def stream(
-        self, question: str, passages: Sequence[Document], history: Sequence[ChatTurn]
-    ) -> Iterator[AnswerEvent]:
-        """Yield ``Delta`` pieces, then exactly one ``Draft`` (the whole answer)."""
+    def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
+        """Yield ``Delta`` pieces, then exactly one ``Draft`` (the whole answer).
+
+        ``question`` is the standalone question (follow-ups resolved), with its history."""
         ...
 
 

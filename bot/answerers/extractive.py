@@ -18,12 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.answer_types import answer_phrase, full_names, question_type
+from bot.answerers.answer_types import answer_phrase, full_names, question_type
 from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
-from bot.citations import specifics
-from bot.conversation import CONTEXT_MARK
-from bot.schemas import ChatTurn
-from bot.text import terms
+from bot.answerers.citations import specifics
+from bot.language.text import terms
+from bot.question import Question
 from index.chunking import split_sentences
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
@@ -75,24 +74,25 @@ class ExtractiveAnswerer:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 
-    def stream(
-        self, question: str, passages: Sequence[Document], history: Sequence[ChatTurn] = ()
-    ) -> Iterator[AnswerEvent]:
+    def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
         draft = self.answer(question, passages)
         words = re.findall(r"\S+\s*", draft.text)
         for i in range(0, len(words), 4):  # the deltas concatenate to exactly draft.text
             yield Delta("".join(words[i : i + 4]))
         yield draft
 
-    def answer(self, question: str, passages: Sequence[Document]) -> Draft:
+    def answer(self, question: Question | str, passages: Sequence[Document]) -> Draft:
+        # Sentences are scored against the question with its context (what a follow-up
+        # refers to); the kind of answer and the names asked about come from the question alone.
+        question = Question.of(question)
         passages = list(passages)[: self.config.passages]
         candidates = self._candidates(passages)
         if not candidates:
-            return refusal(question, passages)
+            return refusal(passages)
         self._score(question, candidates)
         chosen = self._choose(candidates, passages, question)
         if not chosen:
-            return refusal(question, passages)
+            return refusal(passages)
         return self._compose(question, chosen, passages)
 
     def _candidates(self, passages: Sequence[Document]) -> list[Candidate]:
@@ -109,20 +109,21 @@ class ExtractiveAnswerer:
                 found.append(Candidate(i, start, end, text))
         return found
 
-    def _score(self, question: str, candidates: list[Candidate]) -> None:
-        q_terms = set(terms(question))
+    def _score(self, question: Question, candidates: list[Candidate]) -> None:
+        query = question.standalone
+        q_terms = set(terms(query))
         q_weight = sum(self._idf(t) for t in q_terms) or 1.0
-        kind = question_type(question)
+        kind = question_type(question.text)
         cfg = self.config
         for cand in candidates:
             overlap = q_terms & set(terms(cand.text))
             cand.lexical = sum(self._idf(t) for t in overlap) / q_weight
-            cand.typed = answer_phrase(cand.text, kind, question) is not None
+            cand.typed = answer_phrase(cand.text, kind, query) is not None
             cand.score = (
                 cfg.w_lexical * cand.lexical + cfg.w_typed * cand.typed + cfg.w_rank / (1 + cand.passage)
             )
         shortlist = sorted(candidates, key=lambda c: -c.score)[: cfg.embed_top]
-        vectors = self._vectors([question] + [c.text for c in shortlist])
+        vectors = self._vectors([query] + [c.text for c in shortlist])
         for cand, sim in zip(shortlist, vectors[1:] @ vectors[0], strict=True):
             cand.semantic = float(sim)
             cand.score += cfg.w_semantic * cand.semantic
@@ -144,7 +145,7 @@ class ExtractiveAnswerer:
         return np.stack([self._cache[t] for t in texts])
 
     def _choose(
-        self, candidates: list[Candidate], passages: Sequence[Document], question: str = ""
+        self, candidates: list[Candidate], passages: Sequence[Document], question: Question
     ) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: -c.score)
         if ranked[0].score < self.config.refuse_below + self._unknown_names_penalty(question, passages):
@@ -160,9 +161,9 @@ class ExtractiveAnswerer:
         chosen += [c for c in close if c not in chosen]
         return chosen[: self.config.max_sentences]
 
-    def _unknown_names_penalty(self, question: str, passages: Sequence[Document]) -> float:
+    def _unknown_names_penalty(self, question: Question, passages: Sequence[Document]) -> float:
         """Names/numbers the question asks about that no passage mentions: likely not covered."""
-        asked = specifics(question.split(CONTEXT_MARK, maxsplit=1)[0])
+        asked = specifics(question.text)
         if not asked:
             return 0.0
         seen: set[str] = set()
@@ -176,13 +177,14 @@ class ExtractiveAnswerer:
         # mostly absent is probably about something the articles don't cover.
         return self.config.unknown_names_penalty if missing >= 0.5 else 0.0
 
-    def _compose(self, question: str, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
-        kind = question_type(question)
+    def _compose(self, question: Question, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
+        kind = question_type(question.text)
+        query = question.standalone
         chosen = [_with_list(c, passages[c.passage].page_content) for c in chosen]
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
-        lead = _full_name_lead(question, kind, chosen, passages) if kind == "name" else None
+        lead = _full_name_lead(query, kind, chosen, passages) if kind == "name" else None
         if lead is not None:  # the name as the articles introduce it, cited where they do
             name, sentence = lead
             numbers[(sentence.passage, sentence.start)] = 1
@@ -193,7 +195,7 @@ class ExtractiveAnswerer:
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 citations.append(citation_for(numbers[key], passages[cand.passage], cand.start, cand.end))
-            parts.append(f"{_mark(cand.text, kind, question)} [{numbers[key]}]")
+            parts.append(f"{_mark(cand.text, kind, query)} [{numbers[key]}]")
         return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
 
 
@@ -248,7 +250,7 @@ def _mark(sentence: str, kind: str | None, question: str) -> str:
     return f"{sentence[:start]}**{sentence[start:end]}**{sentence[end:]}"
 
 
-def refusal(question: str, passages: Sequence[Document]) -> Draft:
+def refusal(passages: Sequence[Document]) -> Draft:
     """A plain "not in the articles". The question is not echoed: it is untrusted text."""
     related = related_articles(passages)
     text = "The articles I have don't say. Nothing I found in them answers this question."

@@ -17,8 +17,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
 from bot.answerers.base import AnswerEvent, Delta, Draft, related_articles
+from bot.answerers.citations import verify
 from bot.answerers.extractive import ExtractiveAnswerer, refusal
-from bot.citations import verify
+from bot.question import Question
 from bot.schemas import ChatTurn
 
 NOT_IN_ARTICLES = "NOT_IN_ARTICLES"
@@ -60,14 +61,12 @@ class LLMAnswerer:
         self._timeout_s = timeout_s
         self._min_support = min_support
 
-    def stream(
-        self, question: str, passages: Sequence[Document], history: Sequence[ChatTurn] = ()
-    ) -> Iterator[AnswerEvent]:
+    def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
         shown = list(passages)[: self._passages]
         inputs = {
             "passages": format_passages(shown),
-            "history": format_history(history),
-            "question": question,
+            "history": format_history(question.turns),
+            "question": question.standalone,
         }
         pieces: list[str] = []
         deadline = time.monotonic() + self._timeout_s
@@ -83,9 +82,11 @@ class LLMAnswerer:
             return
         yield self._finish("".join(pieces).strip(), question, shown, passages)
 
-    def _finish(self, text: str, question: str, shown: list[Document], passages: Sequence[Document]) -> Draft:
+    def _finish(
+        self, text: str, question: Question, shown: list[Document], passages: Sequence[Document]
+    ) -> Draft:
         if not text or NOT_IN_ARTICLES in text:
-            return refusal(question, passages)
+            return refusal(passages)
         checked = verify(text, shown, self._min_support)
         if checked.unsupported or not checked.citations:
             return self._fall_back(
@@ -98,7 +99,7 @@ class LLMAnswerer:
             text=checked.text, citations=checked.citations, related=related_articles(passages), notice=notice
         )
 
-    def _fall_back(self, question: str, passages: Sequence[Document], reason: str) -> Draft:
+    def _fall_back(self, question: Question, passages: Sequence[Document], reason: str) -> Draft:
         draft = self._fallback.answer(question, passages)
         draft.notice = f"{reason} Showing sentences quoted from the articles instead."
         return draft

@@ -1,7 +1,7 @@
 """``python -m bot.eval QUESTIONS.jsonl [--corpus DIR] [--answerer NAME] [--k 10] [--json PATH]
 [--report DIR] [--compare PREVIOUS.json] [--min METRIC=VALUE ...] [--max METRIC=VALUE ...]``
 
-Exit codes: 0 all thresholds met, 1 a ``--min``/``--max`` threshold missed, 2+ a BotError (bad input...).
+Exit codes: 0 all thresholds met, 1 a ``--min``/``--max`` threshold missed, 2+ a NewsbotError (bad input...).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings, apply_offline_env
-from bot.errors import BotError, InputError
+from bot.config import Settings
+from index.config import apply_offline_env
+from index.errors import InputError, NewsbotError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_offline_env()
     try:
         return _run(args)
-    except BotError as err:
+    except NewsbotError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
 

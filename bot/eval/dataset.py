@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.errors import InputError
+from index.errors import InputError
 
 
 class EvidenceFact(BaseModel):

@@ -9,7 +9,6 @@ from typing import Any
 from langchain_core.documents import Document
 
 from bot.chatbot import Chatbot
-from bot.errors import BotError
 from bot.eval.dataset import EvalQuestion
 from bot.eval.metrics import (
     RetrievedChunk,
@@ -21,7 +20,9 @@ from bot.eval.metrics import (
     retrieval_scores,
     token_f1,
 )
+from bot.question import Question
 from bot.schemas import Answer, ChatTurn
+from index.errors import NewsbotError
 
 
 def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]:
@@ -29,9 +30,9 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
     passages: list[Document] = []
     history = [ChatTurn(question=q, answer=a) for q, a in item.history]
     try:
-        answer = chatbot.ask(item.question, history, passages_out=passages)
+        answer = chatbot.ask(Question(item.question, tuple(history)), passages_out=passages)
         error = None
-    except BotError as err:  # a rejected question is a result, not a crash
+    except NewsbotError as err:  # a rejected question is a result, not a crash
         answer = Answer(
             text="", refused=True, answerer="error", question=item.question, standalone_question=item.question
         )

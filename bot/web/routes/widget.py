@@ -12,14 +12,14 @@ import hashlib
 import html
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.errors import NotFoundError
-from bot.html_render import safe_url
-from bot.service import ChatService
+from bot.web.render import safe_url
+from bot.web.service import ChatService
+from index.errors import NotFoundError
 
-WIDGET_JS = Path(__file__).resolve().parent.parent / "widget" / "widget.js"
+WIDGET_JS = Path(__file__).resolve().parents[3] / "widget" / "widget.js"
 
 READ_CSS = """body{font:17px/1.6 Georgia,'DejaVu Serif',serif;max-width:42rem;margin:2rem auto;padding:0 1rem;
 color:#1f2937}h1{font:700 1.7rem/1.25 system-ui,'DejaVu Sans',sans-serif}.meta{color:#6b7280;
@@ -34,11 +34,12 @@ def _widget_bytes() -> tuple[bytes, bytes, str]:
     return raw, gzip.compress(raw, 9, mtime=0), hashlib.sha256(raw).hexdigest()[:16]
 
 
-def add_widget_routes(app: FastAPI, service: ChatService) -> None:
+def widget_router(service: ChatService) -> APIRouter:
     raw, packed, etag = _widget_bytes()
     ancestors = " ".join(["'self'", *service.settings.allowed_origins])
+    router = APIRouter(tags=["widget"])
 
-    @app.get("/widget.js", include_in_schema=False)
+    @router.get("/widget.js", include_in_schema=False)
     def widget_js(request: Request) -> Response:
         headers = {"Cache-Control": "public, max-age=300", "ETag": f'"{etag}"', "Vary": "Accept-Encoding"}
         if request.headers.get("if-none-match") == f'"{etag}"':
@@ -48,7 +49,7 @@ def add_widget_routes(app: FastAPI, service: ChatService) -> None:
             return Response(packed, media_type="text/javascript; charset=utf-8", headers=headers)
         return Response(raw, media_type="text/javascript; charset=utf-8", headers=headers)
 
-    @app.get("/embed", response_class=HTMLResponse, tags=["widget"])
+    @router.get("/embed", response_class=HTMLResponse)
     def embed(
         article_id: str = "", article_url: str = "", title: str = "", greeting: str = "", color: str = ""
     ) -> HTMLResponse:
@@ -74,7 +75,7 @@ def add_widget_routes(app: FastAPI, service: ChatService) -> None:
         )
         return HTMLResponse(page, headers={"Content-Security-Policy": csp})
 
-    @app.get("/read/{article_id:path}", response_class=HTMLResponse, tags=["widget"])
+    @router.get("/read/{article_id:path}", response_class=HTMLResponse)
     def read(article_id: str, start: int = -1, end: int = -1) -> HTMLResponse:
         """An article with the characters ``start``..``end`` (a citation's quote) highlighted."""
         article = service.require_library().get(article_id)
@@ -100,3 +101,5 @@ def add_widget_routes(app: FastAPI, service: ChatService) -> None:
         )
         csp = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
         return HTMLResponse(page, headers={"Content-Security-Policy": csp})
+
+    return router

@@ -4,7 +4,7 @@ Any OpenAI client or chat front-end can talk to ``/v1/chat/completions``: the la
 message is the question, earlier user/assistant pairs are the history, system messages are
 ignored (the bot's own rules apply; a client cannot re-prompt it). The answer text keeps its
 ``[n]`` markers; the citations travel in an extra ``citations`` field of the response and of
-the final stream chunk. No web framework here: :mod:`bot.api` wires these into routes.
+the final stream chunk. No web framework here: :mod:`bot.web.api` wires these into routes.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.errors import InputError
 from bot.schemas import Answer, ChatTurn
+from index.errors import InputError
 
 MODEL_ID = "newsbot"
 

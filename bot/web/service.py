@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.answerers.base import Delta
 from bot.articles import ArticleLibrary, ArticleSummary
-from bot.chatbot import Chatbot, clean_question
+from bot.chatbot import Chatbot
 from bot.config import Settings
-from bot.errors import IndexUnavailableError
-from bot.ratelimit import RateLimiter
+from bot.question import Question, clean_question
+from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
-from bot.sessions import SessionStore
+from bot.web.ratelimit import RateLimiter
+from bot.web.sessions import SessionStore
+from index.errors import IndexUnavailableError
 
 if TYPE_CHECKING:
     from index.store import ArticleStore
@@ -53,11 +55,14 @@ class ChatService:
         chatbot: Chatbot | None,
         store: ArticleStore | None,
         unavailable: str = "",
+        lexical: LexicalCache | None = None,
     ) -> None:
+        """``lexical`` is the retriever's BM25 cache (from ``build_pipeline``): the article
+        library reads articles from it instead of reading the store a second time."""
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
-        self.library = _library(chatbot, store)
+        self.library = _library(lexical, store)
         self.unavailable = unavailable
         self.sessions = SessionStore(settings.session_ttl_s, settings.max_sessions, settings.history_turns)
         self.limiter = RateLimiter(settings.rate_limit_client, settings.rate_limit_session)
@@ -86,54 +91,39 @@ class ChatService:
         return None
 
     def start(
-        self,
-        message: str,
-        session_id: str | None = None,
-        history: Sequence[ChatTurn] | None = None,
-        article_id: str | None = None,
-        remember: bool = True,
+        self, question: Question, session_id: str | None = None, remember: bool = True
     ) -> tuple[str, Iterator[Delta | Answer]]:
         """Check the input now (so bad input is an HTTP error, not a broken stream), answer lazily.
 
-        ``history`` given by the client replaces the session's stored one; the session then
-        remembers the new turn. ``remember=False`` (stateless clients that send the whole
-        conversation each time, like OpenAI's) uses no session at all and returns id "".
+        A ``question.history`` given by the client replaces the session's stored one; the
+        session then remembers the new turn. ``remember=False`` (stateless clients that send the
+        whole conversation each time, like OpenAI's) uses no session at all and returns id "".
         """
         chatbot = self.require_bot()
-        question = clean_question(message, chatbot.max_question_chars)
+        question = replace(question, text=clean_question(question.text, chatbot.max_question_chars))
         stored: list[ChatTurn] = []
         if remember:
             session_id, stored = self.sessions.resolve(session_id)
         else:
             session_id = ""
-        turns = list(history) if history is not None else stored
-        return session_id, self._answer(chatbot, question, session_id, turns, article_id)
+        if question.history is None:
+            question = replace(question, history=tuple(stored))
+        return session_id, self._answer(chatbot, question, session_id)
 
     def ask(
-        self,
-        message: str,
-        session_id: str | None = None,
-        history: Sequence[ChatTurn] | None = None,
-        article_id: str | None = None,
-        remember: bool = True,
+        self, question: Question, session_id: str | None = None, remember: bool = True
     ) -> tuple[str, Answer]:
-        session_id, events = self.start(message, session_id, history, article_id, remember)
+        session_id, events = self.start(question, session_id, remember)
         for event in events:
             if isinstance(event, Answer):
                 return session_id, event
         raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
 
-    def _answer(
-        self,
-        chatbot: Chatbot,
-        question: str,
-        session_id: str,
-        turns: list[ChatTurn],
-        article_id: str | None,
-    ) -> Iterator[Delta | Answer]:
-        for event in chatbot.stream(question, turns, article_id):
+    def _answer(self, chatbot: Chatbot, question: Question, session_id: str) -> Iterator[Delta | Answer]:
+        for event in chatbot.stream(question):
             if isinstance(event, Answer) and session_id:
-                self.sessions.record(session_id, turns, ChatTurn(question=question, answer=event.text))
+                turn = ChatTurn(question=question.text, answer=event.text)
+                self.sessions.record(session_id, question.turns, turn)
             yield event
 
     def health(self) -> Health:
@@ -159,12 +149,10 @@ class ChatService:
         )
 
 
-def _library(chatbot: Chatbot | None, store: ArticleStore | None) -> ArticleLibrary | None:
+def _library(lexical: LexicalCache | None, store: ArticleStore | None) -> ArticleLibrary | None:
     """Articles from the retriever's in-memory chunks (no second read of the store)."""
-    from bot.retrieval import HybridRetriever, LexicalCache
-
-    if chatbot is not None and isinstance(chatbot.retriever, HybridRetriever):
-        return ArticleLibrary(chatbot.retriever.lexical_index)
+    if lexical is not None:
+        return ArticleLibrary(lexical)
     return ArticleLibrary(LexicalCache(store.vectorstore, store.version)) if store else None
 
 
@@ -181,8 +169,7 @@ def build_service(settings: Settings) -> ChatService:
     the other), then one question runs the whole pipeline once, so that no reader's request
     pays for loading (BM25 over a 600-article index takes 2-3 s).
     """
-    from bot.factory import build_chatbot
-    from bot.retrieval import LexicalCache
+    from bot.factory import build_pipeline
     from index.embeddings import make_embeddings
     from index.store import open_store
 
@@ -192,13 +179,12 @@ def build_service(settings: Settings) -> ChatService:
         bm25 = threading.Thread(target=_quietly(lexical), name="bm25-warm-up", daemon=True)
         bm25.start()
         embeddings = make_embeddings(settings)
-        store.use_embeddings(embeddings)
-        chatbot = build_chatbot(settings, embeddings=embeddings, store=store, lexical=lexical)
+        pipeline = build_pipeline(settings, embeddings=embeddings, store=store, lexical=lexical)
         bm25.join()
-        chatbot.ask("What happened?")
+        pipeline.chatbot.ask(Question("What happened?"))
     except IndexUnavailableError as err:
         return ChatService(settings, None, None, unavailable=str(err))
-    return ChatService(settings, chatbot, store)
+    return ChatService(settings, pipeline.chatbot, store, lexical=pipeline.lexical)
 
 
 def _quietly(task: Callable[[], object]) -> Callable[[], None]:

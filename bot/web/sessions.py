@@ -16,8 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.errors import InputError
 from bot.schemas import ChatTurn
+from index.errors import InputError
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 

@@ -1,8 +1,8 @@
 """The web chat (Gradio): streamed answers, [n] links into a sources panel, refusals, examples.
 
-Part of the web layer with :mod:`bot.api`; only this module and ``app.py`` import Gradio.
+Part of the web layer with :mod:`bot.web.api`; only this module and ``app.py`` import Gradio.
 The conversation lives in the browser session (``gr.State``), so the chat needs no
-server-side session; all text shown is escaped by :mod:`bot.html_render`.
+server-side session; all text shown is escaped by :mod:`bot.web.render`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from typing import Any
 import gradio as gr
 
 from bot.answerers.base import Delta
-from bot.errors import BotError
-from bot.html_render import SourcesTurn, answer_md, pending_md, sources_html, text_md
+from bot.question import Question
 from bot.schemas import Answer, ChatTurn
-from bot.service import ChatService
+from bot.web.render import SourcesTurn, answer_md, pending_md, sources_html, text_md
+from bot.web.service import ChatService
+from index.errors import NewsbotError
 
 ANSWERERS = {
     "extractive": "quotes sentences from the articles (no language model)",
@@ -141,7 +142,7 @@ def _respond(
     streamed = ""
     try:
         service.limiter.check(client)  # the same per-address limit as the API
-        _, events = service.start(message, history=ui.history, remember=False)
+        _, events = service.start(Question(message, tuple(ui.history)), remember=False)
         for event in events:
             if isinstance(event, Delta):
                 streamed += event.text
@@ -152,7 +153,7 @@ def _respond(
                 ui.sources.append(SourcesTurn(turn, event.question, event.citations))
                 messages[-1] = {"role": "assistant", "content": answer_md(event, turn)}
                 yield "", messages, sources_html(ui.sources, service.library), ui
-    except BotError as err:
+    except NewsbotError as err:
         messages[-1] = {"role": "assistant", "content": f'<div class="refusal">{html.escape(str(err))}</div>'}
         yield message, messages, panel, ui
 

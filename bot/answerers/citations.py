@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from bot.answerers.base import citation_for
+from bot.language.text import is_stopword, terms
 from bot.schemas import Citation
-from bot.text import is_stopword, terms
 from index.chunking import split_sentences
 
 MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation import CONTEXT_MARK
-from bot.text import is_stopword
+from bot.language.text import is_stopword
 
 _NAME_TOKEN = r"(?:[A-Z][\w’'\-]*[a-z][\w’'\-]*|[A-Z]\.(?:[A-Z]\.)*)"
 _NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:de|da|van|von|der|bin|al|la|le)\s+)?{_NAME_TOKEN})*")
@@ -130,7 +129,7 @@ QUESTION_TYPES = [
 
 
 def question_type(question: str) -> str | None:
-    question = question.split(CONTEXT_MARK, maxsplit=1)[0]  # context added to a follow-up is not the ask
+    """The kind of phrase ``question`` asks for (pass the question itself, not its context)."""
     for pattern, kind in QUESTION_TYPES:
         if pattern.search(question):
             return kind

@@ -1,11 +1,13 @@
 """The one family of errors whose messages are safe to show users.
 
-The core raises these; each edge translates them (CLI: message + exit code,
-HTTP: status + JSON body, UI: a visible message). Anything else is a bug.
+It lives in the lowest layer so that ``index`` needs nothing from ``bot``; the bot and the
+web layer raise the same classes (the web layer adds ``RateLimitError``). The core raises
+these; each edge translates them (CLI: message + exit code, HTTP: status + JSON body via
+``bot.web.errors``, UI: a visible message). Anything else is a bug.
 """
 
 
-class BotError(Exception):
+class NewsbotError(Exception):
     """Base class: ``str(err)`` is a message fit for an end user."""
 
     exit_code = 1
@@ -13,7 +15,7 @@ class BotError(Exception):
     kind = "internal_error"
 
 
-class ConfigError(BotError):
+class ConfigError(NewsbotError):
     """Settings are invalid or a configured resource cannot be opened."""
 
     exit_code = 2
@@ -21,7 +23,7 @@ class ConfigError(BotError):
     kind = "config_error"
 
 
-class InputError(BotError):
+class InputError(NewsbotError):
     """The user's input (question, path, article id) is unusable."""
 
     exit_code = 2
@@ -36,19 +38,7 @@ class TooLargeError(InputError):
     kind = "too_large"
 
 
-class RateLimitError(BotError):
-    """Too many requests from one client or session; ``retry_after_s`` says when to retry."""
-
-    exit_code = 6
-    http_status = 429
-    kind = "rate_limited"
-
-    def __init__(self, message: str, retry_after_s: int = 1) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
-
-
-class NotFoundError(BotError):
+class NotFoundError(NewsbotError):
     """A named article or resource does not exist."""
 
     exit_code = 3
@@ -56,7 +46,7 @@ class NotFoundError(BotError):
     kind = "not_found"
 
 
-class IndexUnavailableError(BotError):
+class IndexUnavailableError(NewsbotError):
     """The article index is missing, empty or its store cannot be reached."""
 
     exit_code = 4
@@ -64,7 +54,7 @@ class IndexUnavailableError(BotError):
     kind = "index_unavailable"
 
 
-class IndexBusyError(BotError):
+class IndexBusyError(NewsbotError):
     """Another process is writing to the same index."""
 
     exit_code = 5

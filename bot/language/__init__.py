@@ -1,0 +1,1 @@
+"""Language rules shared by the bot: terms, name/date/number patterns, word lists (data/*.txt)."""

@@ -1,0 +1,58 @@
+"""A reader's question as one value, from the edge (API, UI, CLI, eval) to the answerer.
+
+It carries everything that shapes the answer: the text, the conversation so far, the
+article it is scoped to (the widget's "Ask about this story") and, after a follow-up is
+resolved, what the earlier turns say it refers to ("his" → "Vladimir Medinsky").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+from bot.schemas import ChatTurn
+from index.errors import InputError, TooLargeError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# How the context is shown after the question in ``Answer.standalone_question`` (and searched).
+_CONTEXT_SEPARATOR = " — context: "
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    # None: not given (the web layer fills in the session's turns); () : no earlier turns.
+    history: tuple[ChatTurn, ...] | None = None
+    article_id: str | None = None
+    # Names or the earlier question that a follow-up refers to; searched, not asked.
+    context: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, question: Question | str) -> Question:
+        return question if isinstance(question, Question) else cls(question)
+
+    @property
+    def turns(self) -> tuple[ChatTurn, ...]:
+        return self.history or ()
+
+    @property
+    def standalone(self) -> str:
+        """What is searched: the question followed by its context, if any."""
+        if not self.context:
+            return self.text
+        return f"{self.text}{_CONTEXT_SEPARATOR}{'; '.join(self.context)}"
+
+    def with_context(self, context: tuple[str, ...] | list[str]) -> Question:
+        return replace(self, context=tuple(context))
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters and whitespace; reject empty or oversized questions."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question or "")).strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        raise InputError("Please type a question.")
+    if len(text) > max_chars:
+        raise TooLargeError(f"The question is too long ({len(text)} characters; the limit is {max_chars}).")
+    return text

@@ -1,0 +1,1 @@
+"""Hybrid retrieval: BM25 (lexical.py) + Chroma (hybrid.py), steered by query hints."""

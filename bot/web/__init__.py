@@ -1,0 +1,1 @@
+"""The web layer: HTTP API (routes/), Gradio chat (ui.py), sessions, rate limits, ChatService."""

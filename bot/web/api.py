@@ -1,0 +1,43 @@
+"""The HTTP API (FastAPI), assembled: error handlers, one router per area, middleware.
+
+Routes live in ``bot/web/routes/`` (chat, openai, articles, health, widget); errors in
+``errors.py``; origin guard, body cap and CORS in ``middleware.py``. Every route answers
+through the one ``ChatService``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bot.web.errors import add_error_handlers
+from bot.web.middleware import add_middleware
+from bot.web.routes.articles import articles_router
+from bot.web.routes.chat import chat_router
+from bot.web.routes.health import health_router
+from bot.web.routes.openai import openai_router
+from bot.web.routes.widget import widget_router
+from bot.web.service import ChatService
+
+API_DESCRIPTION = """Questions about the indexed news articles, answered with numbered citations.
+
+* `POST /api/chat` answers at once; `POST /api/chat/stream` streams Server-Sent Events
+  (`delta` events with text, then one `answer` event with the complete, verified answer).
+* `POST /v1/chat/completions` speaks OpenAI's chat API (streaming too); citations come in an
+  extra `citations` field of the response and of the final stream chunk.
+* Errors are JSON `{"error": {"type": ..., "message": ...}}`.
+"""
+
+
+def create_api(service: ChatService) -> FastAPI:
+    app = FastAPI(title="Newsbot API", description=API_DESCRIPTION, version="1.0", redoc_url=None)
+    add_error_handlers(app)
+    for router in (
+        chat_router(service),
+        openai_router(service),
+        articles_router(service),
+        health_router(service),
+        widget_router(service),
+    ):
+        app.include_router(router)
+    add_middleware(app, service.settings)
+    return app

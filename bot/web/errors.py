@@ -1,0 +1,101 @@
+"""Errors at the HTTP edge: one JSON body for every failure, one place that builds it.
+
+Every error leaves as ``{"error": {"type", "message"}}`` with its status code: the
+``NewsbotError`` family carries both, request validation is 400, unknown routes 404,
+anything unexpected 500 (logged, never shown). Streams send the same body as an event.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from index.errors import NewsbotError
+
+log = logging.getLogger(__name__)
+
+INTERNAL_MESSAGE = "Something went wrong on the server."
+
+
+class RateLimitError(NewsbotError):
+    """Too many requests from one client or session; ``retry_after_s`` says when to retry."""
+
+    exit_code = 6
+    http_status = 429
+    kind = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ErrorBody(BaseModel):
+    type: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+# The error statuses every API route documents in OpenAPI.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in {
+        400: "Bad input",
+        403: "Browser request from a site not in the allowed origins",
+        404: "Unknown article",
+        413: "Question or body too large",
+        429: "Too many requests (see Retry-After)",
+        503: "Index unavailable",
+    }.items()
+}
+
+
+def error_body(kind: str, message: str) -> dict[str, Any]:
+    """The one error shape, for responses and stream events alike."""
+    return {"error": {"type": kind, "message": message}}
+
+
+def body_for(err: NewsbotError) -> dict[str, Any]:
+    return error_body(err.kind, str(err))
+
+
+def error_response(
+    status: int, kind: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(kind, message), status_code=status, headers=headers)
+
+
+def response_for(err: NewsbotError) -> JSONResponse:
+    headers = {"Retry-After": str(err.retry_after_s)} if isinstance(err, RateLimitError) else None
+    return error_response(err.http_status, err.kind, str(err), headers)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NewsbotError)
+    async def _bot_error(_: Request, err: NewsbotError) -> JSONResponse:
+        return response_for(err)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0] if err.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))
+        return error_response(400, "bad_request", message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not_found", 405: "method_not_allowed"}.get(err.status_code, "http_error")
+        return error_response(err.status_code, kind, str(err.detail))
+
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, err: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=err)
+        return error_response(500, "internal_error", INTERNAL_MESSAGE)

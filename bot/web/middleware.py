@@ -1,0 +1,96 @@
+"""ASGI middleware of the API: foreign browser origins refused, bodies capped, CORS.
+
+Added in ``add_middleware``; the last one added runs first, so CORS answers preflights and
+decorates every response (429s too, so the widget can read Retry-After), then foreign
+origins are refused before any work, then oversized bodies.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.config import Settings
+from bot.web.errors import error_response
+
+
+def add_middleware(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_kb * 1024)
+    app.add_middleware(OriginGuard, allowed=set(settings.allowed_origins))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+        allow_credentials=False,  # the widget needs no cookies; none are ever accepted
+        max_age=600,
+    )
+
+
+class OriginGuard:
+    """ASGI middleware: a browser request from a foreign origin gets 403 before any work.
+
+    Browsers send ``Origin`` on cross-site requests; the app's own pages (same origin) and
+    non-browser clients (no ``Origin``) pass. CORS alone would still let the request run.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: set[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._ok(scope):
+            response = error_response(403, "forbidden_origin", "This site may not use the news assistant.")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _ok(self, scope: Scope) -> bool:
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        origin = headers.get(b"origin", b"").decode("latin-1")
+        if not origin or origin in self.allowed:
+            return True
+        # Same host = the app's own pages; the scheme is left out because a TLS proxy in front
+        # changes it, and a page cannot forge the Host its browser sends.
+        return origin.split("://", 1)[-1] == headers.get(b"host", b"").decode("latin-1")
+
+
+class BodyLimit:
+    """ASGI middleware: request bodies over ``max_bytes`` get 413 before any handler reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(scope, receive, send)
+            return
+        # Chunked bodies declare no length: read (at most the cap) first, then replay.
+        messages: list[Message] = []
+        size = 0
+        more = scope.get("method") in ("POST", "PUT", "PATCH")
+        while more:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+            more = message.get("more_body", False)
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit_kb = self.max_bytes // 1024
+        response = error_response(413, "too_large", f"The request body is over the {limit_kb} KB limit.")
+        await response(scope, receive, send)

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per area: chat, openai, articles, health, widget."""

@@ -1,0 +1,97 @@
+"""``POST /api/chat`` (one answer) and ``POST /api/chat/stream`` (Server-Sent Events)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.answerers.base import Delta
+from bot.question import Question
+from bot.schemas import Answer, ChatTurn
+from bot.web.errors import ERRORS, INTERNAL_MESSAGE, body_for, error_body
+from bot.web.ratelimit import rate_limited
+from bot.web.service import ChatService
+from bot.web.sse import event_stream, sse
+from index.errors import NewsbotError
+
+log = logging.getLogger(__name__)
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(description="The question.")
+    session_id: str | None = Field(None, description="Continue this conversation (from an earlier reply).")
+    history: list[ChatTurn] | None = Field(
+        None, max_length=50, description="Earlier turns; replaces the session's own history."
+    )
+    article_id: str | None = Field(None, max_length=300, description="Only search this article.")
+    article_url: str | None = Field(
+        None, max_length=2000, description="Or: only search the article published at this URL (if indexed)."
+    )
+
+
+class ChatResponse(Answer):
+    session_id: str = Field(description="Send it back to continue the conversation.")
+
+
+def chat_router(service: ChatService) -> APIRouter:
+    router = APIRouter(
+        tags=["chat"],
+        responses=ERRORS,
+        dependencies=[Depends(rate_limited(service.limiter, per_session=True))],
+    )
+
+    @router.post("/api/chat", response_model=ChatResponse)
+    def chat(body: ChatRequest) -> ChatResponse:
+        """Answer one question (with the session's or the given history)."""
+        question, _ = _question(service, body)
+        session_id, answer = service.ask(question, body.session_id)
+        return ChatResponse(**answer.model_dump(), session_id=session_id)
+
+    @router.post(
+        "/api/chat/stream",
+        responses={200: {"content": {"text/event-stream": {}}}},
+        response_class=StreamingResponse,
+    )
+    def chat_stream(body: ChatRequest) -> StreamingResponse:
+        """Server-Sent Events: `session` {session_id, article}, `delta` {text}..., then `answer`
+        (a ChatResponse) or `error`.
+
+        The `answer` event's text is authoritative: with an LLM answerer, verification may
+        change what was streamed. `article` is the article the search was restricted to, or null.
+        """
+        question, scope = _question(service, body)
+        session_id, events = service.start(question, body.session_id)
+        return event_stream(_sse_events(events, session_id, scope))
+
+    return router
+
+
+def _question(service: ChatService, body: ChatRequest) -> tuple[Question, dict[str, Any] | None]:
+    """The request as a ``Question``, and the article it is scoped to (for the stream's first event)."""
+    article = service.scope(body.article_id, body.article_url)
+    history = tuple(body.history) if body.history is not None else None
+    question = Question(body.message, history, article.article_id if article else None)
+    return question, article.model_dump(include={"article_id", "title"}) if article else None
+
+
+def _sse_events(
+    events: Iterator[Delta | Answer], session_id: str, article: dict[str, Any] | None
+) -> Iterator[str]:
+    yield sse("session", {"session_id": session_id, "article": article})
+    try:
+        for event in events:
+            if isinstance(event, Answer):
+                yield sse("answer", {**event.model_dump(), "session_id": session_id})
+            else:
+                yield sse("delta", {"text": event.text})
+    except NewsbotError as err:
+        yield sse("error", body_for(err))
+    except Exception:
+        log.exception("answer stream failed")
+        yield sse("error", error_body("internal_error", INTERNAL_MESSAGE))

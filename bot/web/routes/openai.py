@@ -1,0 +1,66 @@
+"""OpenAI-compatible chat: ``GET /v1/models`` and ``POST /v1/chat/completions`` (streaming too)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+
+from bot.answerers.base import Delta
+from bot.question import Question
+from bot.schemas import Answer
+from bot.web.errors import ERRORS, INTERNAL_MESSAGE, body_for, error_body
+from bot.web.openai_compat import ChunkWriter, CompletionRequest, completion, models, to_question
+from bot.web.ratelimit import rate_limited
+from bot.web.service import ChatService
+from bot.web.sse import data_line, event_stream
+from index.errors import NewsbotError
+
+log = logging.getLogger(__name__)
+
+
+def openai_router(service: ChatService) -> APIRouter:
+    # Stateless (the conversation comes in `messages`): limited per client address only.
+    limit = Depends(rate_limited(service.limiter, per_session=False))
+    router = APIRouter(tags=["openai"], responses=ERRORS)
+
+    @router.get("/v1/models")
+    def list_models() -> dict[str, Any]:
+        """The bot is one model, `newsbot`."""
+        return models()
+
+    @router.post("/v1/chat/completions", response_model=None, dependencies=[limit])
+    def chat_completions(body: CompletionRequest) -> dict[str, Any] | StreamingResponse:
+        """OpenAI chat completions: the conversation comes from `messages`; `citations` rides along."""
+        text, history = to_question(body.messages)
+        _, events = service.start(Question(text, tuple(history)), remember=False)
+        if not body.stream:
+            answer = next(e for e in events if isinstance(e, Answer))
+            return completion(answer, "")
+        live = service.require_bot().answerer.deltas_are_final
+        return event_stream(_openai_chunks(events, live))
+
+    return router
+
+
+def _openai_chunks(events: Iterator[Delta | Answer], live: bool) -> Iterator[str]:
+    """Chunks as OpenAI sends them; deltas held back when the final text may differ."""
+    writer = ChunkWriter()
+    yield data_line(writer.role())
+    try:
+        for event in events:
+            if isinstance(event, Answer):
+                if not live:
+                    yield data_line(writer.delta(event.text))
+                yield data_line(writer.final(event, ""))
+            elif live:
+                yield data_line(writer.delta(event.text))
+    except NewsbotError as err:
+        yield data_line(body_for(err))
+    except Exception:
+        log.exception("completion stream failed")
+        yield data_line(error_body("internal_error", INTERNAL_MESSAGE))
+    yield "data: [DONE]\n\n"
