@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PositiveInt, SecretStr
+from pydantic import Field, PositiveInt, SecretStr, field_validator
 
 from index.config import IndexSettings
 
@@ -62,6 +62,7 @@ class Settings(IndexSettings):
     )
     rate_limit_session: str = Field("20/minute", description="Questions per conversation.")
 
+    @field_validator("allowed_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
         for origin in value:
