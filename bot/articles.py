@@ -31,6 +31,14 @@ class ArticleDetail(ArticleSummary):
 
 
 @dataclass(frozen=True)
+class LibraryConfig:
+    context_chars: int = 320  # article text shown each side of a cited quote: initial choice, not tuned
+
+
+_DEFAULTS = LibraryConfig()
+
+
+@dataclass(frozen=True)
 class QuoteInContext:
     """A cited quote with the text around it, for highlighting."""
 
@@ -76,7 +84,7 @@ class ArticleLibrary:
                 return ArticleSummary(**article.model_dump(exclude={"text"}))
         return None
 
-    def context(self, citation: Citation, chars: int = 320) -> QuoteInContext:
+    def context(self, citation: Citation, chars: int = _DEFAULTS.context_chars) -> QuoteInContext:
         """The quote and up to ``chars`` characters each side, cut at word boundaries."""
         try:
             text = self.get(citation.article_id).text

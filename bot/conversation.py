@@ -10,67 +10,64 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.language.patterns import CAPITALISED_RUN, NAME_WORD
 from bot.language.text import is_stopword, terms, words
+from bot.language.wordlists import word_list
 from bot.question import Question
 from bot.schemas import ChatTurn
 
-REFERRING = {
-    "he",
-    "she",
-    "him",
-    "his",
-    "her",
-    "hers",
-    "they",
-    "them",
-    "their",
-    "theirs",
-    "it",
-    "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "there",
-    "then",
-    "former",
-    "latter",
-    "same",
-}
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
-_NAME = re.compile(r"\b[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)+")
 
 
-def bounded(history: Sequence[ChatTurn], max_turns: int, max_chars: int = 600) -> list[ChatTurn]:
+@dataclass(frozen=True)
+class ConversationConfig:
+    """How much of a conversation is kept and reused. Initial choices, not tuned."""
+
+    # Each earlier question and answer is cut to this: enough to resolve "he" or "that", and
+    # a conversation's memory stays bounded.
+    turn_chars: int = 600
+    entities: int = 3  # names taken from an earlier answer as a follow-up's context
+    min_terms: int = 2  # fewer content terms than this: the question cannot stand alone
+    # An LLM-condensed question is cut to this: the default Settings.max_question_chars.
+    standalone_chars: int = 2000
+
+
+_DEFAULTS = ConversationConfig()
+_REFERRING = word_list("referring_words")  # "What was his job before?"
+
+
+def bounded(
+    history: Sequence[ChatTurn], max_turns: int, max_chars: int = _DEFAULTS.turn_chars
+) -> list[ChatTurn]:
     """The last ``max_turns`` turns, each answer cut to ``max_chars``: memory stays bounded."""
     recent = list(history)[-max_turns:] if max_turns > 0 else []
     return [ChatTurn(question=t.question[:max_chars], answer=t.answer[:max_chars]) for t in recent]
 
 
-def needs_history(question: str) -> bool:
+def needs_history(question: str, min_terms: int = _DEFAULTS.min_terms) -> bool:
     """A follow-up that refers back ("his", "that") or is too short to stand alone."""
     tokens = [w.lower() for w in words(question)]
-    return any(t in REFERRING for t in tokens) or len(terms(question)) < 2
+    return any(t in _REFERRING for t in tokens) or len(terms(question)) < min_terms
 
 
-def answer_entities(answer: str, limit: int = 3) -> list[str]:
+def answer_entities(answer: str, limit: int = _DEFAULTS.entities) -> list[str]:
     """What an earlier answer was about: its marked answer phrases, else its names."""
     clean = _MARKER.sub("", answer)
     marked = _BOLD.findall(clean)
     if marked:
         return list(dict.fromkeys(marked))[:limit]
     first_sentence = re.split(r"(?<=[.!?])\s", clean.replace("**", ""), maxsplit=1)[0]
-    names = _NAME.findall(first_sentence) or _single_names(first_sentence)
+    names = CAPITALISED_RUN.findall(first_sentence) or _single_names(first_sentence)
     return list(dict.fromkeys(names))[:limit]
 
 
 def _single_names(sentence: str) -> list[str]:
     """Capitalised words that do not open the sentence ("held in Istanbul, Turkey")."""
-    tokens = re.findall(r"[\w’'-]+", sentence)
+    tokens = NAME_WORD.findall(sentence)
     return [t for t in tokens[1:] if t[:1].isupper() and not is_stopword(t)]
 
 
@@ -102,7 +99,7 @@ class Condenser:
             return history_aware_query(question)
         if not rewritten:
             return history_aware_query(question)
-        standalone = replace(question, text=rewritten.splitlines()[0][:2000])
+        standalone = replace(question, text=rewritten.splitlines()[0][: _DEFAULTS.standalone_chars])
         entities = answer_entities(history[-1].answer)
         if (
             needs_history(question.text)

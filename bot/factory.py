@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from bot.answerers.extractive import ExtractiveAnswerer
+from bot.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
 from bot.chatbot import Chatbot
 from bot.config import Settings
 from bot.conversation import Condenser
@@ -18,8 +18,6 @@ from bot.prompts import load_prompt
 from bot.retrieval.hybrid import HybridRetriever
 from bot.retrieval.lexical import LexicalCache
 from index.errors import ConfigError, IndexUnavailableError
-
-ANSWER_BATCH = 16
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -81,9 +79,9 @@ def _chatbot(
         lexical_index=lexical,
         k=settings.retrieval_k,
     )
-    # Small batches: a few long sentences would pad a big batch to their length (measured).
-    encode = partial(embeddings.encode_batch, batch_size=ANSWER_BATCH)
-    extractive = ExtractiveAnswerer(encode, idf=lambda t: lexical().idf(t))
+    config = ExtractiveConfig()
+    encode = partial(embeddings.encode_batch, batch_size=config.encode_batch)
+    extractive = ExtractiveAnswerer(encode, idf=lambda t: lexical().idf(t), config=config)
     model = chat_model or make_chat_model(settings)
     if model is None:
         return Chatbot(

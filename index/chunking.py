@@ -16,6 +16,8 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from index.wordlists import word_list
+
 TokenCounter = Callable[[Sequence[str]], list[int]]
 """Counts tokens per text, special tokens excluded."""
 
@@ -24,55 +26,8 @@ CHUNKER_VERSION = 1  # bump when the algorithm changes: every chunk id changes w
 HEADER_SEPARATOR = "\n"
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category")
 
-_ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "sr",
-    "jr",
-    "st",
-    "gen",
-    "gov",
-    "sen",
-    "rep",
-    "lt",
-    "col",
-    "capt",
-    "sgt",
-    "inc",
-    "corp",
-    "co",
-    "ltd",
-    "vs",
-    "etc",
-    "no",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "u.s",
-    "u.k",
-    "a.m",
-    "p.m",
-    "e.g",
-    "i.e",
-    "approx",
-    "dept",
-    "est",
-    "fig",
-    "mt",
-    "ft",
-}
+# "Mr." or "Jan." ends a word, not the sentence.
+_ABBREVIATIONS = word_list("abbreviations")
 # A candidate boundary: sentence punctuation, optional closing quotes/brackets, spaces,
 # then something that can open a sentence.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")

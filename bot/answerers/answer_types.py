@@ -1,121 +1,22 @@
 """What kind of phrase a question asks for, and where such phrases sit in a sentence.
 
 Cheap, rule-based spotting (no NER model is packaged): a person or organisation name
-for "who", a date for "when", a number for "how many/much", a place for "where".
+for "who", a date for "when", a number for "how many/much", a place for "where". The
+patterns are in ``bot/language/patterns.py``, the word lists in ``bot/language/data``.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.language.patterns import BEFORE_PLACE, DATE, GIVEN_NAME, NAME, NUMBER, before_surname
 from bot.language.text import is_stopword
+from bot.language.wordlists import word_list
 
-_NAME_TOKEN = r"(?:[A-Z][\w’'\-]*[a-z][\w’'\-]*|[A-Z]\.(?:[A-Z]\.)*)"
-_NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:de|da|van|von|der|bin|al|la|le)\s+)?{_NAME_TOKEN})*")
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_DATE = re.compile(
-    rf"\b(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|"
-    rf"{_MONTH}\s+\d{{4}}|(?:early|late|mid-?)\s*{_MONTH}|{_MONTH}|"
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?:19|20)\d{2}s?|"
-    r"(?:last|next|this)\s+(?:week|month|year)|yesterday|today|tomorrow)\b"
-)
-_NUMBER = re.compile(
-    r"(?:[$€£]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand))?"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
-    re.IGNORECASE,
-)
-_SENTENCE_START_WORDS = {
-    "however",
-    "but",
-    "and",
-    "the",
-    "a",
-    "an",
-    "in",
-    "on",
-    "at",
-    "it",
-    "this",
-    "that",
-    "these",
-    "those",
-    "meanwhile",
-    "despite",
-    "while",
-    "after",
-    "before",
-    # Capitalised only because they open a sentence or a quote: never a name.
-    "when",
-    "what",
-    "where",
-    "why",
-    "how",
-    "who",
-    "which",
-    "if",
-    "as",
-    "so",
-    "then",
-    "there",
-    "here",
-    "now",
-    "yet",
-    "also",
-    "still",
-    "since",
-    "because",
-    "although",
-    "though",
-    "with",
-    "for",
-    "from",
-    "by",
-    "to",
-    "of",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "you",
-    "his",
-    "her",
-    "their",
-    "our",
-    "its",
-    "my",
-    "your",
-    "some",
-    "many",
-    "most",
-    "all",
-    "both",
-    "each",
-    "every",
-    "no",
-    "not",
-    "only",
-    "even",
-    "just",
-    "last",
-    "next",
-    "first",
-    "today",
-    "yesterday",
-    "according",
-    "under",
-    "during",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-}
+# Capitalised, but never the start of a name ("However Putin" → "Putin").
+_SENTENCE_START_WORDS = word_list("sentence_start_words")
+# Words that may stand before a name without being part of it ("US President Donald Trump").
+_TITLES = word_list("titles")
 
 QUESTION_TYPES = [
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|number|amount)\b", re.I), "number"),
@@ -139,11 +40,11 @@ def question_type(question: str) -> str | None:
 def phrases(sentence: str, kind: str) -> list[tuple[int, int]]:
     """Spans of phrases of ``kind`` in ``sentence``."""
     if kind == "number":
-        return [m.span() for m in _NUMBER.finditer(sentence)]
+        return [m.span() for m in NUMBER.finditer(sentence)]
     if kind == "date":
-        return [m.span() for m in _DATE.finditer(sentence)]
+        return [m.span() for m in DATE.finditer(sentence)]
     spans = []
-    for match in _NAME.finditer(sentence):
+    for match in NAME.finditer(sentence):
         start, end = match.span()
         words = match.group().split()
         while words and words[0].lower() in _SENTENCE_START_WORDS:  # "However Putin" → "Putin"
@@ -151,7 +52,7 @@ def phrases(sentence: str, kind: str) -> list[tuple[int, int]]:
             words = words[1:]
         if not words or all(is_stopword(w) for w in words):
             continue
-        if kind == "place" and not re.search(r"\b(?:in|at|from|to|near)\s+$", sentence[:start]):
+        if kind == "place" and not BEFORE_PLACE.search(sentence[:start]):
             continue
         spans.append((start, end))
     return spans
@@ -168,74 +69,11 @@ def answer_phrase(sentence: str, kind: str | None, question: str) -> tuple[int, 
     return candidates[0] if candidates else None
 
 
-# Words that may stand before a name without being part of it ("US President Donald Trump").
-_TITLES = {
-    "president",
-    "vice",
-    "prime",
-    "minister",
-    "secretary",
-    "chancellor",
-    "judge",
-    "justice",
-    "senator",
-    "sen",
-    "rep",
-    "governor",
-    "gov",
-    "mayor",
-    "ceo",
-    "cfo",
-    "cto",
-    "chairman",
-    "chair",
-    "founder",
-    "co-founder",
-    "director",
-    "chief",
-    "general",
-    "gen",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "dame",
-    "lord",
-    "former",
-    "ex",
-    "coach",
-    "quarterback",
-    "star",
-    "singer",
-    "rapper",
-    "actor",
-    "actress",
-    "professor",
-    "prof",
-    "officer",
-    "agent",
-    "attorney",
-    "lawyer",
-    "analyst",
-    "economist",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "commissioner",
-}
-
-
 def _given_name(token: str) -> bool:
     bare = token.strip(',;:()"“”')
     return (
         bare == token
-        and re.fullmatch(r"[A-Z][a-z][\w\-]*|[A-Z]\.", bare) is not None
+        and GIVEN_NAME.fullmatch(bare) is not None
         and bare.lower() not in _TITLES
         and bare.lower() not in _SENTENCE_START_WORDS
         and not is_stopword(bare)
@@ -250,7 +88,7 @@ def full_names(surname: str, texts: list[str]) -> list[tuple[str, int, int, int]
     Up to two capitalised given names directly before the surname count; titles do not.
     """
     found: list[tuple[str, int, int, int]] = []
-    pattern = re.compile(rf"(?<![\w’'\-])((?:\S+\s+){{1,2}}){re.escape(surname)}(?![\w’'\-])")
+    pattern = before_surname(surname)
     for i, text in enumerate(texts):
         for match in pattern.finditer(text):
             given = match.group(1).split()

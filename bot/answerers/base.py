@@ -46,7 +46,19 @@ class Answerer(Protocol):
         ...
 
 
-def related_articles(passages: Sequence[Document], limit: int = 3) -> list[ArticleRef]:
+@dataclass(frozen=True)
+class AnswerConfig:
+    """What every answerer adds to its answer. Initial choice, not tuned."""
+
+    related_articles: int = 3  # articles offered as further reading, with answers and refusals
+
+
+_DEFAULTS = AnswerConfig()
+
+
+def related_articles(
+    passages: Sequence[Document], limit: int = _DEFAULTS.related_articles
+) -> list[ArticleRef]:
     """The distinct articles of the best passages, best first."""
     refs: dict[str, ArticleRef] = {}
     for doc in passages:

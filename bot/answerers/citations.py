@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from bot.answerers.base import citation_for
+from bot.language.patterns import SPECIFIC
 from bot.language.text import is_stopword, terms
 from bot.schemas import Citation
 from index.chunking import split_sentences
@@ -23,8 +24,16 @@ from index.chunking import split_sentences
 MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _NUMBER = re.compile(r"\d+")
 _LEADING = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
-_SPECIFIC = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*|\b\d[\d,.]*\d|\b\d")
-MIN_MATCHED_TERMS = 2  # a one-word "claim" (e.g. an injected code word) proves nothing
+
+
+@dataclass(frozen=True)
+class CitationConfig:
+    # Share of a claim's content terms its passage must contain: initial choice, not tuned.
+    min_support: float = 0.5
+    min_matched_terms: int = 2  # a one-word "claim" (e.g. an injected code word) proves nothing
+
+
+_DEFAULTS = CitationConfig()
 
 
 @dataclass
@@ -49,7 +58,7 @@ def support(claim: str, passage_text: str) -> float:
     if not specifics(claim) <= specifics(passage_text, everywhere=True):
         return 0.0
     matched = len(claim_terms & set(terms(passage_text)))
-    return matched / len(claim_terms) if matched >= MIN_MATCHED_TERMS else 0.0
+    return matched / len(claim_terms) if matched >= _DEFAULTS.min_matched_terms else 0.0
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -61,7 +70,7 @@ def _opens_sentence(text: str, start: int) -> bool:
 def specifics(text: str, everywhere: bool = False) -> set[str]:
     """Names and numbers: capitalised words not opening a sentence, and digits (lowercased)."""
     found = set()
-    for match in _SPECIFIC.finditer(text):
+    for match in SPECIFIC.finditer(text):
         word = match.group()
         if is_stopword(word):
             continue  # "Where", "The": capitalised, but not a name
@@ -88,7 +97,7 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
     return claims
 
 
-def verify(text: str, passages: Sequence[Document], min_support: float = 0.5) -> Verified:
+def verify(text: str, passages: Sequence[Document], min_support: float = _DEFAULTS.min_support) -> Verified:
     """Check and repair every citation; renumber cited passages 1..m in order of use."""
     result = Verified(text="")
     order: dict[int, int] = {}  # passage index → new number

@@ -51,10 +51,23 @@ class ExtractiveConfig:
     w_typed: float = 0.08
     w_rank: float = 0.05
     unknown_names_penalty: float = 0.15
+    # ...only when at least this share of the question's names is missing ("any one missing"
+    # refused answerable MultiHop-RAG questions, which name many things).
+    unknown_names_share: float = 0.5
     # Only this many sentences (best by the cheap lexical/type/rank score) are embedded:
     # embedding is most of the answer time, and low-overlap sentences rarely win (32 changed
     # no answer on the MultiHop-RAG dev set; 5 loses answers that only say "led", not "leads").
     embed_top: int = 32
+    # Sentences per encode call (bot/factory.py builds the encoder): a few long sentences padded
+    # a bigger batch to their length (64 → 16: answer p50 377 → 271 ms, bench/RESULTS.md).
+    encode_batch: int = 16
+    vector_cache: int = 20_000  # sentence embeddings kept (passages recur): initial choice, not tuned
+    # Initial choices, not tuned: shorter "sentences" are headings or fragments; a list after a
+    # lead-in ending in ":" is shown up to this many lines of up to this many words each.
+    min_sentence_words: int = 4
+    list_items: int = 8
+    list_item_words: int = 20
+    delta_words: int = 4  # words per streamed piece: initial choice, not tuned
 
 
 class ExtractiveAnswerer:
@@ -66,19 +79,18 @@ class ExtractiveAnswerer:
         encode: Encoder,
         idf: Callable[[str], float] = lambda _t: 1.0,
         config: ExtractiveConfig | None = None,
-        cache_size: int = 20_000,
     ) -> None:
         self._encode = encode
         self._idf = idf
         self.config = config or ExtractiveConfig()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
         draft = self.answer(question, passages)
         words = re.findall(r"\S+\s*", draft.text)
-        for i in range(0, len(words), 4):  # the deltas concatenate to exactly draft.text
-            yield Delta("".join(words[i : i + 4]))
+        step = self.config.delta_words
+        for i in range(0, len(words), step):  # the deltas concatenate to exactly draft.text
+            yield Delta("".join(words[i : i + step]))
         yield draft
 
     def answer(self, question: Question | str, passages: Sequence[Document]) -> Draft:
@@ -103,7 +115,7 @@ class ExtractiveAnswerer:
             for start, end in split_sentences(doc.page_content):
                 text = doc.page_content[start:end]
                 key = (str(doc.metadata.get("article_id")), base + start)
-                if key in seen or len(text.split()) < 4 or text.endswith("?"):
+                if key in seen or len(text.split()) < self.config.min_sentence_words or text.endswith("?"):
                     continue  # overlap duplicates, headings and questions answer nothing
                 seen.add(key)
                 found.append(Candidate(i, start, end, text))
@@ -138,7 +150,7 @@ class ExtractiveAnswerer:
         if missing:
             for text, vector in zip(missing, self._encode(missing), strict=True):
                 self._cache[text] = vector
-            while len(self._cache) > self._cache_size:
+            while len(self._cache) > self.config.vector_cache:
                 self._cache.popitem(last=False)
         for t in texts:
             self._cache.move_to_end(t)
@@ -175,12 +187,12 @@ class ExtractiveAnswerer:
         missing = len(asked - seen) / len(asked)
         # Long multi-article questions name many things; only a question whose names are
         # mostly absent is probably about something the articles don't cover.
-        return self.config.unknown_names_penalty if missing >= 0.5 else 0.0
+        return self.config.unknown_names_penalty if missing >= self.config.unknown_names_share else 0.0
 
     def _compose(self, question: Question, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
         kind = question_type(question.text)
         query = question.standalone
-        chosen = [_with_list(c, passages[c.passage].page_content) for c in chosen]
+        chosen = [_with_list(c, passages[c.passage].page_content, self.config) for c in chosen]
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
@@ -220,14 +232,14 @@ def _full_name_lead(
     return None
 
 
-def _with_list(cand: Candidate, text: str, max_items: int = 8) -> Candidate:
+def _with_list(cand: Candidate, text: str, cfg: ExtractiveConfig) -> Candidate:
     """A lead-in ending in ':' ("The team includes:") answers only with the list after it."""
     if not cand.text.endswith(":"):
         return cand
     end = cand.end
-    for line in itertools.islice(re.finditer(r"[^\n]+", text[cand.end :]), max_items):
+    for line in itertools.islice(re.finditer(r"[^\n]+", text[cand.end :]), cfg.list_items):
         item = line.group().strip()
-        if len(item.split()) > 20 or item.endswith(":"):
+        if len(item.split()) > cfg.list_item_words or item.endswith(":"):
             break  # a paragraph or the next lead-in: the list is over
         end = cand.end + line.end()
     return Candidate(

@@ -1,7 +1,7 @@
 """LLM answerers: any LangChain chat model (OpenAI-compatible endpoint, local GGUF, fakes).
 
 The model sees numbered, clearly delimited passages and the prompt in prompts/answer.md.
-Its text streams out as it comes; then every citation is verified (bot/citations.py).
+Its text streams out as it comes; then every citation is verified (bot/answerers/citations.py).
 If the model fails, times out, or leaves a claim unsupported, the final answer is the
 extractive one, with a notice saying so.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.documents import Document
@@ -17,12 +18,19 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
 from bot.answerers.base import AnswerEvent, Delta, Draft, related_articles
-from bot.answerers.citations import verify
+from bot.answerers.citations import CitationConfig, verify
 from bot.answerers.extractive import ExtractiveAnswerer, refusal
 from bot.question import Question
 from bot.schemas import ChatTurn
 
 NOT_IN_ARTICLES = "NOT_IN_ARTICLES"
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    passages: int = 5  # the best passages shown to the model: initial choice, not tuned
+    min_support: float = CitationConfig.min_support  # the citation check's bar (bot/answerers/citations.py)
+    error_chars: int = 160  # a model error is shown cut to this in the notice: initial choice, not tuned
 
 
 def format_passages(passages: Sequence[Document]) -> str:
@@ -49,20 +57,18 @@ class LLMAnswerer:
         model: BaseChatModel,
         prompt: ChatPromptTemplate,
         fallback: ExtractiveAnswerer,
-        passages: int = 5,
         timeout_s: float = 60.0,
-        min_support: float = 0.5,
+        config: LLMConfig | None = None,
     ) -> None:
         self.name = name
         self.deltas_are_final = False
         self._chain: Any = prompt | model
         self._fallback = fallback
-        self._passages = passages
         self._timeout_s = timeout_s
-        self._min_support = min_support
+        self.config = config or LLMConfig()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
-        shown = list(passages)[: self._passages]
+        shown = list(passages)[: self.config.passages]
         inputs = {
             "passages": format_passages(shown),
             "history": format_history(question.turns),
@@ -78,7 +84,9 @@ class LLMAnswerer:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"no complete answer within {self._timeout_s:g} s")
         except Exception as err:  # network, server or model errors all end the same way
-            yield self._fall_back(question, passages, f"The language model failed ({_short(err)}).")
+            yield self._fall_back(
+                question, passages, f"The language model failed ({_short(err, self.config.error_chars)})."
+            )
             return
         yield self._finish("".join(pieces).strip(), question, shown, passages)
 
@@ -87,7 +95,7 @@ class LLMAnswerer:
     ) -> Draft:
         if not text or NOT_IN_ARTICLES in text:
             return refusal(passages)
-        checked = verify(text, shown, self._min_support)
+        checked = verify(text, shown, self.config.min_support)
         if checked.unsupported or not checked.citations:
             return self._fall_back(
                 question, passages, "The language model's answer was not supported by the articles."
@@ -105,6 +113,6 @@ class LLMAnswerer:
         return draft
 
 
-def _short(err: Exception) -> str:
+def _short(err: Exception, max_chars: int) -> str:
     text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:160]
+    return text[:max_chars]

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from bot.language.wordlists import word_list
+
 _WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
 
 
@@ -13,7 +15,7 @@ _WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
 def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
-    return frozenset(STOPWORDS_EN) | {"according", "reported", "report", "article", "did", "does", "yes"}
+    return frozenset(STOPWORDS_EN) | word_list("extra_stopwords")
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,8 @@ from bot.retrieval.query_hints import QueryHints, analyse
 
 @dataclass(frozen=True)
 class RetrievalWeights:
+    """The retriever's tuning numbers: score weights, similarity thresholds, pool sizes."""
+
     # Tuned on the MultiHop-RAG dev questions (bench/tune_retrieval.py): a flat optimum, so
     # these global weights are not fitted to individual questions.
     dense: float = 1.0
@@ -38,6 +40,12 @@ class RetrievalWeights:
     duplicate_jaccard: float = 0.8
     same_story_jaccard: float = 0.3  # this similar (but no copy): two versions of one story
     conflict_margin: float = 0.15  # ...and this close in score: the newer one goes first
+    # Chunks taken from each search (dense, BM25, each again within named outlets): the pool
+    # bench/RESULTS.md's retrieval figures were measured with (lowered from 100 with the tuning).
+    candidates: int = 50
+    # The top k is picked from this many times k best-scored chunks once near-copies are
+    # dropped: initial choice, not tuned.
+    dedup_pool: int = 3
 
 
 class HybridRetriever(BaseRetriever):
@@ -53,7 +61,6 @@ class HybridRetriever(BaseRetriever):
     embed_query: Callable[[str], list[float]]
     lexical_index: Callable[[], LexicalIndex]
     k: int = 10
-    candidates: int = 50
     weights: RetrievalWeights = RetrievalWeights()
 
     def _get_relevant_documents(
@@ -89,7 +96,10 @@ class HybridRetriever(BaseRetriever):
         # index), and fetching them with every query tripled its time (measured: 5.1 → 1.6 ms).
         for where in filters:
             result = self.collection.query(
-                query_embeddings=[vector], n_results=self.candidates, where=where, include=["distances"]
+                query_embeddings=[vector],
+                n_results=self.weights.candidates,
+                where=where,
+                include=["distances"],
             )
             for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
                 found[chunk_id] = 1.0 - float(distance)  # cosine space: distance = 1 - cos
@@ -108,10 +118,10 @@ class HybridRetriever(BaseRetriever):
         if article_id:
             allowed = np.array([m.get("article_id") == article_id for m in lexical.metadatas])
         ranked = np.where(allowed, bm25, -1.0)
-        positions.update(int(i) for i in np.argsort(-ranked)[: self.candidates] if ranked[i] > 0)
+        positions.update(int(i) for i in np.argsort(-ranked)[: self.weights.candidates] if ranked[i] > 0)
         if hints.sources and not article_id:
             within = np.where(lexical.mask_sources(hints.sources), bm25, -1.0)
-            positions.update(int(i) for i in np.argsort(-within)[: self.candidates] if within[i] > 0)
+            positions.update(int(i) for i in np.argsort(-within)[: self.weights.candidates] if within[i] > 0)
         return np.array(sorted(positions), dtype=np.int64)
 
     def _score(
@@ -147,7 +157,7 @@ class HybridRetriever(BaseRetriever):
     def _top_k(
         self, lexical: LexicalIndex, scored: Sequence[tuple[float, int, float, float]], k: int
     ) -> list[Document]:
-        ranked = list(scored[: 3 * k])
+        ranked = list(scored[: self.weights.dedup_pool * k])
         grams = [shingles(lexical.texts[item[1]]) for item in ranked]  # once, for both passes
         chosen: list[Document] = []
         seen: list[set[tuple[str, ...]]] = []

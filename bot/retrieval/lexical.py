@@ -11,6 +11,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,18 @@ from bot.language.text import terms
 from bot.retrieval.query_hints import SourceMatcher
 from index.chunking import article_header
 
-PAGE = 5000  # chunks per read when filling the index from the store
+
+@dataclass(frozen=True)
+class LexicalConfig:
+    """Initial choices, not tuned."""
+
+    page: int = 5000  # chunks per read when filling the index from the store
+    # Asking the store for its version costs a round trip (a network one in server mode): at
+    # most this often; a changed index is picked up this long after the change at the latest.
+    check_every_s: float = 5.0
+
+
+_DEFAULTS = LexicalConfig()
 
 
 class LexicalIndex:
@@ -52,7 +64,7 @@ class LexicalIndex:
         texts: list[str] = []
         metadatas: list[dict[str, Any]] = []
         while True:
-            page = vectorstore.get(limit=PAGE, offset=len(ids), include=["documents", "metadatas"])
+            page = vectorstore.get(limit=_DEFAULTS.page, offset=len(ids), include=["documents", "metadatas"])
             if not page["ids"]:
                 break
             ids.extend(page["ids"])
@@ -92,7 +104,9 @@ def _idf(corpus: list[list[str]]) -> dict[str, float]:
 class LexicalCache:
     """Keeps the BM25 index in step with the store: rebuilt only after the store changes."""
 
-    def __init__(self, vectorstore: Any, version: Callable[[], str], check_every_s: float = 5.0) -> None:
+    def __init__(
+        self, vectorstore: Any, version: Callable[[], str], check_every_s: float = _DEFAULTS.check_every_s
+    ) -> None:
         self._vectorstore = vectorstore
         self._version = version
         self._check_every_s = check_every_s

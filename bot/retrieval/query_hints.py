@@ -11,59 +11,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        start=1,
-    )
-}
-MONTHS |= {m[:3]: i for m, i in list(MONTHS.items())} | {"sept": 9}
-_MONTH = (
-    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_DATE_PATTERNS = [
-    (re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
-    (
-        re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+(\d{{4}})\b", re.I),
-        ("d", "m", "y"),
-    ),
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
-    (re.compile(rf"\b{_MONTH}\.?\s+(?:of\s+)?(\d{{4}})\b", re.I), ("m", "y")),
-]
-# Parts of outlet names too generic to identify an outlet on their own.
-_GENERIC = {
-    "news",
-    "sports",
-    "sport",
-    "science",
-    "business",
-    "health",
-    "travel",
-    "life",
-    "style",
-    "technology",
-    "entertainment",
-    "world",
-    "the",
-    "arts",
-    "blog",
-    "lifestyle",
-}
+from bot.language.patterns import DATE_PARTS, month_number
+from bot.language.wordlists import word_list
+
+_GENERIC = word_list("generic_outlet_words")  # "News", "Life": not an outlet on their own
+
+
+@dataclass(frozen=True)
+class HintConfig:
+    """Initial choices, not tuned; the weight of a date match (RetrievalWeights.date) was tuned with them."""
+
+    same_month: float = 0.5  # a date without a day, published in that month (the same day: 1.0)
+    other_day: float = 0.25  # a date with a day, published on another day of that month
+    min_alias_chars: int = 3  # shorter outlet aliases are too ambiguous to match
+
+
+_DEFAULTS = HintConfig()
 
 
 @dataclass(frozen=True)
@@ -73,7 +36,7 @@ class DateHint:
     day: int | None = None
 
     def matches(self, published_at: str) -> float:
-        """1.0 for the same day, 0.5 for the same month, else 0."""
+        """1.0 for the same day, less for the same month (``HintConfig``), else 0."""
         if (
             len(published_at) < 7
             or published_at[:4] != f"{self.year:04d}"
@@ -81,8 +44,8 @@ class DateHint:
         ):
             return 0.0
         if self.day is None:
-            return 0.5
-        return 1.0 if published_at[8:10] == f"{self.day:02d}" else 0.25
+            return _DEFAULTS.same_month
+        return 1.0 if published_at[8:10] == f"{self.day:02d}" else _DEFAULTS.other_day
 
 
 @dataclass
@@ -97,17 +60,12 @@ class QueryHints:
 def extract_dates(question: str) -> list[DateHint]:
     hints: list[DateHint] = []
     taken: list[tuple[int, int]] = []
-    for pattern, order in _DATE_PATTERNS:
+    for pattern, order in DATE_PARTS:
         for match in pattern.finditer(question):
             if any(s <= match.start() < e for s, e in taken):
                 continue  # "October 4, 2023" already matched; don't add "October 2023"
             parts = dict(zip(order, match.groups(), strict=True))
-            month_raw = parts["m"].lower().rstrip(".")
-            month = (
-                int(month_raw)
-                if month_raw.isdigit()
-                else MONTHS.get(month_raw[:4] if month_raw.startswith("sept") else month_raw[:3], 0)
-            )
+            month = int(parts["m"]) if parts["m"].isdigit() else month_number(parts["m"])
             if not 1 <= month <= 12:
                 continue
             day = int(parts["d"]) if "d" in parts else None
@@ -140,7 +98,11 @@ def _aliases(source: str) -> set[str]:
     for part in source.split(","):
         names.add(part.strip())
     names |= {n[4:] for n in names if n.lower().startswith("the ")}
-    return {n for n in names if len(n) >= 3 and n.lower() not in _GENERIC and not n.isdigit()}
+    return {
+        n
+        for n in names
+        if len(n) >= _DEFAULTS.min_alias_chars and n.lower() not in _GENERIC and not n.isdigit()
+    }
 
 
 def analyse(question: str, matcher: SourceMatcher) -> QueryHints:

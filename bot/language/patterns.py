@@ -1,0 +1,124 @@
+"""The one home of the regular expressions for names, months, dates and numbers.
+
+Cheap, rule-based spotting (no NER model is packaged). Where two callers need different
+rules, both live here side by side, named for what they match, with how they differ. Word
+lists used inside a pattern are data (``bot/language/data``); month names map to numbers here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bot.language.wordlists import word_list
+
+# ---- Names -------------------------------------------------------------------------------
+
+# A character of a name word: "Bankman-Fried", "O’Brien", "McDonald's".
+_NAME_CHAR = r"[\w’'\-]"
+# A capitalised word with a lowercase letter in it: "Putin", "McDonald's" (not "NATO", "US").
+_CAPITALISED_WORD = rf"[A-Z]{_NAME_CHAR}*[a-z]{_NAME_CHAR}*"
+_NAME_TOKEN = rf"(?:{_CAPITALISED_WORD}|[A-Z]\.(?:[A-Z]\.)*)"  # ...or initials: "J.", "U.S."
+_PARTICLES = "|".join(re.escape(p) for p in sorted(word_list("name_particles")))
+
+# A person or organisation name in an article sentence: capitalised words or initials, with
+# a lowercase particle between two of them ("Mohammed bin Salman"; one particle only: "Ursula
+# von der Leyen" gives "Ursula" and "Leyen"). One word is enough ("Kremlin").
+NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:{_PARTICLES})\s+)?{_NAME_TOKEN})*")
+# What an earlier answer was about (bot/conversation.py): two or more capitalised words in a
+# row. Unlike NAME it needs two words, takes all-capital words ("US President") and no particles
+# or initials: one-word names are found separately, after the sentence's first word.
+CAPITALISED_RUN = re.compile(rf"\b[A-Z]{_NAME_CHAR}+(?:\s+[A-Z]{_NAME_CHAR}+)+")
+# A run of name characters: the words of a sentence that may be one-word names once capitalised.
+NAME_WORD = re.compile(rf"{_NAME_CHAR}+")
+# A given name before a surname ("Sam", "J."), matched whole (``fullmatch``). Stricter than a
+# word of NAME: the second letter must be lowercase and apostrophes are not allowed.
+GIVEN_NAME = re.compile(r"[A-Z][a-z][\w\-]*|[A-Z]\.")
+# Text ending in one of these words right before a name: the name is a place ("talks in Istanbul").
+BEFORE_PLACE = re.compile(r"\b(?:in|at|from|to|near)\s+$")
+
+
+def before_surname(surname: str) -> re.Pattern[str]:
+    """``surname`` as a whole name word, with the one or two words before it as group 1."""
+    return re.compile(rf"(?<!{_NAME_CHAR})((?:\S+\s+){{1,2}}){re.escape(surname)}(?!{_NAME_CHAR})")
+
+
+# Names and numbers a claim must share with the passage it cites (bot/answerers/citations.py),
+# one word at a time: a capitalised word as in NAME (no initials), or a number ("1,200", "3.5").
+SPECIFIC = re.compile(rf"\b{_CAPITALISED_WORD}|\b\d[\d,.]*\d|\b\d")
+
+# ---- Months and dates --------------------------------------------------------------------
+
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# Month name or abbreviation → 1..12: full names, three-letter abbreviations and "sept".
+MONTHS: Mapping[str, int] = (
+    {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+    | {name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+    | {"sept": 9}
+)
+
+
+def month_number(name: str) -> int:
+    """1..12 for a month name or abbreviation in any case ("Sept.", "october"); 0 if none."""
+    word = name.lower().rstrip(".")
+    return MONTHS.get(word[:4] if word.startswith("sept") else word[:3], 0)
+
+
+# A month in an article sentence: case-sensitive, so "May" and "March" count but "may" and
+# "march" (a verb, a walk) do not. No group: the phrase is shown, not parsed.
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+# A month in a question, to read its number: lowercase and used with re.I (questions come in
+# any case), and a capture group. Its "sept?(?:ember)?" also takes "Sepember", _MONTH's does not.
+_MONTH_GROUP = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+
+# A date phrase answering "when" in an article sentence, exact or vague: "Oct. 4, 2023",
+# "4 October", "early March", "Monday", "the 1990s", "last week", "yesterday".
+DATE = re.compile(
+    rf"\b(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|"
+    rf"{_MONTH}\s+\d{{4}}|(?:early|late|mid-?)\s*{_MONTH}|{_MONTH}|"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?:19|20)\d{2}s?|"
+    r"(?:last|next|this)\s+(?:week|month|year)|yesterday|today|tomorrow)\b"
+)
+# Dates in a question whose parts can be read out, each with the order of its groups: d(ay),
+# m(onth), y(ear). Only dates with a year; tried in this order (a full date before its month).
+DATE_PARTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        re.compile(rf"\b{_MONTH_GROUP}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I),
+        ("m", "d", "y"),
+    ),
+    (
+        re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_GROUP}\.?,?\s+(\d{{4}})\b", re.I),
+        ("d", "m", "y"),
+    ),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(rf"\b{_MONTH_GROUP}\.?\s+(?:of\s+)?(\d{{4}})\b", re.I), ("m", "y")),
+)
+
+# ---- Numbers -----------------------------------------------------------------------------
+
+# An amount answering "how many/much": digits with currency, unit or scale ("$3.5 billion",
+# "12%", "1,200"), or a number word ("three", "dozens"). Any case.
+NUMBER = re.compile(
+    r"(?:[$€£]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand))?"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
+    re.IGNORECASE,
+)

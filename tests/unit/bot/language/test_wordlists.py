@@ -1,0 +1,84 @@
+"""Word lists are data files: lowercase, sorted, no duplicates; a missing one is an error naming its path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.language import wordlists
+from bot.language.wordlists import word_list
+from index import wordlists as index_wordlists
+from index.errors import ConfigError
+from index.wordlists import read_word_list
+
+ROOT = Path(__file__).resolve().parents[4]
+LIST_FILES = sorted((ROOT / "bot" / "language" / "data").glob("*.txt")) + sorted(
+    (ROOT / "index" / "data").glob("*.txt")
+)
+
+
+def _entries(path: Path) -> list[str]:
+    """The entries as written, in file order (duplicates kept, unlike the loader's set)."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+def test_every_list_the_code_reads_is_there() -> None:
+    names = {p.stem for p in LIST_FILES}
+    assert {
+        "sentence_start_words",
+        "titles",
+        "referring_words",
+        "generic_outlet_words",
+        "name_particles",
+        "extra_stopwords",
+        "abbreviations",
+    } <= names
+
+
+@pytest.mark.parametrize("path", LIST_FILES, ids=lambda p: p.name)
+def test_lists_are_lowercase_sorted_and_without_duplicates(path: Path) -> None:
+    entries = _entries(path)
+    assert entries, f"{path} is empty"
+    assert all(e == e.lower() and " " not in e for e in entries), f"{path}: one lowercase word a line"
+    assert entries == sorted(entries), f"{path} is not sorted"
+    assert len(entries) == len(set(entries)), f"{path} has duplicates"
+
+
+@pytest.mark.parametrize("path", LIST_FILES, ids=lambda p: p.name)
+def test_the_loader_reads_exactly_the_entries(path: Path) -> None:
+    assert read_word_list(path) == frozenset(_entries(path))
+
+
+def test_lists_hold_what_the_rules_need() -> None:
+    assert {"president", "minister", "ceo"} <= word_list("titles")
+    assert {"he", "his", "that", "former"} <= word_list("referring_words")
+    assert {"however", "the", "monday"} <= word_list("sentence_start_words")
+    assert {"bin", "van", "von"} <= word_list("name_particles")
+    assert {"news", "sports", "the"} <= word_list("generic_outlet_words")
+    assert {"according", "reported"} <= word_list("extra_stopwords")
+    assert {"mr", "jan", "u.s"} <= index_wordlists.word_list("abbreviations")
+
+
+def test_a_list_is_read_once() -> None:
+    assert word_list("titles") is word_list("titles")
+
+
+def test_comments_blank_lines_and_spaces_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "words.txt"
+    path.write_text("# a comment\n\n  alpha  \nbeta # why beta\n   # indented comment\n", encoding="utf-8")
+    assert read_word_list(path) == {"alpha", "beta"}
+
+
+def test_a_missing_list_names_its_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.txt"
+    with pytest.raises(ConfigError) as err:
+        read_word_list(missing)
+    assert str(missing) in str(err.value)
+
+
+def test_a_missing_bot_list_names_the_data_folder() -> None:
+    with pytest.raises(ConfigError) as err:
+        word_list("no_such_list")
+    assert str(wordlists.DATA_DIR / "no_such_list.txt") in str(err.value)
