@@ -55,10 +55,12 @@ def build_pipeline(
 ) -> Pipeline:
     """The configured chatbot with its store and BM25 cache; pass ``chat_model`` to use a given
     (e.g. fake) LLM and ``lexical`` to reuse a BM25 cache already being filled."""
-    from index.embeddings import make_embeddings
     from index.store import open_store
 
-    embeddings = embeddings or make_embeddings(settings)
+    if embeddings is None:
+        from index.embeddings import make_embeddings  # sentence-transformers: only when needed
+
+        embeddings = make_embeddings(settings)
     store = store or open_store(settings)  # queries embed through the retriever, not the store
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")

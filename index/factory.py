@@ -25,9 +25,11 @@ def make_chunker(settings: IndexSettings) -> SentenceChunker:
     )
 
 
-def make_indexer(settings: IndexSettings, embeddings: Encoder | None = None) -> Indexer:
+def make_indexer(
+    settings: IndexSettings, embeddings: Encoder | None = None, chunker: SentenceChunker | None = None
+) -> Indexer:
     """The model is loaded on first use only: an unchanged rebuild never needs it.
-    Pass ``embeddings`` to use a model already loaded (or a fake one in tests)."""
+    Pass ``embeddings`` (a model already loaded, or a fake) or ``chunker`` to use those instead."""
 
     def load_model() -> Encoder:
         if embeddings is not None:
@@ -39,7 +41,7 @@ def make_indexer(settings: IndexSettings, embeddings: Encoder | None = None) -> 
     return Indexer(
         store=open_store(settings),
         embeddings_factory=load_model,
-        chunker=make_chunker(settings),
+        chunker=chunker or make_chunker(settings),
         max_bytes=int(settings.max_file_mb * 1_000_000),
         fetch_timeout_s=settings.fetch_timeout_s,
         write_batch=settings.write_batch_size,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.corpus import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 FLAGS = [

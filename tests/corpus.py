@@ -1,9 +1,13 @@
-"""Tiny corpus helpers: small hand-written news articles in every supported format."""
+"""Tiny corpus helpers: the seed article, small hand-written news articles in every supported format."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The team's seed article (source_docs/), the corpus of the bot, web and CLI tests.
+SEED = ROOT / "source_docs" / "ukraine-russia-istanbul-peace-talks-explained.txt"
 
 TOWNS = [
     "Aldermoor",

@@ -1,0 +1,70 @@
+"""`python -m bot.eval` end to end on the team's seed question set."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.e2e.servers import run_module
+
+
+def run_eval(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return run_module("bot.eval", args, {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir)})
+
+
+def test_seed_set_summary_report_compare_and_gate(tmp_path: Path) -> None:
+    out = tmp_path / "run1.json"
+    first = run_eval(
+        [
+            "eval/seed.jsonl",
+            "--corpus",
+            "source_docs",
+            "--json",
+            str(out),
+            "--report",
+            str(tmp_path / "report"),
+            "--quiet",
+            "--min",
+            "answer.accuracy=0.1",
+        ],
+        tmp_path / "data",
+    )
+    assert first.returncode == 0, first.stderr[-2000:]
+    summary = json.loads(out.read_text())
+    assert summary["questions"] == 44
+    for key in ("retrieval", "answer", "citation", "refusal", "latency", "by_type", "per_question"):
+        assert key in summary
+    assert set(summary["retrieval"]) == {"hits@4", "hits@10", "mrr@10"}
+    assert {"factoid", "follow-up", "unanswerable", "injection", "list"} <= set(summary["by_type"])
+    assert summary["must_not_contain"]["violations"] == 0
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "data:image/png;base64," in html and "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "src='http" not in html and 'src="http' not in html and "<link" not in html  # self-contained
+    assert "| metric | overall |" in (tmp_path / "report" / "report.md").read_text()
+
+    gated = run_eval(
+        [
+            "eval/seed.jsonl",
+            "--corpus",
+            "source_docs",
+            "--compare",
+            str(out),
+            "--quiet",
+            "--min",
+            "answer.accuracy=1.01",
+        ],
+        tmp_path / "data",
+    )
+    assert gated.returncode == 1
+    assert "threshold missed: answer.accuracy" in gated.stderr
+    assert "corpus index" in gated.stderr and "unchanged 1" in gated.stderr  # cached index reused
+    assert "Compared with the previous run" in gated.stdout
+
+
+def test_bad_question_file(tmp_path: Path) -> None:
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": "x"}\n')
+    result = run_eval([str(bad)], tmp_path / "data")
+    assert result.returncode == 2 and "q.jsonl:1: not a valid question record" in result.stderr

@@ -1,0 +1,118 @@
+"""The `python -m index` command as users run it, including a SIGKILL mid-build."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+
+from bot.config import Settings
+from index.factory import make_chunker
+from index.loaders import load_sources
+from index.store import open_store
+from tests.corpus import ROOT, write_articles
+from tests.e2e.servers import run_module
+
+
+def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(settings.data_dir),
+        "NEWSBOT_SOURCE_DIR": str(settings.source_dir),
+    }
+    env.update({f"NEWSBOT_{k.upper()}": v for k, v in extra.items()})
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run_module("index", args, env)
+
+
+def test_build_status_remove_and_exit_codes(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings()
+    write_articles(settings.source_dir, 2)
+    env = cli_env(settings)
+    built = run_cli(["build", "--progress", "plain"], env)
+    assert built.returncode == 0, built.stderr
+    assert (
+        built.stdout.strip()
+        .splitlines()[-1]
+        .startswith("added 2, updated 0, unchanged 0, removed 0, failed 0")
+    )
+    assert "embedded" in built.stderr and "ETA" in built.stderr
+
+    status = run_cli(["status", "--json"], env)
+    info = json.loads(status.stdout)
+    assert (info["articles"], info["store_mode"]) == (2, "embedded")
+    assert info["chunks"] > 2 and info["last_build_at"] != "never"
+
+    (settings.source_dir / "empty.txt").write_text("")
+    failed = run_cli(["build"], env)
+    assert failed.returncode == 1
+    assert f"failed: {settings.source_dir / 'empty.txt'}: empty file" in failed.stderr
+
+    assert run_cli(["remove", "article-000"], env).returncode == 0
+    missing = run_cli(["remove", "article-000"], env)
+    assert missing.returncode == 3 and "no article with id 'article-000'" in missing.stderr
+
+
+def test_kill_mid_build_then_rerun_completes_exactly(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(
+        chunk_max_tokens=64, chunk_overlap_tokens=8, write_batch_size=4, embed_batch_size=4
+    )
+    write_articles(settings.source_dir, 30, sentences=14)
+    env = cli_env(
+        settings, chunk_max_tokens="64", chunk_overlap_tokens="8", write_batch_size="4", embed_batch_size="4"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "index", "build", "--progress", "plain"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stderr is not None
+    total = 0
+    for line in proc.stderr:
+        if line.startswith("embedded "):
+            done, total = (int(x) for x in line.split()[1].split("/"))
+            if done >= 12:
+                break
+    assert proc.poll() is None, "the build finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    partial = open_store(settings).count()
+    assert 0 < partial < total, f"expected a partial index, found {partial} of {total}"
+
+    rerun = run_cli(["build"], env)
+    assert rerun.returncode == 0, rerun.stderr
+    chunker = make_chunker(settings)
+    docs = load_sources([settings.source_dir], 5_000_000, 1).documents
+    wanted = sorted(c.id for d in docs for c in chunker.split(d))
+    ids = sorted(open_store(settings).collection.get(include=[])["ids"])
+    assert ids == wanted  # no missing chunk and no duplicate
+    assert open_store(settings).count() == len(wanted) == total
+
+    again = run_cli(["build"], env)
+    assert "added 0, updated 0, unchanged 30" in again.stdout
+
+
+def test_help_texts_describe_commands() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "index", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("build", "status", "remove"):
+        assert command in out
+    build_help = subprocess.run(
+        [sys.executable, "-m", "index", "build", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--no-prune" in build_help and "URL" in build_help

@@ -1,0 +1,129 @@
+"""Processes the end-to-end tests start: ``chroma run``, ``python app.py``, the CLIs; free ports.
+
+Kept out of ``conftest.py`` so that test modules import them as ``tests.e2e.servers``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from tests.corpus import ROOT, SEED
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A real ``chroma run`` server process on a free loopback port, once it answers."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        found = shutil.which("chroma")
+        assert found, "the chroma CLI (from the chromadb package) is not installed"
+        chroma = Path(found)
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    _wait_for_port(port, proc, timeout=60)
+    return proc, port
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"chroma server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("chroma server did not start in time")
+
+
+def build_index(data: Path, paths: list[Path], embeddings: Any) -> Settings:
+    """Index ``paths`` into the data folder ``data`` with the given (the session's loaded) model."""
+    from index.factory import make_indexer
+
+    settings = Settings(_env_file=None, data_dir=data, source_dir=paths[0].parent)  # type: ignore[call-arg]
+    indexer = make_indexer(settings, embeddings=embeddings)
+    indexer.build(paths)
+    return settings
+
+
+def run_module(
+    module: str, args: list[str], env: dict[str, str], stdin: str | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m module args`` from the repository root, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """``python app.py`` on a free loopback port; returns the process and its base URL once healthy."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(data_dir),
+        "NEWSBOT_SOURCE_DIR": str(SEED.parent),
+        "NEWSBOT_RATE_LIMIT_CLIENT": "",  # tests ask many questions from one address
+        **(extra_env or {}),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"app.py exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}"
+            )
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code in (200, 503):
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError("app.py did not answer /healthz in time")
+
+
+def stop_app(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -1,0 +1,107 @@
+"""The real server (``python app.py``) over real HTTP: API, SSE streaming, OpenAI clients."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+
+from tests.corpus import ROOT, SEED
+from tests.e2e.servers import start_app, stop_app
+
+WHO = "Who leads Russia's delegation?"
+
+
+def test_chat_and_follow_up_over_http(app_server: str) -> None:
+    first = httpx.post(f"{app_server}/api/chat", json={"message": WHO}, timeout=60).json()
+    assert "Medinsky" in first["text"] and first["citations"]
+    follow = httpx.post(
+        f"{app_server}/api/chat",
+        json={"message": "What was his job before?", "session_id": first["session_id"]},
+        timeout=60,
+    ).json()
+    assert "culture minister" in follow["text"]
+
+
+def test_sse_stream_arrives_in_pieces(app_server: str) -> None:
+    events: list[tuple[str, dict[str, Any]]] = []
+    with httpx.stream("POST", f"{app_server}/api/chat/stream", json={"message": WHO}, timeout=60) as reply:
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        event = ""
+        for line in reply.iter_lines():
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line.removeprefix("data: "))))
+    deltas = [data["text"] for kind, data in events if kind == "delta"]
+    assert len(deltas) >= 3
+    assert events[-1][0] == "answer" and "".join(deltas) == events[-1][1]["text"]
+
+
+def test_errors_are_json_over_http(app_server: str) -> None:
+    reply = httpx.post(f"{app_server}/api/chat", json={"message": ""}, timeout=10)
+    assert reply.status_code == 400 and reply.json()["error"]["type"] == "bad_request"
+    reply = httpx.post(f"{app_server}/api/chat", content=b"x" * 100_000, timeout=10)
+    assert reply.status_code == 413 and reply.json()["error"]["type"] == "too_large"
+
+
+def test_official_openai_client_non_streaming_and_streaming(app_server: str) -> None:
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{app_server}/v1", api_key="not-needed", max_retries=0)
+    assert [m.id for m in client.models.list()] == ["newsbot"]
+    messages = [
+        {"role": "user", "content": WHO},
+        {"role": "assistant", "content": "Vladimir Medinsky leads it. [1]"},
+        {"role": "user", "content": "What was his job before?"},
+    ]
+    done = client.chat.completions.create(model="newsbot", messages=messages)  # type: ignore[arg-type]
+    assert "culture minister" in (done.choices[0].message.content or "")
+    citations = (done.model_extra or {})["citations"]
+    assert citations and citations[0]["article_id"] == SEED.stem
+
+    stream = client.chat.completions.create(model="newsbot", messages=messages[:1], stream=True)  # type: ignore[arg-type]
+    chunks: list[Any] = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert len(chunks) >= 4 and "Medinsky" in text and "[1]" in text
+    last = chunks[-1]
+    assert last.choices[0].finish_reason == "stop"
+    assert (last.model_extra or {})["citations"][0]["n"] == 1
+
+
+def test_langchain_chat_openai_can_use_the_bot(app_server: str) -> None:
+    from langchain_openai import ChatOpenAI
+
+    model = ChatOpenAI(base_url=f"{app_server}/v1", model="newsbot", api_key="x", max_retries=0)  # type: ignore[arg-type]
+    assert "Medinsky" in str(model.invoke(WHO).content)
+
+
+def test_page_and_docs_are_served(app_server: str) -> None:
+    page = httpx.get(f"{app_server}/", timeout=10)
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    assert "fonts.googleapis" not in page.text
+    assert httpx.get(f"{app_server}/docs", timeout=10).status_code == 200
+
+
+def test_missing_index_serves_a_page_that_says_how_to_build(tmp_path) -> None:
+    proc, base = start_app(tmp_path / "empty-data")
+    try:
+        health = httpx.get(f"{base}/healthz", timeout=10)
+        assert health.status_code == 503 and health.json()["ready"] is False
+        reply = httpx.post(f"{base}/api/chat", json={"message": WHO}, timeout=10)
+        assert reply.status_code == 503 and "index build" in reply.json()["error"]["message"]
+        config = httpx.get(f"{base}/config", timeout=10).text
+        assert "index build" in config
+    finally:
+        stop_app(proc)
+
+
+def test_app_help_names_the_settings() -> None:
+    out = subprocess.run(
+        [sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "--port" in out.stdout and "NEWSBOT_" in out.stdout

@@ -1,0 +1,100 @@
+"""One question scored end to end on the fake seed bot, and the summary of many rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.eval.dataset import EvalQuestion, EvidenceFact
+from bot.eval.runner import aggregate, evaluate, run_question
+from tests.corpus import SEED
+
+SUMY = EvalQuestion(
+    id="sumy",
+    question="How many people did the missile strike in Sumy kill?",
+    answers=["three", "3"],
+    evidence=[SEED.name],
+    evidence_facts=[
+        EvidenceFact(article=SEED.stem, fact="a Russian missile strike killed at least three people")
+    ],
+    must_not_contain=["Sumy"],
+)
+CUP = EvalQuestion(id="cup", question="Who won the 2030 World Cup?", type="unanswerable")
+EMPTY = EvalQuestion(id="empty", question="   ")
+
+
+def test_an_answered_question_is_scored(seed_bot) -> None:
+    row = run_question(seed_bot, SUMY, k=10)
+    assert row["correct"] is True and row["refused"] is False and row["error"] is None
+    assert row["hit_rank"] is not None and 1 <= row["hit_rank"] <= 10
+    assert row["citations_total"] >= 1 and row["citations_good"] >= 1 and row["evidence_cited"] is True
+    assert row["violations"] == ["Sumy"]  # the answer names what it must not
+    assert row["f1"] is not None and row["f1"] > 0 and row["latency_ms"] > 0
+    assert row["citations"][0]["article_id"] == SEED.stem
+
+
+def test_an_unanswerable_question_has_no_accuracy(seed_bot) -> None:
+    row = run_question(seed_bot, CUP, k=10)
+    assert row["answerable"] is False and row["refused"] is True
+    assert row["correct"] is None and row["f1"] is None and row["hit_rank"] is None
+
+
+def test_a_rejected_question_is_a_result_not_a_crash(seed_bot) -> None:
+    row = run_question(seed_bot, EMPTY, k=10)
+    assert row["error"] == "Please type a question." and row["refused"] is True
+    assert row["answer"] == "" and row["citations_total"] == 0
+
+
+def rows(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "answerable": True,
+        "gold": ["x"],
+        "hit_rank": 1,
+        "correct": True,
+        "f1": 1.0,
+        "citations_good": 1,
+        "citations_total": 1,
+        "evidence_cited": True,
+        "refused": False,
+        "violations": [],
+        "latency_ms": 10.0,
+        "error": None,
+    }
+    row.update(overrides)
+    return row
+
+
+def test_aggregate_over_rows() -> None:
+    summary = aggregate(
+        [
+            rows(),
+            rows(
+                hit_rank=None, correct=False, f1=0.0, citations_good=0, evidence_cited=False, latency_ms=30.0
+            ),
+            rows(
+                answerable=False,
+                gold=[],
+                hit_rank=None,
+                correct=None,
+                f1=None,
+                refused=True,
+                evidence_cited=None,
+            ),
+            rows(error="bad input", violations=["PWNED"], citations_total=0, citations_good=0),
+        ]
+    )
+    assert summary["questions"] == 4
+    assert summary["answer"]["accuracy"] == pytest.approx(2 / 3)
+    assert summary["citation"]["precision"] == pytest.approx(2 / 3)
+    assert summary["refusal"] == {"precision": 1.0, "recall": 1.0}
+    assert summary["must_not_contain"]["violations"] == 1
+    assert summary["latency"]["p50_ms"] == 10.0  # the failed question's latency is left out
+    assert summary["retrieval"]["hits@4"] == pytest.approx(2 / 3)
+
+
+def test_evaluate_groups_by_type(seed_bot) -> None:
+    summary = evaluate(seed_bot, [SUMY, CUP], progress=False)
+    assert set(summary["by_type"]) == {"factoid", "unanswerable"}
+    assert summary["answerer"] == "extractive" and summary["k"] == 10
+    assert [r["id"] for r in summary["per_question"]] == ["sumy", "cup"]

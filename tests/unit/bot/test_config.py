@@ -1,0 +1,41 @@
+"""The bot's settings: validation of what users set in the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_bad_origin_setting_is_rejected(make_settings) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="not an origin"):
+        make_settings(allowed_origins=["news.example/path"])
+
+
+def test_origins_with_scheme_host_and_port_are_accepted(make_settings) -> None:
+    origins = ["https://news.example", "http://127.0.0.1:7870", "http://localhost:8080"]
+    assert make_settings(allowed_origins=origins).allowed_origins == origins
+
+
+def test_defaults_are_the_offline_extractive_setup(make_settings) -> None:
+    settings = make_settings()
+    assert settings.answerer == "extractive" and not settings.server_mode
+    assert settings.collection == "news" and settings.rate_limit_client
+
+
+def test_settings_come_from_newsbot_variables(monkeypatch: pytest.MonkeyPatch, make_settings) -> None:
+    monkeypatch.setenv("NEWSBOT_ANSWERER", "openai")
+    monkeypatch.setenv("NEWSBOT_ALLOWED_ORIGINS", '["https://a.example"]')
+    monkeypatch.setenv("NEWSBOT_CHROMA_HOST", "chroma.internal")
+    settings = make_settings()
+    assert settings.answerer == "openai" and settings.allowed_origins == ["https://a.example"]
+    assert settings.server_mode
+
+
+def test_unknown_answerer_and_short_collection_are_rejected(make_settings) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        make_settings(answerer="gpt")
+    with pytest.raises(ValidationError, match="3-63 characters"):
+        make_settings(collection="x")

@@ -1,0 +1,43 @@
+"""Helpers of the web-layer unit tests: services on the fake seed bot, error and stream parsing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from bot.web.api import create_api
+from bot.web.service import ChatService
+from tests.corpus import SEED
+
+SEED_ID = SEED.stem
+WHO = "Who leads Russia's delegation?"
+# A question the seed bot answers on the fake encoder too (it shares enough words with its
+# sentence), for the tests that need an answer with citations, whatever it says.
+ASK = "How many people did the missile strike in Sumy kill?"
+
+
+def service_with(seed_service: ChatService, **settings: Any) -> ChatService:
+    """A fresh service (own sessions and rate limits) on the seed bot, with settings changed."""
+    changed = seed_service.settings.model_copy(update=settings)
+    return ChatService(changed, seed_service.chatbot, seed_service.store)
+
+
+def client_for(service: ChatService) -> TestClient:
+    return TestClient(create_api(service))
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"type", "message"}
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events

@@ -1,0 +1,21 @@
+"""``GET /api/articles`` and ``/api/articles/{id}`` on the seed article (fake encoder)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.web.service import ChatService
+from tests.unit.bot.web.clients import SEED_ID, client_for
+
+
+@pytest.fixture(scope="module")
+def client(seed_service: ChatService) -> TestClient:
+    return client_for(seed_service)
+
+
+def test_articles_list_and_detail(client: TestClient) -> None:
+    listed = client.get("/api/articles").json()
+    assert listed[0]["article_id"] == SEED_ID and "text" not in listed[0]
+    detail = client.get(f"/api/articles/{SEED_ID}").json()
+    assert "Medinsky" in detail["text"] and detail["author"] == "Alisa Orlova"

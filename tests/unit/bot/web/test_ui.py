@@ -1,0 +1,82 @@
+"""The web chat's turn logic (``_respond``, what Gradio calls per question) without a browser.
+
+The page itself, in chromium against the real server: tests/e2e/browser/test_web_chat.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.web.service import ChatService
+from bot.web.ui import UiState, _respond, build_ui
+from tests.unit.bot.web.clients import ASK, service_with
+
+
+def turn(service: ChatService, message: str, ui: UiState, client: str = "1.2.3.4") -> list[tuple[Any, ...]]:
+    """Every update Gradio would render, copied as it comes (the message list is reused)."""
+    return [
+        (textbox, [dict(m) for m in messages], panel, state)
+        for textbox, messages, panel, state in _respond(service, message, [], ui, client)
+    ]
+
+
+def test_an_empty_message_does_nothing(seed_service: ChatService) -> None:
+    assert turn(seed_service, "   ", UiState()) == []
+
+
+def test_a_question_streams_into_a_cited_answer_with_sources(seed_service: ChatService) -> None:
+    ui = UiState()
+    steps = turn(seed_service, ASK, ui)
+    assert len(steps) >= 3  # the pending message, some deltas, the answer
+    textbox, messages, panel, state = steps[-1]
+    assert textbox == "" and state is ui
+    assert messages[0] == {"role": "user", "content": ASK}
+    assert '<a class="cite" href="#src-1-1"' in messages[1]["content"]
+    assert 'id="src-1-1"' in panel and "<mark>" in panel
+    assert [t.question for t in ui.history] == [ASK] and ui.sources[0].turn == 1
+    assert "▍" in steps[1][1][1]["content"]  # a pending answer shows the cursor while it grows
+
+
+def test_follow_ups_send_the_browser_sessions_history(seed_service: ChatService) -> None:
+    service = service_with(seed_service)  # its own (empty) server-side sessions
+    ui = UiState()
+    turn(service, ASK, ui)
+    turn(service, "Where did that strike happen?", ui)
+    assert [t.question for t in ui.history] == [ASK, "Where did that strike happen?"]
+    assert [s.turn for s in ui.sources] == [1, 2]
+    assert len(service.sessions) == 0  # the conversation lives in the browser, not the server
+
+
+@pytest.mark.parametrize(
+    ("message", "limits", "shown"),
+    [
+        ("x" * 2001, {}, "too long"),
+        (ASK, {"rate_limit_client": "1/minute"}, "Too many questions"),
+    ],
+)
+def test_errors_are_shown_in_the_chat_and_the_question_kept(
+    seed_service: ChatService, message: str, limits: dict[str, str], shown: str
+) -> None:
+    service = service_with(seed_service, **limits)
+    if limits:
+        turn(service, ASK, UiState())  # uses up the limit
+    ui = UiState()
+    textbox, messages, _, _ = turn(service, message, ui)[-1]
+    assert textbox == message and shown in messages[-1]["content"]
+    assert messages[-1]["content"].startswith('<div class="refusal">') and ui.history == []
+
+
+def test_html_in_a_question_is_shown_as_text(seed_service: ChatService) -> None:
+    attack = '<img src=x onerror="alert(1)"> How many people did the missile strike in Sumy kill?'
+    _, messages, _, _ = turn(seed_service, attack, UiState())[-1]
+    assert "<img" not in messages[0]["content"] and "&lt;img" in messages[0]["content"]
+
+
+def test_the_page_builds_with_and_without_an_index(seed_service: ChatService, unit_settings) -> None:
+    import gradio as gr
+
+    assert isinstance(build_ui(seed_service), gr.Blocks)
+    missing = ChatService(unit_settings, None, None, unavailable="The article index is empty.")
+    assert isinstance(build_ui(missing), gr.Blocks)

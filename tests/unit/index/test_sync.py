@@ -1,0 +1,211 @@
+"""The indexer on an embedded Chroma in tmp_path with the fake encoder and a word-count chunker:
+incremental builds, pruning, bad input, the model loaded only when needed, crash recovery.
+
+The same against the real model and a ``chroma run`` server: tests/e2e/index/test_sync.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from index.loaders import load_sources
+from index.store import open_store
+from index.sync import BuildProgress, Indexer, remove_article
+from tests.corpus import SEED, article_text, jsonl_records, write_articles
+from tests.fakes import HashEmbeddings, fake_chunker
+
+
+class Factory:
+    """The indexer's model loader: counts loads; the encoder may fail after some batches."""
+
+    def __init__(self, fail_after_batches: int | None = None) -> None:
+        self.loads = 0
+        self.batches = 0
+        self.fail_after_batches = fail_after_batches
+        self.encoder = HashEmbeddings()
+
+    def __call__(self) -> Factory:
+        self.loads += 1
+        return self
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encoder.embed_query(text)
+
+    def encode_batch(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        if self.fail_after_batches is not None and self.batches >= self.fail_after_batches:
+            raise KeyboardInterrupt("killed mid-build")
+        self.batches += 1
+        return self.encoder.encode_batch(texts)
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+def indexer_for(settings: Settings, factory: Factory | None = None, write_batch: int = 256) -> Indexer:
+    return Indexer(
+        store=open_store(settings),
+        embeddings_factory=factory or Factory(),
+        chunker=fake_chunker(max_tokens=96, overlap_tokens=16, model_tag="fake/words"),
+        max_bytes=5_000_000,
+        fetch_timeout_s=1,
+        write_batch=write_batch,
+    )
+
+
+def expected_ids(indexer: Indexer, folder: Path) -> set[str]:
+    docs = load_sources([folder], 5_000_000, 1).documents
+    return {c.id for d in docs for c in indexer.chunker.split(d)}
+
+
+def stored_ids(indexer: Indexer) -> list[str]:
+    return list(indexer.store.collection.get(include=[])["ids"])
+
+
+def test_build_is_idempotent_and_edits_replace_chunks(settings: Settings) -> None:
+    indexer = indexer_for(settings)
+    docs = settings.source_dir
+    paths = write_articles(docs, 4)
+    first = indexer.build([docs])
+    assert (first.added, first.failed) == (4, 0)
+    assert sorted(stored_ids(indexer)) == sorted(expected_ids(indexer, docs))
+    assert first.chunks_written == len(stored_ids(indexer)) and first.chunks_deleted == 0
+
+    again = indexer.build([docs])
+    assert (again.added, again.updated, again.unchanged, again.chunks_written) == (0, 0, 4, 0)
+
+    paths[1].write_text(article_text(1).replace("approved", "rejected"), encoding="utf-8")
+    edited = indexer.build([docs])
+    assert (edited.updated, edited.unchanged) == (1, 3)
+    assert edited.chunks_deleted > 0
+    ids = stored_ids(indexer)
+    assert sorted(ids) == sorted(expected_ids(indexer, docs))
+    texts = indexer.store.collection.get(where={"article_id": "article-001"})["documents"] or []
+    assert any("rejected" in t for t in texts) and not any("approved" in t for t in texts)
+
+
+def test_the_model_is_loaded_only_when_something_needs_embedding(settings: Settings) -> None:
+    factory = Factory()
+    write_articles(settings.source_dir, 2)
+    indexer_for(settings, factory).build([settings.source_dir])
+    assert factory.loads == 1
+    rebuilt = Factory()
+    stats = indexer_for(settings, rebuilt).build([settings.source_dir])  # a fresh process, say
+    assert stats.unchanged == 2 and rebuilt.loads == 0 and rebuilt.batches == 0
+
+
+def test_removed_file_is_pruned_and_remove_command_deletes(settings: Settings) -> None:
+    indexer = indexer_for(settings)
+    docs = settings.source_dir
+    paths = write_articles(docs, 3)
+    indexer.build([docs])
+    paths[0].unlink()
+    stats = indexer.build([docs])
+    assert stats.removed == 1
+    assert set(indexer.store.articles()) == {"article-001", "article-002"}
+    assert remove_article(indexer.store, "article-002") > 0
+    assert set(indexer.store.articles()) == {"article-001"}
+    assert remove_article(indexer.store, "article-002") == 0
+
+
+def test_no_prune_keeps_articles_whose_files_are_gone(settings: Settings) -> None:
+    indexer = indexer_for(settings)
+    paths = write_articles(settings.source_dir, 2)
+    indexer.build([settings.source_dir])
+    paths[0].unlink()
+    stats = indexer.build([settings.source_dir], prune=False)
+    assert stats.removed == 0 and set(indexer.store.articles()) == {"article-000", "article-001"}
+
+
+def test_bad_input_is_skipped_and_nothing_indexed_is_lost(settings: Settings) -> None:
+    indexer = indexer_for(settings)
+    docs = settings.source_dir
+    paths = write_articles(docs, 3)
+    indexer.build([docs])
+    before = len(stored_ids(indexer))
+    paths[2].write_bytes(b"\xff\xfe broken now")  # a bad edit to an indexed article
+    (docs / "empty.txt").write_text("")
+    (docs / "dupe.txt").write_text(article_text(0))
+    stats = indexer.build([docs])
+    assert stats.failed == 3
+    assert {Path(f.origin).name for f in stats.failures} == {"article-002.txt", "empty.txt", "dupe.txt"}
+    assert (stats.unchanged, stats.removed) == (2, 0)
+    assert len(stored_ids(indexer)) == before  # article-002's chunks survive its bad edit
+
+
+def test_records_of_a_feed_file_are_kept_while_one_line_is_bad(settings: Settings) -> None:
+    indexer = indexer_for(settings)
+    feed = settings.source_dir / "feed.jsonl"
+    feed.parent.mkdir(parents=True)
+    lines = jsonl_records(2).splitlines()
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    indexer.build([settings.source_dir])
+    assert len(indexer.store.articles()) == 2
+    feed.write_text("\n".join([lines[0], "{broken"]) + "\n", encoding="utf-8")
+    stats = indexer.build([settings.source_dir])
+    assert stats.failed == 1 and stats.removed == 0  # the record on the bad line is not dropped
+    assert len(indexer.store.articles()) == 2
+    feed.unlink()
+    assert indexer.build([settings.source_dir]).removed == 2
+
+
+def test_other_folders_and_urls_are_not_pruned(settings: Settings, tmp_path: Path) -> None:
+    indexer = indexer_for(settings)
+    docs = settings.source_dir
+    write_articles(docs, 2)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(SEED, extra / "seed.txt")
+    indexer.build([docs])
+    indexer.build([extra])
+    assert set(indexer.store.articles()) == {"article-000", "article-001", "seed"}
+
+
+def test_progress_reports_chunks_and_articles(settings: Settings) -> None:
+    indexer = indexer_for(settings, write_batch=5)
+    write_articles(settings.source_dir, 3)
+    reports: list[BuildProgress] = []
+    stats = indexer.build([settings.source_dir], progress=reports.append)
+    assert len(reports) > 1
+    assert [r.chunks_done for r in reports] == sorted(r.chunks_done for r in reports)
+    last = reports[-1]
+    assert last.chunks_done == last.chunks_total == stats.chunks_written
+    assert last.articles_done == last.articles_total == 3
+    assert all(r.chunks_done - p.chunks_done <= 5 for p, r in itertools.pairwise(reports))
+
+
+def test_a_build_killed_mid_write_is_completed_exactly_by_the_next(settings: Settings) -> None:
+    write_articles(settings.source_dir, 6)
+    dying = Factory(fail_after_batches=2)
+    with pytest.raises(KeyboardInterrupt):
+        indexer_for(settings, dying, write_batch=4).build([settings.source_dir])
+    indexer = indexer_for(settings, write_batch=4)
+    wanted = expected_ids(indexer, settings.source_dir)
+    partial = stored_ids(indexer)
+    assert 0 < len(partial) < len(wanted) and set(partial) <= wanted
+    stats = indexer.build([settings.source_dir])
+    assert sorted(stored_ids(indexer)) == sorted(wanted)  # no missing chunk and no duplicate
+    assert stats.chunks_written == len(wanted) - len(partial)  # only what was missing
+    assert indexer.build([settings.source_dir]).unchanged == 6
+
+
+def test_status_info_after_build(settings: Settings) -> None:
+    indexer = indexer_for(settings)
+    write_articles(settings.source_dir, 2)
+    indexer.build([settings.source_dir])
+    info = indexer.store.build_info()
+    assert info["model"] == "fake/words"
+    assert info["last_build_summary"].startswith("added 2, updated 0, unchanged 0, removed 0, failed 0")
+    assert info["last_build_at"] and indexer.store.mode == "embedded"
+    version = indexer.store.version()
+    write_articles(settings.source_dir, 3)
+    indexer.build([settings.source_dir])
+    assert indexer.store.version() != version  # what the BM25 cache polls to see a change
