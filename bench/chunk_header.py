@@ -57,8 +57,7 @@ def main() -> None:
     for header in (True, False):
         out = ROOT / "bench" / "out" / ("index-header" if header else "index-plain")
         settings = Settings(data_dir=out, source_dir=args.corpus, chunk_header=header)
-        indexer = make_indexer(settings)
-        indexer._embeddings = embeddings
+        indexer = make_indexer(settings, embeddings=embeddings)
         started = time.perf_counter()
         stats = indexer.build([args.corpus])
         build_s = time.perf_counter() - started

@@ -44,7 +44,7 @@ def naive_search(corpus: Path, embeddings: Any) -> Search:
         str(OUT / "naive"), settings=ChromaSettings(anonymized_telemetry=False)
     )
     store = Chroma(client=client, collection_name="naive", embedding_function=embeddings)
-    if store._collection.count() == 0:
+    if client.get_or_create_collection("naive").count() == 0:
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         texts, metas = [], []
         for path in sorted(corpus.glob("*.txt")):

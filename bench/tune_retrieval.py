@@ -28,16 +28,13 @@ EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
 
 
 def features(retriever: Any, lexical: Any, question: str, facts: list[str]) -> np.ndarray:
-    from bot.retrieval.hybrid import _timestamp
-    from bot.retrieval.query_hints import analyse
+    from bot.retrieval.hybrid import timestamp
 
-    hints = analyse(question, lexical.matcher)
-    dense = retriever._dense_candidates(retriever.embed_query(question), hints, None)
-    bm25 = lexical.scores(question)
-    positions = retriever._candidate_positions(lexical, dense, bm25, hints, None)
+    found = retriever.candidates(question)
+    hints, dense, bm25, positions = found.hints, found.dense, found.bm25, found.positions
     floor = min(dense.values(), default=0.0)
     top = float(bm25[positions].max()) or 1.0
-    stamps = [_timestamp(lexical.metadatas[p].get("published_at")) for p in positions]
+    stamps = [timestamp(lexical.metadatas[p].get("published_at")) for p in positions]
     known = [s for s in stamps if s is not None]
     lo, span = (min(known), (max(known) - min(known)) or 1.0) if known else (0.0, 1.0)
     squashed = [squash(f) for f in facts]

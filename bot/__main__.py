@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
 from index.config import apply_offline_env
 from index.errors import NewsbotError
+
+if TYPE_CHECKING:
+    from bot.chatbot import Chatbot
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,10 +65,7 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _chat(chatbot: object) -> int:
-    from bot.chatbot import Chatbot
-
-    assert isinstance(chatbot, Chatbot)
+def _chat(chatbot: Chatbot) -> int:
     history: list[ChatTurn] = []
     print("Ask about the articles; an empty line or Ctrl-D quits.", file=sys.stderr)
     while True:

@@ -13,14 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.language.patterns import CAPITALISED_RUN, NAME_WORD
+from bot.language.patterns import BOLD, CAPITALISED_RUN, CITATION_RUN, NAME_WORD
 from bot.language.text import is_stopword, terms, words
 from bot.language.wordlists import word_list
 from bot.question import Question
 from bot.schemas import ChatTurn
-
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 @dataclass(frozen=True)
@@ -56,8 +53,8 @@ def needs_history(question: str, min_terms: int = _DEFAULTS.min_terms) -> bool:
 
 def answer_entities(answer: str, limit: int = _DEFAULTS.entities) -> list[str]:
     """What an earlier answer was about: its marked answer phrases, else its names."""
-    clean = _MARKER.sub("", answer)
-    marked = _BOLD.findall(clean)
+    clean = CITATION_RUN.sub("", answer)
+    marked = BOLD.findall(clean)
     if marked:
         return list(dict.fromkeys(marked))[:limit]
     first_sentence = re.split(r"(?<=[.!?])\s", clean.replace("**", ""), maxsplit=1)[0]
@@ -92,7 +89,9 @@ class Condenser:
             return question
         if self._chain is None:
             return history_aware_query(question)
-        transcript = "\n".join(f"User: {t.question}\nAssistant: {_MARKER.sub('', t.answer)}" for t in history)
+        transcript = "\n".join(
+            f"User: {t.question}\nAssistant: {CITATION_RUN.sub('', t.answer)}" for t in history
+        )
         try:
             rewritten = str(self._chain.invoke({"history": transcript, "question": question.text})).strip()
         except Exception:  # any LLM failure: the rule-based rewrite still works

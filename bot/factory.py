@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from index.store import ArticleStore
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pipeline:
     """What ``build_pipeline`` made: the chatbot and the parts others share with it."""
 

@@ -1,7 +1,7 @@
 """The index's settings and the offline switches: the base of every settings object.
 
 ``IndexSettings`` holds what indexing needs (sources, data dir, Chroma, chunking,
-embedding); the bot's ``IndexSettings`` (``bot/config.py``) extends it with answering and web
+embedding); the bot's ``Settings`` (``bot/config.py``) extends it with answering and web
 knobs, so one object is built at the entry point and passed down, and ``index`` never
 imports ``bot``. Every field can be set from the environment with the ``NEWSBOT_`` prefix
 (``NEWSBOT_DATA_DIR=/srv/newsbot``) or from a ``.env`` file in the working directory.

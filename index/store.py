@@ -1,9 +1,12 @@
 """The Chroma store: embedded ``PersistentClient`` by default, ``HttpClient`` in server mode.
 
-Retrieval reads through LangChain's ``Chroma`` vector store (:attr:`ArticleStore.vectorstore`);
-the index writer uses the raw collection for admin work (upserting precomputed vectors,
-listing ids, deleting). The collection never gets an embedding function of Chroma's own:
-its default one downloads an ONNX model, which must never happen here.
+The bot's lexical index reads every chunk through LangChain's ``Chroma`` vector store
+(:attr:`ArticleStore.vectorstore`); the retriever queries :attr:`ArticleStore.collection` for
+neighbour ids and distances; the index writer uses the same raw collection for admin work
+(upserting precomputed vectors, listing ids, deleting). ``embeddings`` only serves LangChain's
+own ``similarity_search`` on the vector store (benchmarks, tests). The collection never gets
+an embedding function of Chroma's own: its default one downloads an ONNX model, which must
+never happen here.
 """
 
 from __future__ import annotations

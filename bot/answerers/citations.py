@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from bot.answerers.base import citation_for
-from bot.language.patterns import SPECIFIC
+from bot.language.patterns import LEADING_LLM_CITATIONS, LLM_CITATIONS, SPECIFIC
 from bot.language.text import is_stopword, terms
 from bot.schemas import Citation
 from index.chunking import split_sentences
 
-MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _NUMBER = re.compile(r"\d+")
-_LEADING = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 
 
 @dataclass(frozen=True)
@@ -84,12 +82,12 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
     claims: list[tuple[str, list[int]]] = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
-        leading = _LEADING.match(sentence)
+        leading = LEADING_LLM_CITATIONS.match(sentence)
         if leading and claims:  # "Claim. [1] Next claim" splits before "[1]": it cites the claim before
             claims[-1][1].extend(int(n) for n in _NUMBER.findall(leading.group()))
             sentence = sentence[leading.end() :]
-        numbers = [int(n) for group in MARKERS.findall(sentence) for n in _NUMBER.findall(group)]
-        claim = MARKERS.sub("", sentence).strip()
+        numbers = [int(n) for group in LLM_CITATIONS.findall(sentence) for n in _NUMBER.findall(group)]
+        claim = LLM_CITATIONS.sub("", sentence).strip()
         if claim:
             claims.append((claim, numbers))
         elif numbers and claims:  # a marker split off as its own "sentence": attach to previous

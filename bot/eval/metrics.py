@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.language.patterns import CITATION
+
 _WS = re.compile(r"\s+")
 
 
@@ -59,7 +61,7 @@ _PUNCT = re.compile(r"[^\w\s%]")
 def normalize(text: str) -> str:
     """Lowercase, no markdown/punctuation/articles, single spaces (SQuAD-style)."""
     text = text.lower().replace("**", "").replace("’", "'")
-    text = re.sub(r"\[\d+\]", " ", text)
+    text = CITATION.sub(" ", text)
     text = _PUNCT.sub(" ", text)
     return " ".join(_ARTICLES.sub(" ", text).split())
 

@@ -122,3 +122,18 @@ NUMBER = re.compile(
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
     re.IGNORECASE,
 )
+
+# ---- Answer markup -------------------------------------------------------------------------
+
+# A citation marker as the bot writes it: "[1]". Rendering and eval read exactly these.
+CITATION = re.compile(r"\[\d+\]")
+# The markers after a sentence of an earlier answer, with the space before: " [1]", " [1, 2]".
+CITATION_RUN = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+# Markers as an LLM writes them, read leniently: "[1][2]", "[1; 3]", "[ 2 ]".
+_LLM_CITATION = r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]"
+LLM_CITATIONS = re.compile(rf"\s*((?:{_LLM_CITATION})+)")  # group 1: the run of markers
+LEADING_LLM_CITATIONS = re.compile(rf"^(?:\s*{_LLM_CITATION})+")  # markers opening a sentence
+# An answer phrase in bold, group 1 its text: "**Vladimir Medinsky**".
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+# The only live markup in an answer's text (everything else is escaped): bold phrases and [n].
+MARKUP = re.compile(rf"(\*\*.+?\*\*|{CITATION.pattern})", re.DOTALL)

@@ -48,6 +48,17 @@ class RetrievalWeights:
     dedup_pool: int = 3
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What one query found before scoring: positions in the lexical index and their signals."""
+
+    lexical: LexicalIndex
+    positions: np.ndarray  # lexical-index positions of the candidate chunks
+    dense: dict[str, float]  # chunk id → cosine similarity, for the chunks Chroma returned
+    bm25: np.ndarray  # BM25 score of every chunk
+    hints: QueryHints
+
+
 class HybridRetriever(BaseRetriever):
     """Top-k chunks for a question; ``metadata`` carries score, dense, lexical and rank.
 
@@ -70,17 +81,23 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: str, k: int | None = None, article_id: str | None = None) -> list[Document]:
         """Rank chunks for ``query``; with ``article_id`` only that article's chunks."""
-        k = k or self.k
+        found = self.candidates(query, article_id)
+        if found is None:
+            return []
+        scored = self._score(found.lexical, found.positions, found.dense, found.bm25, found.hints)
+        return self._top_k(found.lexical, scored, k or self.k)
+
+    def candidates(self, query: str, article_id: str | None = None) -> Candidates | None:
+        """The chunks worth scoring for ``query`` with their raw signals (None: empty index).
+        ``search`` scores these; bench/tune_retrieval.py fits the weights on them."""
         lexical = self.lexical_index()
         if not len(lexical):
-            return []
+            return None
         hints = analyse(query, lexical.matcher)
-        vector = self.embed_query(query)
-        dense = self._dense_candidates(vector, hints, article_id)
+        dense = self._dense_candidates(self.embed_query(query), hints, article_id)
         bm25 = lexical.scores(query)
-        candidates = self._candidate_positions(lexical, dense, bm25, hints, article_id)
-        scored = self._score(lexical, candidates, dense, bm25, hints)
-        return self._top_k(lexical, scored, k)
+        positions = self._candidate_positions(lexical, dense, bm25, hints, article_id)
+        return Candidates(lexical, positions, dense, bm25, hints)
 
     def _dense_candidates(
         self, vector: list[float], hints: QueryHints, article_id: str | None
@@ -137,7 +154,7 @@ class HybridRetriever(BaseRetriever):
         w = self.weights
         floor = min(dense.values(), default=0.0)  # unseen by dense search: at most the worst seen
         top_bm25 = float(bm25[positions].max()) or 1.0
-        dates = [_timestamp(lexical.metadatas[i].get("published_at", "")) for i in positions]
+        dates = [timestamp(lexical.metadatas[i].get("published_at", "")) for i in positions]
         known = [d for d in dates if d is not None]
         span = (max(known) - min(known)) if len(known) > 1 else 0.0
         scored = []
@@ -183,7 +200,7 @@ class HybridRetriever(BaseRetriever):
     ) -> list[int]:
         """Order of ``ranked``: two close-scoring versions of one story (updates) → newer first."""
         w = self.weights
-        times = [_timestamp(lexical.metadatas[item[1]].get("published_at")) or 0.0 for item in ranked]
+        times = [timestamp(lexical.metadatas[item[1]].get("published_at")) or 0.0 for item in ranked]
         order = list(range(len(ranked)))
         for i in range(len(order)):
             for j in range(i + 1, len(order)):
@@ -196,7 +213,8 @@ class HybridRetriever(BaseRetriever):
         return order
 
 
-def _timestamp(published_at: object) -> float | None:
+def timestamp(published_at: object) -> float | None:
+    """Seconds since the epoch of an ISO date (``Z`` accepted); None when absent or unreadable."""
     text = str(published_at or "")
     if not text:
         return None

@@ -21,12 +21,12 @@ from index.errors import NewsbotError
 log = logging.getLogger(__name__)
 
 INTERNAL_MESSAGE = "Something went wrong on the server."
+STREAM_FAILURE = "Something went wrong."  # an `error` event after the answer started streaming
 
 
 class RateLimitError(NewsbotError):
     """Too many requests from one client or session; ``retry_after_s`` says when to retry."""
 
-    exit_code = 6
     http_status = 429
     kind = "rate_limited"
 

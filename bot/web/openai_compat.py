@@ -4,7 +4,7 @@ Any OpenAI client or chat front-end can talk to ``/v1/chat/completions``: the la
 message is the question, earlier user/assistant pairs are the history, system messages are
 ignored (the bot's own rules apply; a client cannot re-prompt it). The answer text keeps its
 ``[n]`` markers; the citations travel in an extra ``citations`` field of the response and of
-the final stream chunk. No web framework here: :mod:`bot.web.api` wires these into routes.
+the final stream chunk. No web framework here: :mod:`bot.web.routes.openai` wires these into routes.
 """
 
 from __future__ import annotations

@@ -2,17 +2,17 @@
 
 One limiter for the API and the web chat, so a client cannot dodge its limit by switching
 doors. Exceeding a limit raises ``RateLimitError`` with the seconds until the window frees
-a slot: the API turns it into 429 + ``Retry-After``. API routers apply it once, as a
-dependency (``rate_limited``); the Gradio chat calls ``check`` itself.
+a slot: the API turns it into 429 + ``Retry-After``. Each API router that answers questions
+applies it once, as a dependency that runs on the validated body (a rejected request costs
+no question); the Gradio chat calls ``check`` itself.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-from fastapi import Request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -49,25 +49,11 @@ def _parse(spec: str) -> list[RateLimitItem]:
         raise ConfigError(f"bad rate limit {spec!r}: {err}") from err
 
 
-def client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_key(client: Address | None) -> str:
+    """The key of a request's client (``request.client`` of Starlette or Gradio)."""
+    return client.host if client else "unknown"
 
 
-def rate_limited(limiter: RateLimiter, per_session: bool) -> Callable[[Request], Awaitable[None]]:
-    """A router dependency: every route of the router counts against the client's limit and,
-    with ``per_session``, against the limit of the conversation its JSON body continues."""
-
-    async def check(request: Request) -> None:
-        session_id = await _session_id(request) if per_session else None
-        limiter.check(client_key(request), session_id)
-
-    return check
-
-
-async def _session_id(request: Request) -> str | None:
-    try:
-        body = await request.json()  # cached by Starlette: the route reads the same bytes
-    except ValueError:
-        return None  # not JSON: the route's validation answers 400
-    value = body.get("session_id") if isinstance(body, dict) else None
-    return value if isinstance(value, str) and value else None
+class Address(Protocol):
+    @property
+    def host(self) -> str: ...

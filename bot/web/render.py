@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from bot.articles import ArticleLibrary, QuoteInContext
+from bot.language.patterns import MARKUP
 from bot.schemas import Answer, ArticleRef, Citation
 
-_MARKUP = re.compile(r"(\*\*.+?\*\*|\[\d+\])", re.DOTALL)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
 
 
@@ -39,7 +39,7 @@ def answer_md(answer: Answer, turn: int) -> str:
     """The answer's Markdown: its bold phrases and [n] links kept, everything else literal."""
     known = {c.n for c in answer.citations}
     parts: list[str] = []
-    for piece in _MARKUP.split(answer.text):
+    for piece in MARKUP.split(answer.text):
         if piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
             parts.append(f"**{text_md(piece[2:-2])}**")
         elif (m := re.fullmatch(r"\[(\d+)\]", piece)) and int(m.group(1)) in known:

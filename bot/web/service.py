@@ -184,7 +184,7 @@ def build_service(settings: Settings) -> ChatService:
         pipeline.chatbot.ask(Question("What happened?"))
     except IndexUnavailableError as err:
         return ChatService(settings, None, None, unavailable=str(err))
-    return ChatService(settings, pipeline.chatbot, store, lexical=pipeline.lexical)
+    return ChatService(settings, pipeline.chatbot, pipeline.store, lexical=pipeline.lexical)
 
 
 def _quietly(task: Callable[[], object]) -> Callable[[], None]:
@@ -193,7 +193,7 @@ def _quietly(task: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:
             task()
-        except Exception:  # e.g. an empty collection: build_chatbot reports it properly
+        except Exception:  # e.g. an empty collection: build_pipeline reports it properly
             log.debug("warm-up failed", exc_info=True)
 
     return run

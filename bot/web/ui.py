@@ -1,6 +1,6 @@
 """The web chat (Gradio): streamed answers, [n] links into a sources panel, refusals, examples.
 
-Part of the web layer with :mod:`bot.web.api`; only this module and ``app.py`` import Gradio.
+Part of the web layer; only this module and :mod:`bot.web.app` (which mounts it) import Gradio.
 The conversation lives in the browser session (``gr.State``), so the chat needs no
 server-side session; all text shown is escaped by :mod:`bot.web.render`.
 """
@@ -17,6 +17,7 @@ import gradio as gr
 from bot.answerers.base import Delta
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
+from bot.web.ratelimit import client_key
 from bot.web.render import SourcesTurn, answer_md, pending_md, sources_html, text_md
 from bot.web.service import ChatService
 from index.errors import NewsbotError
@@ -110,7 +111,7 @@ def build_ui(service: ChatService) -> gr.Blocks:
         def respond(
             message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
         ) -> Iterator[tuple[Any, ...]]:
-            client = request.client.host if request and request.client else "unknown"
+            client = client_key(request.client if request else None)
             yield from _respond(service, message, messages, ui, client)
 
         # Gradio runs one event at a time by default; answers from a remote LLM take seconds.

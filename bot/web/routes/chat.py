@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.answerers.base import Delta
+from bot.articles import ArticleSummary
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
-from bot.web.errors import ERRORS, INTERNAL_MESSAGE, body_for, error_body
-from bot.web.ratelimit import rate_limited
+from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body
+from bot.web.ratelimit import RateLimiter, client_key
 from bot.web.service import ChatService
 from bot.web.sse import event_stream, sse
 from index.errors import NewsbotError
@@ -39,18 +40,24 @@ class ChatResponse(Answer):
     session_id: str = Field(description="Send it back to continue the conversation.")
 
 
+def rate_limited(limiter: RateLimiter) -> Callable[[Request, ChatRequest], Awaitable[None]]:
+    """The router's limit: per client address and per conversation, on the validated body."""
+
+    async def check(request: Request, body: ChatRequest) -> None:
+        limiter.check(client_key(request.client), body.session_id)
+
+    return check
+
+
 def chat_router(service: ChatService) -> APIRouter:
-    router = APIRouter(
-        tags=["chat"],
-        responses=ERRORS,
-        dependencies=[Depends(rate_limited(service.limiter, per_session=True))],
-    )
+    limit = Depends(rate_limited(service.limiter))
+    router = APIRouter(tags=["chat"], responses=ERRORS, dependencies=[limit])
 
     @router.post("/api/chat", response_model=ChatResponse)
     def chat(body: ChatRequest) -> ChatResponse:
         """Answer one question (with the session's or the given history)."""
-        question, _ = _question(service, body)
-        session_id, answer = service.ask(question, body.session_id)
+        article = service.scope(body.article_id, body.article_url)
+        session_id, answer = service.ask(_question(body, article), body.session_id)
         return ChatResponse(**answer.model_dump(), session_id=session_id)
 
     @router.post(
@@ -65,19 +72,18 @@ def chat_router(service: ChatService) -> APIRouter:
         The `answer` event's text is authoritative: with an LLM answerer, verification may
         change what was streamed. `article` is the article the search was restricted to, or null.
         """
-        question, scope = _question(service, body)
-        session_id, events = service.start(question, body.session_id)
+        article = service.scope(body.article_id, body.article_url)
+        session_id, events = service.start(_question(body, article), body.session_id)
+        scope = article.model_dump(include={"article_id", "title"}) if article else None
         return event_stream(_sse_events(events, session_id, scope))
 
     return router
 
 
-def _question(service: ChatService, body: ChatRequest) -> tuple[Question, dict[str, Any] | None]:
-    """The request as a ``Question``, and the article it is scoped to (for the stream's first event)."""
-    article = service.scope(body.article_id, body.article_url)
+def _question(body: ChatRequest, article: ArticleSummary | None) -> Question:
+    """The request as a ``Question``; no ``history`` field means the session's own."""
     history = tuple(body.history) if body.history is not None else None
-    question = Question(body.message, history, article.article_id if article else None)
-    return question, article.model_dump(include={"article_id", "title"}) if article else None
+    return Question(body.message, history, article.article_id if article else None)
 
 
 def _sse_events(
@@ -94,4 +100,4 @@ def _sse_events(
         yield sse("error", body_for(err))
     except Exception:
         log.exception("answer stream failed")
-        yield sse("error", error_body("internal_error", INTERNAL_MESSAGE))
+        yield sse("error", error_body("internal_error", STREAM_FAILURE))

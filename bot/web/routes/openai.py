@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from bot.answerers.base import Delta
 from bot.question import Question
 from bot.schemas import Answer
-from bot.web.errors import ERRORS, INTERNAL_MESSAGE, body_for, error_body
+from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body
 from bot.web.openai_compat import ChunkWriter, CompletionRequest, completion, models, to_question
-from bot.web.ratelimit import rate_limited
+from bot.web.ratelimit import RateLimiter, client_key
 from bot.web.service import ChatService
 from bot.web.sse import data_line, event_stream
 from index.errors import NewsbotError
@@ -22,17 +22,26 @@ from index.errors import NewsbotError
 log = logging.getLogger(__name__)
 
 
+def rate_limited(limiter: RateLimiter) -> Callable[[Request, CompletionRequest], Awaitable[None]]:
+    """Per client address only (stateless: the conversation comes in `messages`), on the
+    validated body; `/v1/models` is not limited."""
+
+    async def check(request: Request, body: CompletionRequest) -> None:
+        limiter.check(client_key(request.client))
+
+    return check
+
+
 def openai_router(service: ChatService) -> APIRouter:
-    # Stateless (the conversation comes in `messages`): limited per client address only.
-    limit = Depends(rate_limited(service.limiter, per_session=False))
-    router = APIRouter(tags=["openai"], responses=ERRORS)
+    limit = Depends(rate_limited(service.limiter))
+    router = APIRouter(tags=["openai"])
 
     @router.get("/v1/models")
     def list_models() -> dict[str, Any]:
         """The bot is one model, `newsbot`."""
         return models()
 
-    @router.post("/v1/chat/completions", response_model=None, dependencies=[limit])
+    @router.post("/v1/chat/completions", response_model=None, responses=ERRORS, dependencies=[limit])
     def chat_completions(body: CompletionRequest) -> dict[str, Any] | StreamingResponse:
         """OpenAI chat completions: the conversation comes from `messages`; `citations` rides along."""
         text, history = to_question(body.messages)
@@ -62,5 +71,5 @@ def _openai_chunks(events: Iterator[Delta | Answer], live: bool) -> Iterator[str
         yield data_line(body_for(err))
     except Exception:
         log.exception("completion stream failed")
-        yield data_line(error_body("internal_error", INTERNAL_MESSAGE))
+        yield data_line(error_body("internal_error", STREAM_FAILURE))
     yield "data: [DONE]\n\n"

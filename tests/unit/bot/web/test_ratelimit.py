@@ -1,15 +1,12 @@
-"""Rate limits: the limiter itself, the router dependency on a tiny app, and the API's 429s."""
+"""Rate limits: the limiter itself and the API's 429s (the router dependency on validated bodies)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 
-from bot.web.errors import RateLimitError, add_error_handlers
-from bot.web.ratelimit import RateLimiter, rate_limited
+from bot.web.errors import RateLimitError
+from bot.web.ratelimit import RateLimiter
 from bot.web.service import ChatService
 from index.errors import ConfigError
 from tests.unit.bot.web.clients import WHO, client_for, service_with
@@ -77,38 +74,24 @@ def test_empty_limits_are_unlimited_and_bad_ones_a_config_error() -> None:
         RateLimiter("lots", "")
 
 
-def tiny_app(limiter: RateLimiter, per_session: bool) -> TestClient:
-    app = FastAPI()
-    add_error_handlers(app)
-    router = APIRouter(dependencies=[Depends(rate_limited(limiter, per_session=per_session))])
-
-    @router.post("/ask")
-    def ask(body: dict[str, Any]) -> dict[str, Any]:
-        return body  # the route still reads the body the dependency already read
-
-    app.include_router(router)
-    return TestClient(app)
+def test_a_rejected_request_costs_no_question(seed_service) -> None:
+    """The limit runs on the validated body: bad requests are 400 and are not counted."""
+    client = limited_client(seed_service, "2/minute", "1/minute")
+    for _ in range(3):
+        assert client.post("/api/chat", json={"message": WHO, "extra": 1}).status_code == 400
+        assert client.post("/api/chat", json={"session_id": "abcdefgh"}).status_code == 400
+        assert client.post("/v1/chat/completions", json={"messages": "nope"}).status_code == 400
+    assert client.post("/api/chat", json={"message": WHO}).status_code == 200
 
 
-def test_dependency_limits_every_route_of_the_router_per_client() -> None:
-    client = tiny_app(RateLimiter("2/minute", ""), per_session=False)
-    assert [client.post("/ask", json={"n": i}).json() for i in range(2)] == [{"n": 0}, {"n": 1}]
-    limited = client.post("/ask", json={"n": 2})
-    assert limited.status_code == 429 and limited.json()["error"]["type"] == "rate_limited"
-    assert 1 <= int(limited.headers["retry-after"]) <= 60
+def test_the_session_limit_reads_the_validated_body(seed_service) -> None:
+    client = limited_client(seed_service, "100/minute", "1/minute")
+    session = client.post("/api/chat", json={"message": WHO}).json()["session_id"]
+    # A fresh id is issued per new conversation; the limit counts the id the request names.
+    assert client.post("/api/chat/stream", json={"message": WHO, "session_id": session}).status_code == 200
+    assert client.post("/api/chat", json={"message": WHO, "session_id": session}).status_code == 429
 
 
-def test_dependency_reads_the_session_from_the_json_body() -> None:
-    client = tiny_app(RateLimiter("", "1/minute"), per_session=True)
-    assert client.post("/ask", json={"session_id": "abc", "q": 1}).json() == {"session_id": "abc", "q": 1}
-    assert client.post("/ask", json={"session_id": "abc"}).status_code == 429
-    assert client.post("/ask", json={"session_id": "other"}).status_code == 200
-    assert client.post("/ask", json={"q": "no session"}).status_code == 200
-    assert client.post("/ask", json=["not", "an", "object"]).status_code == 400  # the route's validation
-    not_json = client.post("/ask", content=b"{oops", headers={"content-type": "application/json"})
-    assert not_json.status_code == 400 and not_json.json()["error"]["type"] == "bad_request"
-
-
-def test_without_per_session_the_session_is_not_counted() -> None:
-    client = tiny_app(RateLimiter("", "1/minute"), per_session=False)
-    assert [client.post("/ask", json={"session_id": "abc"}).status_code for _ in range(3)] == [200] * 3
+def test_listing_models_is_not_limited(seed_service) -> None:
+    client = limited_client(seed_service, "1/minute", "")
+    assert [client.get("/v1/models").status_code for _ in range(3)] == [200] * 3

@@ -14,7 +14,6 @@ from bot.chatbot import Chatbot
 from bot.conversation import Condenser
 from bot.question import Question
 from bot.web.api import create_api
-from bot.web.errors import INTERNAL_MESSAGE
 from bot.web.service import ChatService
 from tests.unit.bot.web.clients import ASK, SEED_ID, WHO, client_for, error_of, sse_events
 
@@ -145,7 +144,7 @@ def test_an_unexpected_failure_mid_stream_is_an_internal_error_event(seed_servic
     client = client_for(ChatService(seed_service.settings, broken, seed_service.store))
     events = sse_events(client.post("/api/chat/stream", json={"message": ASK}).text)
     assert [kind for kind, _ in events] == ["session", "delta", "error"]
-    assert events[-1][1] == {"error": {"type": "internal_error", "message": INTERNAL_MESSAGE}}
+    assert events[-1][1] == {"error": {"type": "internal_error", "message": "Something went wrong."}}
     app = create_api(ChatService(seed_service.settings, broken, seed_service.store))
     plain = TestClient(app, raise_server_exceptions=False)
     reply = plain.post("/api/chat", json={"message": ASK})
