@@ -83,7 +83,9 @@ def _chatbot(
     )
     config = ExtractiveConfig()
     encode = partial(embeddings.encode_batch, batch_size=config.encode_batch)
-    extractive = ExtractiveAnswerer(encode, idf=lambda t: lexical().idf(t), config=config)
+    extractive = ExtractiveAnswerer(
+        encode, idf=lambda t: lexical().idf(t), config=config, articles=lambda a: lexical().article_chunks(a)
+    )
     model = chat_model or make_chat_model(settings)
     if model is None:
         return Chatbot(

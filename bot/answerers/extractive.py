@@ -18,9 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
+from bot.answerers.about import fact_draft, summary_draft
 from bot.answerers.answer_types import answer_phrase, full_names, question_type
 from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
 from bot.answerers.citations import specifics
+from bot.answerers.intents import Intent, intent_of
 from bot.language.text import terms
 from bot.question import Question
 from index.chunking import split_sentences
@@ -79,9 +81,12 @@ class ExtractiveAnswerer:
         encode: Encoder,
         idf: Callable[[str], float] = lambda _t: 1.0,
         config: ExtractiveConfig | None = None,
+        articles: Callable[[str], list[Document]] = lambda _a: [],
     ) -> None:
+        """``articles`` gives an article's chunks in reading order (summaries need all of them)."""
         self._encode = encode
         self._idf = idf
+        self._articles = articles
         self.config = config or ExtractiveConfig()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -97,6 +102,9 @@ class ExtractiveAnswerer:
         # Sentences are scored against the question with its context (what a follow-up
         # refers to); the kind of answer and the names asked about come from the question alone.
         question = Question.of(question)
+        about = self._about_article(question, passages)
+        if about is not None:
+            return about
         passages = list(passages)[: self.config.passages]
         candidates = self._candidates(passages)
         if not candidates:
@@ -106,6 +114,20 @@ class ExtractiveAnswerer:
         if not chosen:
             return refusal(passages)
         return self._compose(question, chosen, passages)
+
+    def _about_article(self, question: Question, passages: Sequence[Document]) -> Draft | None:
+        """A summary or a fact about the article itself, when that is what is asked."""
+        intent = intent_of(question.text)
+        article_id = question.article_id or (str(passages[0].metadata.get("article_id")) if passages else "")
+        if intent is Intent.FACTS or not article_id:
+            return None
+        chunks = self._articles(article_id) or sorted(
+            (p for p in passages if p.metadata.get("article_id") == article_id),
+            key=lambda p: int(p.metadata.get("start", 0)),
+        )
+        if intent is Intent.SUMMARY:
+            return summary_draft(chunks, scoped=question.article_id is not None)
+        return fact_draft(intent, chunks)
 
     def _candidates(self, passages: Sequence[Document]) -> list[Candidate]:
         seen: set[tuple[str, int]] = set()

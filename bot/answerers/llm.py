@@ -20,6 +20,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from bot.answerers.base import AnswerEvent, Delta, Draft, related_articles
 from bot.answerers.citations import CitationConfig, verify
 from bot.answerers.extractive import ExtractiveAnswerer, refusal
+from bot.answerers.intents import Intent, intent_of
 from bot.question import Question
 from bot.schemas import ChatTurn
 
@@ -68,6 +69,10 @@ class LLMAnswerer:
         self.config = config or LLMConfig()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
+        if intent_of(question.text) is not Intent.FACTS:
+            # A summary or a fact about the article: its own sentences and metadata, verbatim.
+            yield from self._fallback.stream(question, passages)
+            return
         shown = list(passages)[: self.config.passages]
         inputs = {
             "passages": format_passages(shown),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.eval.dataset import EvalQuestion
 from index.config import apply_offline_env
 from index.errors import InputError, NewsbotError
 
@@ -30,8 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--corpus",
         type=Path,
-        help="evaluate against an index of this folder "
-        "(cached under DATA_DIR/eval-cache, keyed by the folder's content)",
+        action="append",
+        help="evaluate against an index of this folder (repeat for several; cached under "
+        "DATA_DIR/eval-cache, keyed by the folders' content)",
+    )
+    parser.add_argument(
+        "--only-used",
+        action="store_true",
+        help="index only the articles the questions are scoped to or cite as evidence (a short gate)",
     )
     parser.add_argument(
         "--answerer", choices=["extractive", "openai", "llamacpp"], help="override NEWSBOT_ANSWERER"
@@ -124,7 +131,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.answerer:
         settings = settings.model_copy(update={"answerer": args.answerer})
     if args.corpus:
-        settings = corpus_settings(settings, args.corpus, args.quiet)
+        folder = _corpus_folder(settings, args.corpus, questions if args.only_used else None)
+        settings = corpus_settings(settings, folder, args.quiet)
     chatbot = build_chatbot(settings.model_copy(update={"retrieval_k": max(args.k, settings.retrieval_k)}))
     summary = evaluate(chatbot, questions, k=args.k, progress=not args.quiet)
     comparison = compare(summary, _load_json(args.compare)) if args.compare else None
@@ -140,6 +148,30 @@ def _run(args: argparse.Namespace) -> int:
     for line in missed:
         print(f"threshold missed: {line}", file=sys.stderr)
     return 1 if missed else 0
+
+
+def _corpus_folder(settings: Settings, folders: list[Path], questions: list[EvalQuestion] | None) -> Path:
+    """One folder to index: the given one, or links to the wanted files of several."""
+    if len(folders) == 1 and questions is None:
+        return folders[0]
+    wanted = {i for q in questions or [] for i in (q.evidence_ids | ({q.article} if q.article else set()))}
+    files = [
+        path
+        for folder in folders
+        for path in sorted(folder.glob("*"))
+        if path.is_file() and (questions is None or path.stem in wanted)
+    ]
+    missing = wanted - {p.stem for p in files}
+    if missing:
+        raise InputError(f"articles the questions need are in no --corpus folder: {sorted(missing)[:5]}")
+    names = hashlib.sha256("\n".join(str(p.resolve()) for p in files).encode()).hexdigest()[:16]
+    subset = settings.data_dir / "eval-cache" / "sets" / names
+    subset.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        link = subset / path.name
+        if not link.exists():
+            link.symlink_to(path.resolve())
+    return subset
 
 
 def _load_json(path: Path) -> dict[str, Any]:

@@ -24,10 +24,15 @@ class EvalQuestion(BaseModel):
     evidence_facts: list[EvidenceFact] = Field(default_factory=list)
     history: list[tuple[str, str]] = Field(default_factory=list)
     must_not_contain: list[str] = Field(default_factory=list)
+    article: str | None = Field(None, description="scope the question to this article id (the widget's page)")
+    gold: list[list[str]] = Field(
+        default_factory=list,
+        description="groups of alternative phrases: a correct answer holds one of every group",
+    )
 
     @property
     def answerable(self) -> bool:
-        return bool(self.answers)
+        return bool(self.answers or self.gold)
 
     @property
     def evidence_ids(self) -> set[str]:

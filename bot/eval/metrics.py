@@ -75,6 +75,14 @@ def answer_correct(answer: str, gold: Sequence[str], qtype: str) -> bool | None:
     return all(found) if qtype == "list" else any(found)
 
 
+def groups_present(answer: str, groups: Sequence[Sequence[str]]) -> bool | None:
+    """Every group has one of its alternative phrases in the answer (normalised)."""
+    if not groups:
+        return None
+    said = f" {normalize(answer)} "
+    return all(any(f" {normalize(p)} " in said for p in group if normalize(p)) for group in groups)
+
+
 def token_f1(answer: str, gold: Sequence[str]) -> float | None:
     """Best token F1 of the answer against any gold string."""
     if not gold:

@@ -14,6 +14,7 @@ from bot.eval.metrics import (
     RetrievedChunk,
     answer_correct,
     first_hit_rank,
+    groups_present,
     passage_has_evidence,
     percentile,
     refusal_scores,
@@ -30,7 +31,8 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
     passages: list[Document] = []
     history = [ChatTurn(question=q, answer=a) for q, a in item.history]
     try:
-        answer = chatbot.ask(Question(item.question, tuple(history)), passages_out=passages)
+        question = Question(item.question, tuple(history), article_id=item.article)
+        answer = chatbot.ask(question, passages_out=passages)
         error = None
     except NewsbotError as err:  # a rejected question is a result, not a crash
         answer = Answer(
@@ -58,9 +60,7 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         "hit_rank": first_hit_rank(retrieved, facts, evidence_ids)
         if item.answerable and evidence_ids
         else None,
-        "correct": (False if answer.refused else answer_correct(answer.text, item.answers, item.type))
-        if item.answerable
-        else None,
+        "correct": (False if answer.refused else _correct(answer.text, item)) if item.answerable else None,
         "f1": (0.0 if answer.refused else token_f1(answer.text, item.answers)) if item.answerable else None,
         "citations_good": sum(good),
         "citations_total": len(good),
@@ -70,6 +70,13 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         "violations": [s for s in item.must_not_contain if s.lower() in answer.text.lower()],
         "latency_ms": answer.timings.total_ms,
     }
+
+
+def _correct(text: str, item: EvalQuestion) -> bool | None:
+    """The gold groups when the question has them, else any gold answer (every one for lists)."""
+    if item.gold:
+        return groups_present(text, item.gold)
+    return answer_correct(text, item.answers, item.type)
 
 
 def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -56,6 +56,9 @@ class LexicalIndex:
         self.sources = sorted({str(m.get("source", "")) for m in metadatas if m.get("source")})
         self.matcher = SourceMatcher(self.sources)  # compiled once per index, not per query
         self._source_of = np.array([str(m.get("source", "")) for m in metadatas], dtype=object)
+        self._by_article: dict[str, list[int]] = {}
+        for i, meta in enumerate(metadatas):
+            self._by_article.setdefault(str(meta.get("article_id", "")), []).append(i)
 
     @classmethod
     def from_vectorstore(cls, vectorstore: Any) -> LexicalIndex:
@@ -93,6 +96,12 @@ class LexicalIndex:
 
     def document(self, i: int) -> Document:
         return Document(page_content=self.texts[i], metadata=dict(self.metadatas[i]), id=self.ids[i])
+
+    def article_chunks(self, article_id: str) -> list[Document]:
+        """Every chunk of one article in reading order (empty for an unknown id)."""
+        positions = self._by_article.get(article_id, [])
+        ordered = sorted(positions, key=lambda i: int(self.metadatas[i].get("start", 0)))
+        return [self.document(i) for i in ordered]
 
 
 def _idf(corpus: list[list[str]]) -> dict[str, float]:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.e2e.servers import run_module
 
@@ -68,3 +69,32 @@ def test_bad_question_file(tmp_path: Path) -> None:
     bad.write_text('{"id": "x"}\n')
     result = run_eval([str(bad)], tmp_path / "data")
     assert result.returncode == 2 and "q.jsonl:1: not a valid question record" in result.stderr
+
+
+def test_only_the_articles_the_questions_use_are_indexed_from_several_folders(tmp_path: Path) -> None:
+    from tests.corpus import SEED, write_articles
+
+    other = tmp_path / "corpus"
+    write_articles(other, 3)  # article-000 .. article-002; the questions use one of them
+    questions = tmp_path / "q.jsonl"
+    records: list[dict[str, Any]] = [
+        {
+            "id": "a",
+            "question": "what's this about",
+            "type": "summary",
+            "article": SEED.stem,
+            "gold": [["Istanbul"]],
+        },
+        {"id": "b", "question": "who wrote this", "type": "author", "article": "article-001", "answers": []},
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    out = tmp_path / "out.json"
+    args = [str(questions), "--corpus", "source_docs", "--corpus", str(other), "--only-used", "--quiet"]
+    result = run_eval([*args, "--json", str(out)], tmp_path / "data")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "added 2," in result.stderr  # the seed and article-001, not the two others
+    rows = {r["id"]: r for r in json.loads(out.read_text())["per_question"]}
+    assert rows["a"]["correct"] is True
+    questions.write_text(json.dumps({**records[1], "article": "no-such-article"}), encoding="utf-8")
+    failed = run_eval(args, tmp_path / "data")
+    assert failed.returncode != 0 and "no-such-article" in failed.stderr

@@ -169,3 +169,14 @@ def test_not_in_articles_is_a_refusal(unit_settings, encoder, seed_store) -> Non
     answer = bot.ask("Who won the 2030 World Cup?")
     assert answer.refused and answer.related and not answer.citations
     assert answer.answerer == "llm"
+
+
+def test_summaries_and_article_facts_are_answered_verbatim_without_the_llm(encoder) -> None:
+    model = fake_model("An invented summary [1].")
+    answerer = answerer_with(model, encoder)
+    summary = final(list(answerer.stream(Question("tl;dr", article_id="bridge"), PASSAGES)))
+    assert summary.text.startswith("Mayor Jane Holloway opened the new bridge on Monday. [1]")
+    assert all(c.article_id == "bridge" for c in summary.citations)
+    author = final(list(answerer.stream(Question("who wrote this?"), PASSAGES)))
+    assert author.refused and "doesn't name its author" in author.text  # no author in PASSAGES
+    assert model.prompts == []  # the model was never asked

@@ -98,3 +98,18 @@ def test_evaluate_groups_by_type(seed_bot) -> None:
     assert set(summary["by_type"]) == {"factoid", "unanswerable"}
     assert summary["answerer"] == "extractive" and summary["k"] == 10
     assert [r["id"] for r in summary["per_question"]] == ["sumy", "cup"]
+
+
+def test_scoped_questions_and_gold_groups(seed_bot) -> None:
+    about = EvalQuestion(
+        id="about",
+        question="what's this about",
+        type="summary",
+        article=SEED.stem,
+        gold=[["Istanbul"], ["Putin"]],
+    )
+    row = run_question(seed_bot, about, k=10)
+    assert row["correct"] is True and row["answerable"] is True
+    assert {c["article_id"] for c in row["citations"]} == {SEED.stem}
+    strict = about.model_copy(update={"gold": [["Istanbul"], ["Erdogan's birthday"]]})
+    assert run_question(seed_bot, strict, k=10)["correct"] is False  # every group must be there

@@ -1,0 +1,79 @@
+"""Answers about an article as a whole: its summary, and who wrote it, when, where, its link.
+
+The article is the one the question is scoped to (the widget's page), else the one of the
+best passage. Summaries quote the article's own sentences (``summary.py``), each cited; facts
+about the article come from its metadata, shown in every citation, and cite its lede. A fact
+the article does not give is an honest "doesn't say", not a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from langchain_core.documents import Document
+
+from bot.answerers.base import Draft, citation_for, related_articles
+from bot.answerers.intents import Intent
+from bot.answerers.summary import SummaryConfig, summary_sentences
+from bot.language.wordlists import word_list
+
+_FIELDS = {
+    Intent.AUTHOR: "author",
+    Intent.PUBLISHED: "published_at",
+    Intent.OUTLET: "source",
+    Intent.LINK: "url",
+}
+_NOT_GIVEN = {
+    Intent.AUTHOR: "doesn't name its author",
+    Intent.PUBLISHED: "doesn't give its publication date",
+    Intent.OUTLET: "doesn't name the outlet that published it",
+    Intent.LINK: "has no link to an original",
+}
+
+
+def summary_draft(
+    chunks: Sequence[Document], scoped: bool, config: SummaryConfig | None = None
+) -> Draft | None:
+    """The article's summary, each sentence cited; None when it has no summary sentence."""
+    sentences = summary_sentences(chunks, config)
+    if not sentences:
+        return None
+    citations = [citation_for(n, chunks[s.chunk], s.start, s.end) for n, s in enumerate(sentences, start=1)]
+    body = " ".join(f"{s.text} [{n}]" for n, s in enumerate(sentences, start=1))
+    # Without a page to be on, say which story this is.
+    text = body if scoped else f"From “{_title(chunks[0])}”: {body}"
+    return Draft(text=text, citations=citations, related=related_articles(chunks))
+
+
+def fact_draft(intent: Intent, chunks: Sequence[Document], config: SummaryConfig | None = None) -> Draft:
+    """Who wrote the article, when, where, or its link: from its metadata, citing its lede."""
+    meta = chunks[0].metadata
+    value = str(meta.get(_FIELDS[intent], "") or "").strip()
+    title = _title(chunks[0])
+    lede = summary_sentences(chunks, config)[:1]
+    if not value or value.lower() in word_list("missing_values") or not lede:
+        text = f"The article “{title}” {_NOT_GIVEN[intent]}."
+        return Draft(text=text, refused=True, related=related_articles(chunks))
+    phrase = {
+        Intent.AUTHOR: f"“{title}” is by **{value}**",
+        Intent.PUBLISHED: f"“{title}” was published on **{_date(value)}**",
+        Intent.OUTLET: f"“{title}” was published by **{value}**",
+        Intent.LINK: f"The original of “{title}” is at {value}",
+    }[intent]
+    first = lede[0]
+    citation = citation_for(1, chunks[first.chunk], first.start, first.end)
+    return Draft(text=f"{phrase}. [1]", citations=[citation], related=related_articles(chunks))
+
+
+def _title(chunk: Document) -> str:
+    return str(chunk.metadata.get("title") or chunk.metadata.get("article_id") or "the article")
+
+
+def _date(published_at: str) -> str:
+    """ "2023-11-27T08:45:59Z" → "November 27, 2023"; anything unreadable as it is."""
+    try:
+        when = datetime.fromisoformat(published_at.replace("Z", "+00:00")[:25])
+    except ValueError:
+        return published_at
+    return f"{when:%B} {when.day}, {when.year}"

@@ -1,0 +1,86 @@
+"""What a reader wants from a question, beyond its words: a summary, or a fact about the article.
+
+Readers on an article page type "what's this about", "tl;dr", "key points", "who wrote this",
+"when was it published": these are not answered by the sentence that best matches their words
+(there is none), so they get their own way of answering. Everything else is a question about
+the news itself (``Intent.FACTS``) and goes to the sentence-matching answerer. Rules, in any
+case, with or without a question mark; a few common typos ("sumary", "summerize") pass.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    SUMMARY = "summary"  # what the story is about, its key points
+    AUTHOR = "author"  # who wrote the article
+    PUBLISHED = "published"  # when it was published
+    OUTLET = "outlet"  # which outlet published it
+    LINK = "link"  # the original article's address
+    FACTS = "facts"  # anything else: answered from the articles' sentences
+
+
+_STORY = r"(?:this|that|it|the|here|these)?\s*(?:story|article|piece|news|report|post|page|item)?"
+_SUMMARY = re.compile(
+    r"\b(?:su+m+[ae]r+(?:y|i[sz]e|i[sz]ing|i[sz]ed)|tl\s*;?\s*dr|gist|recap|overview|nutshell|"
+    r"key\s+(?:points?|facts|takeaways?|details)|main\s+(?:points?|takeaways?|idea)|"
+    r"break\s+(?:it|this)\s+down|brief\s+me|catch\s+me\s+up|fill\s+me\s+in)\b"
+    rf"|\bwhat(?:'s|’s|s|\s+is|\s+was)\s+{_STORY}\s*(?:all\s+)?about\b"
+    rf"|\bexplain\s+{_STORY}\s*$"
+    rf"|\bwhat\s+(?:do|should)\s+i\s+(?:need\s+to\s+)?know\b"
+    rf"|^\s*(?:so\s+)?what\s+happened\s*(?:here|in\s+{_STORY})?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_THE_ARTICLE = r"(?:this|it|the\s+(?:story|article|piece|report|post)|this\s+(?:story|article|piece|report))"
+_OUTLET = r"(?:outlet|publication|newspaper|paper|site|website|news\s+source|source|publisher)"
+_FACTS: list[tuple[Intent, re.Pattern[str]]] = [
+    (
+        Intent.AUTHOR,
+        re.compile(
+            rf"\bwho\s+(?:wrote|writes|authored|reported)\s+(?:{_THE_ARTICLE}|that)?\s*[?.!]*\s*$"
+            rf"|\bwho(?:'s|’s|s|\s+is|\s+was)\s+the\s+(?:author|writer|reporter|journalist)\b"
+            rf"(?!\s+of\s+(?!{_THE_ARTICLE}))|\b(?:author|writer|byline)\s+of\s+{_THE_ARTICLE}"
+            r"|^\s*(?:the\s+)?(?:author|byline|writer)\s*[?.!]*\s*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Intent.PUBLISHED,
+        re.compile(
+            rf"\bwhen\s+(?:was|is)\s+{_THE_ARTICLE}\s+(?:published|written|posted|out|from|dated|updated)\b"
+            rf"|\b(?:publication|publish(?:ed|ing)?)\s+date\b|\bhow\s+old\s+is\s+{_THE_ARTICLE}"
+            rf"|\bwhat\s+(?:date|day)\s+(?:is|was)\s+{_THE_ARTICLE}",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Intent.OUTLET,
+        re.compile(
+            # Only about this article: "which news source reported X" compares articles.
+            rf"\b(?:which|what)\s+{_OUTLET}\s+(?:is|was)\s+{_THE_ARTICLE}\b"
+            rf"|\b(?:which|what)\s+{_OUTLET}\s+(?:published|ran|wrote|posted)\s+{_THE_ARTICLE}"
+            rf"|^\s*(?:which|what)\s+{_OUTLET}\s*[?.!]*\s*$"
+            rf"|\bwho\s+(?:published|publishes|runs|ran)\s+{_THE_ARTICLE}"
+            rf"|\bwhere\s+(?:was|is)\s+{_THE_ARTICLE}\s+(?:published|from)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Intent.LINK,
+        re.compile(
+            rf"\b(?:link|url|address)\s+(?:to|of|for)\s+(?:the\s+)?(?:original|{_THE_ARTICLE})"
+            r"|\boriginal\s+(?:article|story|source|version|link)\b|^\s*(?:link|url|source\s+link)\s*[?.!]*\s*$",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+
+def intent_of(question: str) -> Intent:
+    """The intent of the reader's own words (not the context added to a follow-up)."""
+    for intent, pattern in _FACTS:
+        if pattern.search(question):
+            return intent
+    return Intent.SUMMARY if _SUMMARY.search(question) else Intent.FACTS

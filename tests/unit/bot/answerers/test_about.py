@@ -1,0 +1,96 @@
+"""Answers about the article itself: summaries and facts from its metadata, cited, or an honest
+"doesn't say"; through the chatbot with and without the widget's article scope."""
+
+from __future__ import annotations
+
+from langchain_core.documents import Document
+
+from bot.answerers.about import fact_draft, summary_draft
+from bot.answerers.extractive import ExtractiveAnswerer
+from bot.answerers.intents import Intent
+from bot.chatbot import Chatbot
+from bot.question import Question
+from tests.corpus import SEED
+from tests.fakes import HashEmbeddings
+
+BODY = (
+    "The council approved the new harbour bridge on Monday after a decade of debate. "
+    "Work starts in spring and should take three years.\n\nWhy Now?\n\n"
+    "Traffic on the old ferry route has doubled since 2015, the council said."
+)
+META = {
+    "article_id": "bridge",
+    "title": "Bridge approved",
+    "source": "Harbour Gazette",
+    "author": "Ana Silva",
+    "published_at": "2023-11-27T08:45:59Z",
+    "url": "https://gazette.example/bridge",
+    "start": 0,
+}
+
+
+def article(**meta: object) -> list[Document]:
+    return [Document(page_content=BODY, metadata={**META, **meta}, id="bridge#0")]
+
+
+def test_summary_cites_every_sentence_at_its_offsets() -> None:
+    draft = summary_draft(article(), scoped=True)
+    assert draft is not None and not draft.refused
+    assert (
+        draft.text.startswith("The council approved") and draft.text.count("[") == len(draft.citations) == 3
+    )
+    for citation in draft.citations:
+        assert BODY[citation.start : citation.end] == citation.quote and citation.article_id == "bridge"
+
+
+def test_an_unscoped_summary_names_its_story() -> None:
+    draft = summary_draft(article(), scoped=False)
+    assert draft is not None and draft.text.startswith("From “Bridge approved”: The council approved")
+
+
+def test_facts_come_from_the_metadata_and_cite_the_lede() -> None:
+    expected = {
+        Intent.AUTHOR: "“Bridge approved” is by **Ana Silva**. [1]",
+        Intent.PUBLISHED: "“Bridge approved” was published on **November 27, 2023**. [1]",
+        Intent.OUTLET: "“Bridge approved” was published by **Harbour Gazette**. [1]",
+        Intent.LINK: "The original of “Bridge approved” is at https://gazette.example/bridge. [1]",
+    }
+    for intent, text in expected.items():
+        draft = fact_draft(intent, article())
+        assert draft.text == text and not draft.refused
+        assert [c.quote for c in draft.citations] == [
+            "The council approved the new harbour bridge on Monday after a decade of debate."
+        ]
+
+
+def test_a_fact_the_article_does_not_give_is_an_honest_refusal() -> None:
+    for intent, meta in [(Intent.AUTHOR, {"author": "None"}), (Intent.PUBLISHED, {"published_at": ""})]:
+        draft = fact_draft(intent, article(**meta))
+        assert draft.refused and not draft.citations
+        assert draft.text.startswith("The article “Bridge approved” doesn't")
+        assert [r.article_id for r in draft.related] == ["bridge"]
+
+
+def test_scoped_summary_through_the_chatbot_uses_the_whole_article(seed_bot: Chatbot) -> None:
+    answer = seed_bot.ask(Question("what's this story about", article_id=SEED.stem))
+    assert not answer.refused and 2 <= len(answer.citations) <= 5
+    assert answer.text.startswith("Ukraine and Russia are set to hold their first direct peace talks")
+    assert {c.article_id for c in answer.citations} == {SEED.stem}
+    assert [c.start for c in answer.citations] == sorted(c.start for c in answer.citations)
+
+
+def test_author_through_the_chatbot_with_and_without_scope(seed_bot: Chatbot) -> None:
+    for scope in (SEED.stem, None):
+        answer = seed_bot.ask(Question("who wrote this?", article_id=scope))
+        assert "**Alisa Orlova**" in answer.text and len(answer.citations) == 1
+    undated = seed_bot.ask(Question("when was this published", article_id=SEED.stem))
+    assert undated.refused and "doesn't give its publication date" in undated.text
+
+
+def test_without_the_article_source_the_retrieved_chunks_of_the_article_serve(
+    encoder: HashEmbeddings,
+) -> None:
+    chunks = article()
+    answerer = ExtractiveAnswerer(encoder.encode_batch)  # no ``articles``: passages only
+    draft = answerer.answer(Question("tl;dr", article_id="bridge"), chunks)
+    assert draft.text.startswith("The council approved") and not draft.refused

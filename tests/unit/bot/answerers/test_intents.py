@@ -1,0 +1,74 @@
+"""Reader intents from the question's own words: summaries and facts about the article."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answerers.intents import Intent, intent_of
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's this story about?",
+        "whats this about",
+        "What is the article about",
+        "summarize",
+        "summarise the article pls",
+        "sumary?",
+        "tl;dr",
+        "TLDR",
+        "key points?",
+        "what are the main takeaways",
+        "give me the gist",
+        "explain this",
+        "what happened",
+        "so what happened here?",
+        "what do I need to know",
+        "catch me up",
+    ],
+)
+def test_summary_requests(question: str) -> None:
+    assert intent_of(question) is Intent.SUMMARY
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("who wrote this", Intent.AUTHOR),
+        ("who's the author?", Intent.AUTHOR),
+        ("whos the reporter", Intent.AUTHOR),
+        ("author?", Intent.AUTHOR),
+        ("who is the author of this article", Intent.AUTHOR),
+        ("when was this published", Intent.PUBLISHED),
+        ("When was the article written?", Intent.PUBLISHED),
+        ("publication date", Intent.PUBLISHED),
+        ("which outlet is this from", Intent.OUTLET),
+        ("what newspaper published this", Intent.OUTLET),
+        ("who published this story?", Intent.OUTLET),
+        ("link to the original", Intent.LINK),
+        ("original article?", Intent.LINK),
+    ],
+)
+def test_facts_about_the_article(question: str, intent: Intent) -> None:
+    assert intent_of(question) is intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who leads Russia's delegation?",
+        "What happened in Sumy?",
+        "Who was the author of the Ukrainian proposal?",
+        "who wrote the letter to Putin",
+        "Is Putin going to Istanbul?",
+        "explain the ceasefire proposal",
+        "Is there a link between the strike and the talks?",
+        "When was the ceasefire proposed?",
+        # MultiHop-RAG questions that compare articles (none of its 734 is about "this" article):
+        "Which news source reported the injury first?",
+        "Did the reporting style of score updates and highlights from NFL games change?",
+    ],
+)
+def test_questions_about_the_news_stay_facts(question: str) -> None:
+    assert intent_of(question) is Intent.FACTS
