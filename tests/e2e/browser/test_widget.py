@@ -154,6 +154,19 @@ def test_demo_page_widget_answers_about_its_article_by_keyboard(browser: Any, si
     )
     screenshot(page, "widget-desktop.png", full_page=False)
 
+    summary = ask(page, "What is this article about?")  # the page's own article, summarised
+    assert summary.inner_text().startswith(
+        "Ukraine and Russia are set to hold their first direct peace talks"
+    )
+    assert 2 <= summary.locator("a.cite").count() <= 5
+    assert all(
+        (summary.locator("a.cite").nth(i).get_attribute("href") or "").startswith(
+            f"{sites['bot']}/read/{SEED.stem}?"
+        )
+        for i in range(summary.locator("a.cite").count())
+    )
+    screenshot(page, "widget-summary.png", full_page=False)
+
     page.keyboard.press("Escape")
     assert shadow(page, "root.querySelector('.panel').hidden") is True
     assert shadow(page, "root.activeElement && root.activeElement.className") == "launcher"
