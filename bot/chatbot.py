@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from bot.answerers.base import Answerer, Delta, Draft
 from bot.conversation import Condenser, bounded
-from bot.question import Question, clean_question
+from bot.question import Question, clean_question, without_markup
 from bot.schemas import Answer, Timings
 from index.errors import IndexUnavailableError, NewsbotError
 
@@ -38,8 +38,9 @@ class Chatbot:
         started = time.perf_counter()
         question = Question.of(question)
         asked = clean_question(question.text, self.max_question_chars)
+        words = without_markup(asked)  # the reader sees their text as typed; markup is not searched
         turns = tuple(bounded(question.turns, self.history_turns))
-        standalone = self.condenser.condense(replace(question, text=asked, history=turns))
+        standalone = self.condenser.condense(replace(question, text=words, history=turns))
         passages = self._retrieve(standalone)
         if passages_out is not None:
             passages_out.extend(passages)

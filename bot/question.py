@@ -15,6 +15,9 @@ from bot.schemas import ChatTurn
 from index.errors import InputError, TooLargeError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Pasted page junk around a question: script/style blocks whole, other tags alone.
+_CODE_BLOCK = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 # How the context is shown after the question in ``Answer.standalone_question`` (and searched).
 _CONTEXT_SEPARATOR = " — context: "
 
@@ -47,11 +50,17 @@ class Question:
         return replace(self, context=tuple(context))
 
 
+def without_markup(text: str) -> str:
+    """The question's words without HTML around them: what is searched and answered."""
+    return re.sub(r"\s+", " ", _TAG.sub(" ", _CODE_BLOCK.sub(" ", text))).strip()
+
+
 def clean_question(question: str, max_chars: int) -> str:
-    """Strip control characters and whitespace; reject empty or oversized questions."""
+    """Strip control characters and whitespace; reject empty (markup only counts as empty)
+    or oversized questions."""
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question or "")).strip()
     text = re.sub(r"\s+", " ", text)
-    if not text:
+    if not without_markup(text):
         raise InputError("Please type a question.")
     if len(text) > max_chars:
         raise TooLargeError(f"The question is too long ({len(text)} characters; the limit is {max_chars}).")

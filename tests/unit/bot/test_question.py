@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question import Question, clean_question
+from bot.question import Question, clean_question, without_markup
 from bot.schemas import ChatTurn
 from index.errors import InputError, TooLargeError
 
@@ -60,3 +60,17 @@ def test_only_control_characters_is_no_question() -> None:
     with pytest.raises(InputError, match="type a question") as raised:
         clean_question("\x00\x07\x1b\x7f", 2000)
     assert not isinstance(raised.value, TooLargeError) and raised.value.http_status == 400
+
+
+def test_markup_around_a_question_is_not_part_of_its_words() -> None:
+
+    assert (
+        without_markup("<script>alert('x')</script> Where are the talks held?") == "Where are the talks held?"
+    )
+    assert (
+        without_markup("<b>who</b> leads <img src=x onerror=alert(1)>Russia's team?")
+        == "who leads Russia's team?"
+    )
+    assert without_markup("is 3 < 5 and 6 > 4?") == "is 3 < 5 and 6 > 4?"  # comparisons are not tags
+    with pytest.raises(InputError, match="Please type a question"):
+        clean_question("<style>p {}</style> <br>", 2000)
