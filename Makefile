@@ -45,9 +45,19 @@ lint: setup
 EVAL_GATE := --min retrieval.hits@10=0.95 --min answer.accuracy=0.85 --min refusal.recall=0.8 \
 	--min citation.precision=0.85 --max must_not_contain.violations=0
 
+# The reader question set (eval/readers.jsonl: article-scoped, by intent) on the seed article and
+# 22 MultiHop-RAG articles: a regression gate at today's level (the issue's targets are higher:
+# eval/RESULTS.md). Only the articles the set uses are indexed. Skipped, saying so, without the data.
+SHARED_CORPUS ?= $(firstword $(wildcard ../shared/eval/multihop-rag/corpus /work/shared/eval/multihop-rag/corpus))
+READERS_GATE := --min answer.accuracy=0.70 --min refusal.recall=0.35 --max must_not_contain.violations=0
+
 test: lint llm
 	$(PY) -m bot.eval eval/seed.jsonl --corpus source_docs --quiet --json artifacts/eval-seed.json \
 		--report artifacts/eval-seed $(EVAL_GATE)
+	@if [ -n "$(SHARED_CORPUS)" ]; then \
+		$(PY) -m bot.eval eval/readers.jsonl --corpus source_docs --corpus $(SHARED_CORPUS) --only-used \
+			--quiet --json artifacts/eval-readers.json --report artifacts/eval-readers $(READERS_GATE); \
+	else echo "reader set gate skipped: no ../shared/eval/multihop-rag/corpus"; fi
 	$(PY) -m pytest
 
 bench: setup

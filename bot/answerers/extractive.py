@@ -125,6 +125,8 @@ class ExtractiveAnswerer:
             (p for p in passages if p.metadata.get("article_id") == article_id),
             key=lambda p: int(p.metadata.get("start", 0)),
         )
+        if not chunks:  # an article not in the index: nothing to say about it
+            return None
         if intent is Intent.SUMMARY:
             return summary_draft(chunks, scoped=question.article_id is not None)
         return fact_draft(intent, chunks)

@@ -39,7 +39,7 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.AUTHOR,
         re.compile(
-            rf"\bwho\s+(?:wrote|writes|authored|reported)\s+(?:{_THE_ARTICLE}|that)?\s*[?.!]*\s*$"
+            rf"\bwho\s+(?:wrote|writes|authored|reported|reviewed|penned)\s+(?:{_THE_ARTICLE}|that)?\s*[?.!]*\s*$"
             rf"|\bwho(?:'s|’s|s|\s+is|\s+was)\s+the\s+(?:author|writer|reporter|journalist)\b"
             rf"(?!\s+of\s+(?!{_THE_ARTICLE}))|\b(?:author|writer|byline)\s+of\s+{_THE_ARTICLE}"
             r"|^\s*(?:the\s+)?(?:author|byline|writer)\s*[?.!]*\s*$",
@@ -49,7 +49,8 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.PUBLISHED,
         re.compile(
-            rf"\bwhen\s+(?:was|is)\s+{_THE_ARTICLE}\s+(?:published|written|posted|out|from|dated|updated)\b"
+            rf"\bwhen\s+(?:was|is)\s+{_THE_ARTICLE}\s+(?:published|written|posted|released|out|from|dated|updated)\b"
+            rf"|\bwhen\s+did\s+{_THE_ARTICLE}\s+(?:come\s+out|appear|go\s+(?:up|live|online))\b"
             rf"|\b(?:publication|publish(?:ed|ing)?)\s+date\b|\bhow\s+old\s+is\s+{_THE_ARTICLE}"
             rf"|\bwhat\s+(?:date|day)\s+(?:is|was)\s+{_THE_ARTICLE}",
             re.IGNORECASE,
@@ -71,7 +72,9 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.LINK,
         re.compile(
             rf"\b(?:link|url|address)\s+(?:to|of|for)\s+(?:the\s+)?(?:original|{_THE_ARTICLE})"
-            r"|\boriginal\s+(?:article|story|source|version|link)\b|^\s*(?:link|url|source\s+link)\s*[?.!]*\s*$",
+            r"|\boriginal\s+(?:article|story|source|version|link)\b|^\s*(?:link|url|source\s+link)\s*[?.!]*\s*$"
+            r"|\b(?:get|have|see|share|send)\s+(?:me\s+)?(?:the|a|that)\s+(?:link|url)\b(?!\s+between)"
+            r"|\bwhere\s+can\s+i\s+(?:read|find)\s+(?:the\s+)?(?:full|original|whole)\b",
             re.IGNORECASE,
         ),
     ),

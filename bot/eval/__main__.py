@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.eval.dataset import EvalQuestion
 from index.config import apply_offline_env
 from index.errors import InputError, NewsbotError
+from index.loaders import slugify
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -159,9 +160,9 @@ def _corpus_folder(settings: Settings, folders: list[Path], questions: list[Eval
         path
         for folder in folders
         for path in sorted(folder.glob("*"))
-        if path.is_file() and (questions is None or path.stem in wanted)
+        if path.is_file() and (questions is None or path.stem in wanted or slugify(path.stem) in wanted)
     ]
-    missing = wanted - {p.stem for p in files}
+    missing = wanted - {p.stem for p in files} - {slugify(p.stem) for p in files}
     if missing:
         raise InputError(f"articles the questions need are in no --corpus folder: {sorted(missing)[:5]}")
     names = hashlib.sha256("\n".join(str(p.resolve()) for p in files).encode()).hexdigest()[:16]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from index.errors import InputError
+from index.loaders import slugify
+
+_ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".json"}
 
 
 class EvidenceFact(BaseModel):
@@ -30,6 +33,14 @@ class EvalQuestion(BaseModel):
         description="groups of alternative phrases: a correct answer holds one of every group",
     )
 
+    @field_validator("article")
+    @classmethod
+    def _article_id(cls, value: str | None) -> str | None:
+        """A file name or stem names the article the way the loader ids it."""
+        return (
+            slugify(Path(value).stem if Path(value).suffix in _ARTICLE_SUFFIXES else value) if value else None
+        )
+
     @property
     def answerable(self) -> bool:
         return bool(self.answers or self.gold)
@@ -38,7 +49,7 @@ class EvalQuestion(BaseModel):
     def evidence_ids(self) -> set[str]:
         """Evidence as article ids: file names lose their extension, like the loader does."""
         names = list(self.evidence) + [f.article for f in self.evidence_facts]
-        return {Path(n).stem if Path(n).suffix in {".txt", ".md", ".html", ".json"} else n for n in names}
+        return {Path(n).stem if Path(n).suffix in _ARTICLE_SUFFIXES else n for n in names}
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:

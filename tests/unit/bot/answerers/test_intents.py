@@ -48,6 +48,10 @@ def test_summary_requests(question: str) -> None:
         ("who published this story?", Intent.OUTLET),
         ("link to the original", Intent.LINK),
         ("original article?", Intent.LINK),
+        ("when did this come out", Intent.PUBLISHED),
+        ("can i get the link", Intent.LINK),
+        ("where can I read the full story", Intent.LINK),
+        ("who reviewed it", Intent.AUTHOR),
     ],
 )
 def test_facts_about_the_article(question: str, intent: Intent) -> None:
@@ -64,6 +68,8 @@ def test_facts_about_the_article(question: str, intent: Intent) -> None:
         "Is Putin going to Istanbul?",
         "explain the ceasefire proposal",
         "Is there a link between the strike and the talks?",
+        "can you share a link between the two",
+        "who reviewed the case",
         "When was the ceasefire proposed?",
         # MultiHop-RAG questions that compare articles (none of its 734 is about "this" article):
         "Which news source reported the injury first?",

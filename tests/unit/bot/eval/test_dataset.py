@@ -66,3 +66,15 @@ def test_bad_files_name_the_line(tmp_path: Path, lines: list[str], message: str)
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="question file not found"):
         load_questions(tmp_path / "nope.jsonl")
+
+
+def test_the_reader_question_set_is_scoped_and_covers_every_intent() -> None:
+    from collections import Counter
+
+    questions = load_questions(ROOT / "eval" / "readers.jsonl")
+    assert len(questions) >= 80 and all(q.article for q in questions)
+    counts = Counter(q.type for q in questions)
+    assert min(counts.values()) >= 6 and counts["unanswerable"] >= 8
+    assert len({q.article for q in questions}) >= 21  # the seed article and 20+ corpus articles
+    for q in questions:
+        assert bool(q.gold) == q.answerable, q.id  # every answerable question has gold phrases
