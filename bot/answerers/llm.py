@@ -19,7 +19,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from bot.answerers.base import AnswerEvent, Delta, Draft, related_articles
 from bot.answerers.citations import CitationConfig, verify
-from bot.answerers.extractive import ExtractiveAnswerer, refusal
+from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answerers.intents import Intent, intent_of
 from bot.question import Question
 from bot.schemas import ChatTurn
@@ -99,7 +99,9 @@ class LLMAnswerer:
         self, text: str, question: Question, shown: list[Document], passages: Sequence[Document]
     ) -> Draft:
         if not text or NOT_IN_ARTICLES in text:
-            return refusal(passages)
+            # Small models refuse questions the articles answer: the refusal stands only when the
+            # extractive answerer, with its own evidence threshold, refuses too.
+            return self._fall_back(question, passages, "The language model found no answer.")
         checked = verify(text, shown, self.config.min_support)
         if checked.unsupported or not checked.citations:
             return self._fall_back(
@@ -114,7 +116,8 @@ class LLMAnswerer:
 
     def _fall_back(self, question: Question, passages: Sequence[Document], reason: str) -> Draft:
         draft = self._fallback.answer(question, passages)
-        draft.notice = f"{reason} Showing sentences quoted from the articles instead."
+        if not draft.refused:
+            draft.notice = f"{reason} Showing sentences quoted from the articles instead."
         return draft
 
 

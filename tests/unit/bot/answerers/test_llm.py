@@ -180,3 +180,13 @@ def test_summaries_and_article_facts_are_answered_verbatim_without_the_llm(encod
     author = final(list(answerer.stream(Question("who wrote this?"), PASSAGES)))
     assert author.refused and "doesn't name its author" in author.text  # no author in PASSAGES
     assert model.prompts == []  # the model was never asked
+
+
+def test_an_llm_refusal_is_overruled_by_a_confident_extractive_answer(encoder) -> None:
+    model = fake_model("NOT_IN_ARTICLES")
+    question = Question("Who opened the new bridge on Monday?")
+    draft = final(list(answerer_with(model, encoder).stream(question, PASSAGES)))
+    assert not draft.refused and draft.citations[0].quote.startswith("Mayor Jane Holloway opened")
+    assert draft.notice == (
+        "The language model found no answer. Showing sentences quoted from the articles instead."
+    )
