@@ -17,11 +17,16 @@ from langchain_core.documents import Document
 
 from bot.answerers.base import citation_for
 from bot.language.patterns import LEADING_LLM_CITATIONS, LLM_CITATIONS, SPECIFIC
-from bot.language.text import is_stopword, terms
+from bot.language.text import is_stopword, terms, words
+from bot.language.wordlists import word_list
 from bot.schemas import Citation
 from index.chunking import split_sentences
 
 _NUMBER = re.compile(r"\d+")
+# Where one statement of a sentence ends and the next begins.
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:,–—]\s+|\s*\n\s*|\s+(?:but|while|whereas|although|and then|and instead)\s+", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,9 @@ class CitationConfig:
     # Share of a claim's content terms its passage must contain: initial choice, not tuned.
     min_support: float = 0.5
     min_matched_terms: int = 2  # a one-word "claim" (e.g. an injected code word) proves nothing
+    # A shared name counts as this many shared words when finding the clause a claim restates
+    # ("Putin accepted…" restates "…but Putin rejected it", not "Zelensky accepted…"): initial choice.
+    name_weight: int = 3
 
 
 _DEFAULTS = CitationConfig()
@@ -55,8 +63,38 @@ def support(claim: str, passage_text: str) -> float:
         return 1.0
     if not specifics(claim) <= specifics(passage_text, everywhere=True):
         return 0.0
+    if not same_modality(claim, _closest_clause(claim, claim_terms, passage_text)):
+        return 0.0
     matched = len(claim_terms & set(terms(passage_text)))
     return matched / len(claim_terms) if matched >= _DEFAULTS.min_matched_terms else 0.0
+
+
+def same_modality(claim: str, sentence: str) -> bool:
+    """The claim keeps its sentence's negation and hedging: "Putin would not go" does not
+    support "Putin is going", "he would consider attending" does not support "he is attending",
+    and "the war will continue" is not supported by a sentence that predicts nothing."""
+    return _marks(claim) == _marks(sentence)
+
+
+def _marks(text: str) -> tuple[bool, bool]:
+    tokens = [w.lower().replace("’", "'") for w in words(text)]
+    negated = any(t in word_list("negation_words") or t.endswith("n't") for t in tokens)
+    hedged = any(t in word_list("modal_words") for t in tokens)
+    return negated, hedged
+
+
+def _closest_clause(claim: str, claim_terms: set[str], text: str) -> str:
+    """The clause of ``text`` the claim restates: news sentences join several statements
+    ("Putin would not go, and instead named a delegation led by…"), and the claim must keep the
+    modality of its own. Shared names weigh most: they say whose statement it is."""
+    names = specifics(claim, everywhere=True)
+    clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()] or [text]
+
+    def overlap(clause: str) -> int:
+        shared_names = len(names & specifics(clause, everywhere=True))
+        return len(claim_terms & set(terms(clause))) + _DEFAULTS.name_weight * shared_names
+
+    return max(clauses, key=overlap)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
