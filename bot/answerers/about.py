@@ -8,14 +8,14 @@ the article does not give is an honest "doesn't say", not a guess.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from langchain_core.documents import Document
 
 from bot.answerers.base import Draft, citation_for, related_articles
 from bot.answerers.intents import Intent
-from bot.answerers.summary import SummaryConfig, summary_sentences
+from bot.answerers.summary import Sentence, SummaryConfig, summary_sentences
 from bot.language.wordlists import word_list
 
 _FIELDS = {
@@ -44,6 +44,38 @@ def summary_draft(
     # Without a page to be on, say which story this is.
     text = body if scoped else f"From “{_title(chunks[0])}”: {body}"
     return Draft(text=text, citations=citations, related=related_articles(chunks))
+
+
+def chunks_of(
+    article_id: str, passages: Sequence[Document], articles: Callable[[str], list[Document]]
+) -> list[Document]:
+    """The article's chunks in reading order; without an article source, its retrieved ones."""
+    return articles(article_id) or sorted(
+        (p for p in passages if p.metadata.get("article_id") == article_id),
+        key=lambda p: int(p.metadata.get("start", 0)),
+    )
+
+
+def latest_draft(
+    passages: Sequence[Document], articles: Callable[[str], list[Document]], limit: int = 4
+) -> Draft | None:
+    """One dated, cited sentence (its lede) per matching article, newest first; undated articles
+    are left out. ``limit``: how many articles, initial choice, not tuned. None: nothing dated."""
+    found: list[tuple[str, list[Document], Sentence]] = []
+    for article_id in list(dict.fromkeys(str(p.metadata.get("article_id", "")) for p in passages))[:limit]:
+        chunks = chunks_of(article_id, passages, articles)
+        published = str(chunks[0].metadata.get("published_at") or "")
+        lede = summary_sentences(chunks)[:1]
+        if published and lede:
+            found.append((published, chunks, lede[0]))
+    if not found:
+        return None
+    found.sort(key=lambda item: item[0], reverse=True)
+    citations = [
+        citation_for(n, chunks[s.chunk], s.start, s.end) for n, (_, chunks, s) in enumerate(found, 1)
+    ]
+    text = " ".join(f"{_date(date)}: {s.text} [{n}]" for n, (date, _, s) in enumerate(found, start=1))
+    return Draft(text=text, citations=citations, related=related_articles(passages))
 
 
 def fact_draft(intent: Intent, chunks: Sequence[Document], config: SummaryConfig | None = None) -> Draft:

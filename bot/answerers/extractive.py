@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.answerers.about import fact_draft, summary_draft
+from bot.answerers.about import chunks_of, fact_draft, latest_draft, summary_draft
 from bot.answerers.answer_types import answer_phrase, full_names, question_type
 from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
 from bot.answerers.citations import specifics
@@ -121,13 +121,12 @@ class ExtractiveAnswerer:
         article_id = question.article_id or (str(passages[0].metadata.get("article_id")) if passages else "")
         if intent is Intent.FACTS or not article_id:
             return None
-        chunks = self._articles(article_id) or sorted(
-            (p for p in passages if p.metadata.get("article_id") == article_id),
-            key=lambda p: int(p.metadata.get("start", 0)),
-        )
+        if intent is Intent.LATEST and not question.article_id:
+            return latest_draft(passages, self._articles)
+        chunks = chunks_of(article_id, passages, self._articles)
         if not chunks:  # an article not in the index: nothing to say about it
             return None
-        if intent is Intent.SUMMARY:
+        if intent in (Intent.SUMMARY, Intent.LATEST):  # the latest on this very story: its summary
             return summary_draft(chunks, scoped=question.article_id is not None)
         return fact_draft(intent, chunks)
 

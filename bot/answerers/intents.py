@@ -15,6 +15,7 @@ from enum import StrEnum
 
 class Intent(StrEnum):
     SUMMARY = "summary"  # what the story is about, its key points
+    LATEST = "latest"  # what the newest articles on a topic say
     AUTHOR = "author"  # who wrote the article
     PUBLISHED = "published"  # when it was published
     OUTLET = "outlet"  # which outlet published it
@@ -81,9 +82,19 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
 ]
 
 
+_LATEST = re.compile(
+    r"\bwhat(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|newest|new\s+(?:with|on|about))\b"
+    r"|\b(?:latest|newest)\s+(?:news|on|about|updates?|developments?)\b"
+    r"|\bany\s+(?:news|updates?|developments?)\s+(?:on|about|with)\b",
+    re.IGNORECASE,
+)
+
+
 def intent_of(question: str) -> Intent:
     """The intent of the reader's own words (not the context added to a follow-up)."""
     for intent, pattern in _FACTS:
         if pattern.search(question):
             return intent
+    if _LATEST.search(question):
+        return Intent.LATEST
     return Intent.SUMMARY if _SUMMARY.search(question) else Intent.FACTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from bot.answerers.about import fact_draft, summary_draft
+from bot.answerers.about import fact_draft, latest_draft, summary_draft
 from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answerers.intents import Intent
 from bot.chatbot import Chatbot
@@ -94,3 +94,40 @@ def test_without_the_article_source_the_retrieved_chunks_of_the_article_serve(
     answerer = ExtractiveAnswerer(encoder.encode_batch)  # no ``articles``: passages only
     draft = answerer.answer(Question("tl;dr", article_id="bridge"), chunks)
     assert draft.text.startswith("The council approved") and not draft.refused
+
+
+def story(article: str, published: str, text: str) -> Document:
+    meta = {"article_id": article, "title": article.title(), "published_at": published, "start": 0}
+    return Document(page_content=text, metadata=meta, id=f"{article}#0")
+
+
+LATEST = [
+    story(
+        "ferry-1", "2023-10-02", "The ferry strike entered its second day on Monday in Kestrel Bay."
+    ),
+    story(
+        "ferry-3", "2023-10-09", "The ferry strike ended after nine days with a six percent raise."
+    ),
+    story("undated", "", "Ferry workers in the bay have long complained about their pay."),
+    story("ferry-2", "2023-10-05", "Talks to end the ferry strike broke down on Thursday evening."),
+]
+
+
+def test_the_latest_is_one_dated_lede_per_article_newest_first() -> None:
+    draft = latest_draft(LATEST, articles=lambda _a: [])
+    assert draft is not None and not draft.refused
+    assert draft.text == (
+        "October 9, 2023: The ferry strike ended after nine days with a six percent raise. [1] "
+        "October 5, 2023: Talks to end the ferry strike broke down on Thursday evening. [2] "
+        "October 2, 2023: The ferry strike entered its second day on Monday in Kestrel Bay. [3]"
+    )
+    assert [c.article_id for c in draft.citations] == ["ferry-3", "ferry-2", "ferry-1"]  # undated left out
+    assert latest_draft([LATEST[2]], articles=lambda _a: []) is None
+
+
+def test_the_latest_through_the_answerer(encoder: HashEmbeddings) -> None:
+    answerer = ExtractiveAnswerer(encoder.encode_batch)
+    draft = answerer.answer(Question("what's the latest on the ferry strike?"), LATEST)
+    assert draft.text.startswith("October 9, 2023: The ferry strike ended")
+    scoped = answerer.answer(Question("any updates on this?", article_id="ferry-2"), LATEST)
+    assert scoped.text.startswith("Talks to end the ferry strike") and len(scoped.citations) == 1

@@ -52,6 +52,9 @@ def test_summary_requests(question: str) -> None:
         ("can i get the link", Intent.LINK),
         ("where can I read the full story", Intent.LINK),
         ("who reviewed it", Intent.AUTHOR),
+        ("what's the latest on the ferry strike?", Intent.LATEST),
+        ("any updates on Binance", Intent.LATEST),
+        ("latest news about the talks", Intent.LATEST),
     ],
 )
 def test_facts_about_the_article(question: str, intent: Intent) -> None:
