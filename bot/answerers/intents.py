@@ -83,9 +83,11 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
 
 
 _LATEST = re.compile(
-    r"\bwhat(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|newest|new\s+(?:with|on|about))\b"
-    r"|\b(?:latest|newest)\s+(?:news|on|about|updates?|developments?)\b"
-    r"|\bany\s+(?:news|updates?|developments?)\s+(?:on|about|with)\b",
+    # Asked of the bot, not part of a longer question ("an article discussing the latest…").
+    r"\bwhat(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|newest)\b"
+    r"|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about)\b"
+    r"|^\s*(?:the\s+)?(?:latest|newest)\b"
+    r"|^\s*(?:are\s+there\s+)?any\s+(?:news|updates?|developments?)\s+(?:on|about|with)\b",
     re.IGNORECASE,
 )
 

@@ -77,6 +77,7 @@ def test_facts_about_the_article(question: str, intent: Intent) -> None:
         # MultiHop-RAG questions that compare articles (none of its 734 is about "this" article):
         "Which news source reported the injury first?",
         "Did the reporting style of score updates and highlights from NFL games change?",
+        "Based on an article discussing the latest developments in the financial district, who moved?",
     ],
 )
 def test_questions_about_the_news_stay_facts(question: str) -> None:
