@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 
 from bot.answerers.base import Draft, citation_for, related_articles
 from bot.answerers.intents import Intent
-from bot.answerers.summary import Sentence, SummaryConfig, summary_sentences
+from bot.answerers.summary import Sentence, SummaryConfig, lede, summary_sentences
 from bot.language.wordlists import word_list
 
 _FIELDS = {
@@ -65,9 +65,9 @@ def latest_draft(
     for article_id in list(dict.fromkeys(str(p.metadata.get("article_id", "")) for p in passages))[:limit]:
         chunks = chunks_of(article_id, passages, articles)
         published = str(chunks[0].metadata.get("published_at") or "")
-        lede = summary_sentences(chunks)[:1]
-        if published and lede:
-            found.append((published, chunks, lede[0]))
+        first = lede(chunks)
+        if published and first is not None:
+            found.append((published, chunks, first))
     if not found:
         return None
     found.sort(key=lambda item: item[0], reverse=True)
@@ -83,8 +83,8 @@ def fact_draft(intent: Intent, chunks: Sequence[Document], config: SummaryConfig
     meta = chunks[0].metadata
     value = str(meta.get(_FIELDS[intent], "") or "").strip()
     title = _title(chunks[0])
-    lede = summary_sentences(chunks, config)[:1]
-    if not value or value.lower() in word_list("missing_values") or not lede:
+    first = lede(chunks, config)
+    if not value or value.lower() in word_list("missing_values") or first is None:
         text = f"The article “{title}” {_NOT_GIVEN[intent]}."
         return Draft(text=text, refused=True, related=related_articles(chunks))
     phrase = {
@@ -93,7 +93,6 @@ def fact_draft(intent: Intent, chunks: Sequence[Document], config: SummaryConfig
         Intent.OUTLET: f"“{title}” was published by **{value}**",
         Intent.LINK: f"The original of “{title}” is at {value}",
     }[intent]
-    first = lede[0]
     citation = citation_for(1, chunks[first.chunk], first.start, first.end)
     return Draft(text=f"{phrase}. [1]", citations=[citation], related=related_articles(chunks))
 

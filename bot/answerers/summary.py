@@ -65,6 +65,11 @@ def summary_sentences(chunks: Sequence[Document], config: SummaryConfig | None =
     return sorted(chosen, key=lambda s: (s.chunk, s.start))
 
 
+def lede(chunks: Sequence[Document], config: SummaryConfig | None = None) -> Sentence | None:
+    """The article's first summary sentence: what facts about the article cite."""
+    return next((s for s in article_sentences(chunks, config) if s.usable), None)
+
+
 def article_sentences(chunks: Sequence[Document], config: SummaryConfig | None = None) -> list[Sentence]:
     """Every sentence once (chunks overlap), with its section and whether it may summarise."""
     cfg = config or SummaryConfig()
