@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-from index.factory import make_chunker, make_indexer
-from index.loaders import load_sources
+from index.factory import make_indexer
 from index.store import open_store
-from index.sync import Indexer, remove_article
-from tests.corpus import SEED, article_text, write_articles
+from index.sync import Indexer
+from tests import sync_cases as cases
+from tests.corpus import write_articles
 
 
 @pytest.fixture(params=["embedded", "server"])
@@ -32,78 +31,23 @@ def settings(request: pytest.FixtureRequest, make_settings: Callable[..., Settin
 
 @pytest.fixture
 def indexer(settings: Settings, embeddings) -> Indexer:
-    built = make_indexer(settings, embeddings=embeddings)
-    return built
-
-
-def expected_ids(settings: Settings, folder: Path) -> set[str]:
-    chunker = make_chunker(settings)
-    docs = load_sources([folder], 5_000_000, 1).documents
-    return {c.id for d in docs for c in chunker.split(d)}
-
-
-def stored_ids(indexer: Indexer) -> list[str]:
-    return list(indexer.store.collection.get(include=[])["ids"])
+    return make_indexer(settings, embeddings=embeddings)
 
 
 def test_build_is_idempotent_and_edits_replace_chunks(settings: Settings, indexer: Indexer) -> None:
-    docs = settings.source_dir
-    paths = write_articles(docs, 4)
-    first = indexer.build([docs])
-    assert (first.added, first.failed) == (4, 0)
-    assert sorted(stored_ids(indexer)) == sorted(expected_ids(settings, docs))
-
-    again = indexer.build([docs])
-    assert (again.added, again.updated, again.unchanged, again.chunks_written) == (0, 0, 4, 0)
-
-    paths[1].write_text(article_text(1).replace("approved", "rejected"), encoding="utf-8")
-    edited = indexer.build([docs])
-    assert (edited.updated, edited.unchanged) == (1, 3)
-    assert edited.chunks_deleted > 0
-    ids = stored_ids(indexer)
-    assert sorted(ids) == sorted(expected_ids(settings, docs))
-    texts = indexer.store.collection.get(where={"article_id": "article-001"})["documents"] or []
-    assert any("rejected" in t for t in texts) and not any("approved" in t for t in texts)
+    cases.build_is_idempotent_and_edits_replace_chunks(indexer, settings.source_dir)
 
 
 def test_removed_file_is_pruned_and_remove_command_deletes(settings: Settings, indexer: Indexer) -> None:
-    docs = settings.source_dir
-    paths = write_articles(docs, 3)
-    indexer.build([docs])
-    paths[0].unlink()
-    stats = indexer.build([docs])
-    assert stats.removed == 1
-    articles = indexer.store.articles()
-    assert set(articles) == {"article-001", "article-002"}
-    assert remove_article(indexer.store, "article-002") > 0
-    assert set(indexer.store.articles()) == {"article-001"}
-    assert remove_article(indexer.store, "article-002") == 0
+    cases.removed_file_is_pruned_and_remove_command_deletes(indexer, settings.source_dir)
 
 
 def test_bad_input_is_skipped_and_nothing_indexed_is_lost(settings: Settings, indexer: Indexer) -> None:
-    docs = settings.source_dir
-    paths = write_articles(docs, 3)
-    indexer.build([docs])
-    before = len(stored_ids(indexer))
-    paths[2].write_bytes(b"\xff\xfe broken now")  # a bad edit to an indexed article
-    (docs / "empty.txt").write_text("")
-    (docs / "dupe.txt").write_text(article_text(0))
-    stats = indexer.build([docs])
-    assert stats.failed == 3
-    assert {Path(f.origin).name for f in stats.failures} == {"article-002.txt", "empty.txt", "dupe.txt"}
-    assert (stats.unchanged, stats.removed) == (2, 0)
-    assert len(stored_ids(indexer)) == before  # article-002's chunks survive its bad edit
+    cases.bad_input_is_skipped_and_nothing_indexed_is_lost(indexer, settings.source_dir)
 
 
 def test_other_folders_and_urls_are_not_pruned(settings: Settings, indexer: Indexer, tmp_path: Path) -> None:
-    docs = settings.source_dir
-    write_articles(docs, 2)
-    extra = tmp_path / "extra"
-    extra.mkdir()
-    shutil.copy(SEED, extra / "seed.txt")
-    indexer.build([docs])
-    indexer.build([extra])
-    assert set(indexer.store.articles()) == {"article-000", "article-001", "seed"}
+    cases.other_folders_are_not_pruned(indexer, settings.source_dir, tmp_path / "extra")
 
 
 def test_store_never_uses_chromas_default_embedding_function(

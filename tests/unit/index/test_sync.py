@@ -7,7 +7,6 @@ The same against the real model and a ``chroma run`` server: tests/e2e/index/tes
 from __future__ import annotations
 
 import itertools
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,10 +14,10 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from index.loaders import load_sources
 from index.store import open_store
-from index.sync import BuildProgress, Indexer, remove_article
-from tests.corpus import SEED, article_text, jsonl_records, write_articles
+from index.sync import BuildProgress, Indexer
+from tests import sync_cases as cases
+from tests.corpus import jsonl_records, write_articles
 from tests.fakes import HashEmbeddings, fake_chunker
 
 
@@ -61,35 +60,8 @@ def indexer_for(settings: Settings, factory: Factory | None = None, write_batch:
     )
 
 
-def expected_ids(indexer: Indexer, folder: Path) -> set[str]:
-    docs = load_sources([folder], 5_000_000, 1).documents
-    return {c.id for d in docs for c in indexer.chunker.split(d)}
-
-
-def stored_ids(indexer: Indexer) -> list[str]:
-    return list(indexer.store.collection.get(include=[])["ids"])
-
-
 def test_build_is_idempotent_and_edits_replace_chunks(settings: Settings) -> None:
-    indexer = indexer_for(settings)
-    docs = settings.source_dir
-    paths = write_articles(docs, 4)
-    first = indexer.build([docs])
-    assert (first.added, first.failed) == (4, 0)
-    assert sorted(stored_ids(indexer)) == sorted(expected_ids(indexer, docs))
-    assert first.chunks_written == len(stored_ids(indexer)) and first.chunks_deleted == 0
-
-    again = indexer.build([docs])
-    assert (again.added, again.updated, again.unchanged, again.chunks_written) == (0, 0, 4, 0)
-
-    paths[1].write_text(article_text(1).replace("approved", "rejected"), encoding="utf-8")
-    edited = indexer.build([docs])
-    assert (edited.updated, edited.unchanged) == (1, 3)
-    assert edited.chunks_deleted > 0
-    ids = stored_ids(indexer)
-    assert sorted(ids) == sorted(expected_ids(indexer, docs))
-    texts = indexer.store.collection.get(where={"article_id": "article-001"})["documents"] or []
-    assert any("rejected" in t for t in texts) and not any("approved" in t for t in texts)
+    cases.build_is_idempotent_and_edits_replace_chunks(indexer_for(settings), settings.source_dir)
 
 
 def test_the_model_is_loaded_only_when_something_needs_embedding(settings: Settings) -> None:
@@ -103,17 +75,7 @@ def test_the_model_is_loaded_only_when_something_needs_embedding(settings: Setti
 
 
 def test_removed_file_is_pruned_and_remove_command_deletes(settings: Settings) -> None:
-    indexer = indexer_for(settings)
-    docs = settings.source_dir
-    paths = write_articles(docs, 3)
-    indexer.build([docs])
-    paths[0].unlink()
-    stats = indexer.build([docs])
-    assert stats.removed == 1
-    assert set(indexer.store.articles()) == {"article-001", "article-002"}
-    assert remove_article(indexer.store, "article-002") > 0
-    assert set(indexer.store.articles()) == {"article-001"}
-    assert remove_article(indexer.store, "article-002") == 0
+    cases.removed_file_is_pruned_and_remove_command_deletes(indexer_for(settings), settings.source_dir)
 
 
 def test_no_prune_keeps_articles_whose_files_are_gone(settings: Settings) -> None:
@@ -126,19 +88,7 @@ def test_no_prune_keeps_articles_whose_files_are_gone(settings: Settings) -> Non
 
 
 def test_bad_input_is_skipped_and_nothing_indexed_is_lost(settings: Settings) -> None:
-    indexer = indexer_for(settings)
-    docs = settings.source_dir
-    paths = write_articles(docs, 3)
-    indexer.build([docs])
-    before = len(stored_ids(indexer))
-    paths[2].write_bytes(b"\xff\xfe broken now")  # a bad edit to an indexed article
-    (docs / "empty.txt").write_text("")
-    (docs / "dupe.txt").write_text(article_text(0))
-    stats = indexer.build([docs])
-    assert stats.failed == 3
-    assert {Path(f.origin).name for f in stats.failures} == {"article-002.txt", "empty.txt", "dupe.txt"}
-    assert (stats.unchanged, stats.removed) == (2, 0)
-    assert len(stored_ids(indexer)) == before  # article-002's chunks survive its bad edit
+    cases.bad_input_is_skipped_and_nothing_indexed_is_lost(indexer_for(settings), settings.source_dir)
 
 
 def test_records_of_a_feed_file_are_kept_while_one_line_is_bad(settings: Settings) -> None:
@@ -158,15 +108,7 @@ def test_records_of_a_feed_file_are_kept_while_one_line_is_bad(settings: Setting
 
 
 def test_other_folders_and_urls_are_not_pruned(settings: Settings, tmp_path: Path) -> None:
-    indexer = indexer_for(settings)
-    docs = settings.source_dir
-    write_articles(docs, 2)
-    extra = tmp_path / "extra"
-    extra.mkdir()
-    shutil.copy(SEED, extra / "seed.txt")
-    indexer.build([docs])
-    indexer.build([extra])
-    assert set(indexer.store.articles()) == {"article-000", "article-001", "seed"}
+    cases.other_folders_are_not_pruned(indexer_for(settings), settings.source_dir, tmp_path / "extra")
 
 
 def test_progress_reports_chunks_and_articles(settings: Settings) -> None:
@@ -188,11 +130,11 @@ def test_a_build_killed_mid_write_is_completed_exactly_by_the_next(settings: Set
     with pytest.raises(KeyboardInterrupt):
         indexer_for(settings, dying, write_batch=4).build([settings.source_dir])
     indexer = indexer_for(settings, write_batch=4)
-    wanted = expected_ids(indexer, settings.source_dir)
-    partial = stored_ids(indexer)
+    wanted = cases.expected_ids(indexer, settings.source_dir)
+    partial = cases.stored_ids(indexer)
     assert 0 < len(partial) < len(wanted) and set(partial) <= wanted
     stats = indexer.build([settings.source_dir])
-    assert sorted(stored_ids(indexer)) == sorted(wanted)  # no missing chunk and no duplicate
+    assert sorted(cases.stored_ids(indexer)) == sorted(wanted)  # no missing chunk and no duplicate
     assert stats.chunks_written == len(wanted) - len(partial)  # only what was missing
     assert indexer.build([settings.source_dir]).unchanged == 6
 

@@ -102,12 +102,8 @@ def story(article: str, published: str, text: str) -> Document:
 
 
 LATEST = [
-    story(
-        "ferry-1", "2023-10-02", "The ferry strike entered its second day on Monday in Kestrel Bay."
-    ),
-    story(
-        "ferry-3", "2023-10-09", "The ferry strike ended after nine days with a six percent raise."
-    ),
+    story("ferry-1", "2023-10-02", "The ferry strike entered its second day on Monday in Kestrel Bay."),
+    story("ferry-3", "2023-10-09", "The ferry strike ended after nine days with a six percent raise."),
     story("undated", "", "Ferry workers in the bay have long complained about their pay."),
     story("ferry-2", "2023-10-05", "Talks to end the ferry strike broke down on Thursday evening."),
 ]
