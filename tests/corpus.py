@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The team's seed article (source_docs/), the corpus of the bot, web and CLI tests.
@@ -120,3 +123,21 @@ def jsonl_records(count: int) -> str:
             )
         )
     return "\n".join(lines) + "\n"
+
+
+def assert_chunks_tile(doc: Any, chunks: Sequence[Any], use_header: bool) -> None:
+    """Chunks of ``doc`` quote its body at their offsets, overlap in order, cover it end to end,
+    and hold every sentence whole (the chunker's layout rules, whatever counts the tokens)."""
+    from index.chunking import split_sentences
+
+    body = doc.page_content
+    for chunk in chunks:
+        assert body[chunk.start : chunk.end] == chunk.text
+        assert chunk.metadata["start"] == chunk.start and chunk.metadata["end"] == chunk.end
+        assert chunk.embed_text.startswith(doc.metadata["title"]) == use_header
+    for left, right in itertools.pairwise(chunks):
+        assert right.start < left.end, "consecutive chunks share trailing sentences"
+        assert right.start > left.start
+    assert chunks[0].start == 0 and chunks[-1].end == len(body)
+    for s, e in split_sentences(body):
+        assert any(c.start <= s and e <= c.end for c in chunks)

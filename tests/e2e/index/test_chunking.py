@@ -6,14 +6,12 @@ here the budgets are checked with the tokens the model really sees.
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from langchain_core.documents import Document
 
-from index.chunking import SentenceChunker, split_sentences
+from index.chunking import SentenceChunker
 from index.loaders import load_sources
-from tests.corpus import SEED, article_text
+from tests.corpus import SEED, assert_chunks_tile
 
 
 def seed_doc() -> Document:
@@ -37,18 +35,7 @@ def test_seed_chunks_fit_window_keep_offsets_and_overlap(token_counter, use_head
     real = token_counter.full_count([c.embed_text for c in chunks])
     assert max(real) <= 256
     assert [c.token_count for c in chunks] == real
-    body = doc.page_content
-    for chunk in chunks:
-        assert body[chunk.start : chunk.end] == chunk.text
-        assert chunk.metadata["start"] == chunk.start and chunk.metadata["end"] == chunk.end
-        assert chunk.embed_text.startswith(doc.metadata["title"]) == use_header
-    for left, right in itertools.pairwise(chunks):
-        assert right.start < left.end, "consecutive chunks share trailing sentences"
-        assert right.start > left.start
-    assert chunks[0].start == 0 and chunks[-1].end == len(body)
-    # Every sentence of the article is whole inside at least one chunk.
-    for s, e in split_sentences(body):
-        assert any(c.start <= s and e <= c.end for c in chunks)
+    assert_chunks_tile(doc, chunks, use_header)
 
 
 def test_overlong_sentence_is_cut_at_words_within_window(token_counter) -> None:
@@ -65,25 +52,3 @@ def test_overlong_sentence_is_cut_at_words_within_window(token_counter) -> None:
         covered.update(range(c.start, c.end))
     text = doc.page_content
     assert {i for i, ch in enumerate(text) if not ch.isspace()} <= covered  # no word is lost
-
-
-def test_chunk_ids_stable_and_content_derived(token_counter) -> None:
-    chunker = SentenceChunker(token_counter, max_tokens=96, overlap_tokens=16, model_tag="m")
-    doc = load_sources([SEED], 5_000_000, 1).documents[0]
-    first = [c.id for c in chunker.split(doc)]
-    assert first == [c.id for c in chunker.split(doc)]
-    assert len(set(first)) == len(first)
-    edited = Document(page_content=doc.page_content.replace("Medinsky", "Medinskiy"), metadata=doc.metadata)
-    assert set(first) != {c.id for c in chunker.split(edited)}
-    other_model = SentenceChunker(token_counter, max_tokens=96, overlap_tokens=16, model_tag="other")
-    assert not set(first) & {c.id for c in other_model.split(doc)}
-
-
-def test_no_chunk_is_a_lone_fragment(token_counter, tmp_path) -> None:
-    path = tmp_path / "a.txt"
-    path.write_text(article_text(2, sentences=20) + "\nBy Kim Writer\n", encoding="utf-8")
-    doc = load_sources([path], 5_000_000, 1).documents[0]
-    assert doc.metadata["author"] == "Sam Reporter2"  # header wins; trailing byline cut
-    chunks = SentenceChunker(token_counter, max_tokens=64, overlap_tokens=8).split(doc)
-    assert all(len(c.text.split()) >= 8 for c in chunks)
-    assert not any("Kim Writer" in c.text for c in chunks)
