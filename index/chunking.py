@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from index.nlp import NOTES_KEY, Annotator, encode_notes
 from index.wordlists import word_list
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -97,7 +98,9 @@ class SentenceChunker:
         overlap_tokens: int = 48,
         use_header: bool = True,
         model_tag: str = "",
+        annotator: Annotator | None = None,
     ) -> None:
+        """``annotator`` (index/nlp.py) adds sentence notes to each chunk; without one, none."""
         if overlap_tokens >= max_tokens // 2:
             raise ValueError("overlap must be under half the chunk budget")
         self.count_tokens = count_tokens
@@ -105,9 +108,10 @@ class SentenceChunker:
         self.overlap_tokens = overlap_tokens
         self.use_header = use_header
         self.model_tag = model_tag
+        self.annotator = annotator
         self.config_tag = (
             f"v{CHUNKER_VERSION}-{max_tokens}-{overlap_tokens}-{'h' if use_header else 'n'}-{model_tag}"
-        )
+        ) + (f"-{annotator.tag}" if annotator else "")
 
     def fingerprint(self, doc: Document) -> str:
         """Same fingerprint ⇔ same chunks: body, displayed metadata and chunking config."""
@@ -127,9 +131,23 @@ class SentenceChunker:
             counts = [n + SPECIAL_TOKENS for n in self.count_tokens(texts)]
             excess = max(counts) - self.max_tokens if counts else 0
             if excess <= 0:
-                return self._make_chunks(doc, spans, header, texts, counts)
+                return self._annotated(body, self._make_chunks(doc, spans, header, texts, counts))
             budget -= excess  # token sums of parts can differ slightly from the whole
         raise ValueError(f"could not fit article {doc.metadata.get('article_id')} into chunks")
+
+    def _annotated(self, body: str, chunks: list[Chunk]) -> list[Chunk]:
+        """Each chunk with the notes of the whole sentences inside it, chunk-relative."""
+        if self.annotator is None or not chunks:
+            return chunks
+        spans = split_sentences(body)
+        notes = self.annotator.annotate([body[s:e] for s, e in spans])
+        placed = [n.shifted(s) for (s, _e), n in zip(spans, notes, strict=True) if n is not None]
+        for chunk in chunks:
+            inside = [
+                n.shifted(-chunk.start) for n in placed if chunk.start <= n.start and n.end <= chunk.end
+            ]
+            chunk.metadata[NOTES_KEY] = encode_notes(inside)
+        return chunks
 
     def _pack(self, body: str, budget: int) -> list[tuple[int, int]]:
         units = self._units(body, budget)

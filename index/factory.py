@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from index.chunking import SentenceChunker
 from index.config import IndexSettings
+from index.nlp import SpacyAnnotator
 from index.store import open_store
 from index.sync import Indexer
 from index.tokens import TokenCounter, max_seq_length, model_tag
@@ -22,6 +23,7 @@ def make_chunker(settings: IndexSettings) -> SentenceChunker:
         overlap_tokens=settings.chunk_overlap_tokens,
         use_header=settings.chunk_header,
         model_tag=model_tag(path),
+        annotator=SpacyAnnotator(settings.nlp_model) if settings.nlp else None,
     )
 
 

@@ -1,35 +1,128 @@
 """What kind of phrase a question asks for, and where such phrases sit in a sentence.
 
-Cheap, rule-based spotting (no NER model is packaged): a person or organisation name
-for "who", a date for "when", a number for "how many/much", a place for "where". The
-patterns are in ``bot/language/patterns.py``, the word lists in ``bot/language/data``.
+A "who" question wants a person or organisation, "when" a date, "how many" a count,
+"how old" an age. With the sentence notes made at index time (``index/nlp.py``) the
+phrases are spaCy's entities of the matching labels; for sentences without notes (an index
+built before them) rule-based spotting stands in (``bot/language/patterns.py``). Some kinds
+are *strict*: a sentence without a phrase of that kind cannot answer ("how old is X" is not
+answered by a sentence about X that gives no age), so none left means a refusal.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.language.patterns import BEFORE_PLACE, DATE, GIVEN_NAME, NAME, NUMBER, before_surname
+from bot.language.patterns import (
+    AGE,
+    BEFORE_PLACE,
+    BIRTH,
+    DATE,
+    DURATION,
+    GIVEN_NAME,
+    MONEY,
+    NAME,
+    NUMBER,
+    SCORE,
+    TIME,
+    before_surname,
+)
 from bot.language.text import is_stopword
 from bot.language.wordlists import word_list
+from index.nlp import SentenceNotes
 
 # Capitalised, but never the start of a name ("However Putin" → "Putin").
 _SENTENCE_START_WORDS = word_list("sentence_start_words")
 # Words that may stand before a name without being part of it ("US President Donald Trump").
 _TITLES = word_list("titles")
 
-QUESTION_TYPES = [
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|number|amount)\b", re.I), "number"),
-    (re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|day|month|time)\b", re.I), "date"),
-    (re.compile(r"\bwhere\b|\bwhich (?:city|country|place|region)\b", re.I), "place"),
+
+class Kind(StrEnum):
+    NAME = "name"
+    DATE = "date"
+    PLACE = "place"
+    NUMBER = "number"  # an amount of any sort ("how much", "what number")
+    COUNT = "count"  # "how many"
+    MONEY = "money"  # "how much did it cost / make / pay"
+    AGE = "age"
+    TIME = "time"  # time of day
+    DURATION = "duration"  # "how long"
+    SCORE = "score"
+    BIRTH = "birth"  # birthday, date of birth
+
+
+class Spotting(StrEnum):
+    """How phrases of a kind are found in a sentence that has notes (without: the pattern)."""
+
+    ENTITIES = "entities"  # spaCy's entities of the kind's labels
+    MATCHING = "matching"  # ...that also match the pattern ("three weeks" is a duration, "Monday" not)
+    EITHER = "either"  # pattern matches, then entities elsewhere (spaCy misses "$69bn", "5pm")
+    PATTERN = "pattern"  # no spaCy label for it (ages, scores): the pattern decides
+
+
+@dataclass(frozen=True)
+class KindRule:
+    labels: frozenset[str]  # spaCy entity labels holding such a phrase
+    pattern: re.Pattern[str] | None  # the phrase without notes (see ``Spotting`` with them)
+    strict: bool  # no sentence holds such a phrase → refuse
+    spotting: Spotting = Spotting.ENTITIES
+
+
+_AMOUNT = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+RULES: dict[Kind, KindRule] = {
+    # Broad kinds are a preference, not a requirement: "who" is often answered by a
+    # sentence whose name spaCy labels otherwise, and "when" by "last week".
+    # "Who": entities first, then capitalised names spaCy did not label (list lines such as
+    # "Igor Kostyukov – Head of ..."). "When": exact dates first ("Thursday"), then spaCy's
+    # vaguer ones ("late 2022"); its "over three years" is not what "which day" asks.
+    Kind.NAME: KindRule(frozenset({"PERSON", "ORG"}), None, strict=False, spotting=Spotting.EITHER),
+    Kind.DATE: KindRule(frozenset({"DATE", "TIME"}), DATE, strict=False, spotting=Spotting.EITHER),
+    Kind.PLACE: KindRule(frozenset({"GPE", "LOC", "FAC"}), None, strict=False),
+    Kind.NUMBER: KindRule(_AMOUNT, NUMBER, strict=False),
+    # Narrow kinds: a sentence without such a phrase does not answer.
+    Kind.COUNT: KindRule(_AMOUNT, NUMBER, strict=True),
+    Kind.MONEY: KindRule(frozenset({"MONEY"}), MONEY, strict=True, spotting=Spotting.EITHER),
+    Kind.AGE: KindRule(frozenset(), AGE, strict=True, spotting=Spotting.PATTERN),
+    Kind.TIME: KindRule(frozenset({"TIME"}), TIME, strict=True, spotting=Spotting.EITHER),
+    Kind.DURATION: KindRule(
+        frozenset({"DATE", "TIME", "QUANTITY"}), DURATION, strict=True, spotting=Spotting.MATCHING
+    ),
+    Kind.SCORE: KindRule(frozenset(), SCORE, strict=True, spotting=Spotting.PATTERN),
+    Kind.BIRTH: KindRule(frozenset(), BIRTH, strict=True, spotting=Spotting.PATTERN),
+}
+
+# A place is where something happens: a preposition at most three words before it.
+_PLACE_CUE = re.compile(r"\b(?:in|at|near|from|to|of|across|outside|inside)\s+(?:\S+\s+){0,3}$", re.I)
+
+# First match wins: narrow kinds before the broad ones they refine.
+QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
+    (re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow young\b", re.I), Kind.AGE),
+    (re.compile(r"\bbirthday\b|\bdate of birth\b|\bwhen (?:was|were) \w+(?: \w+)? born\b", re.I), Kind.BIRTH),
+    (re.compile(r"\b(?:what|which) time\b|\bat what hour\b", re.I), Kind.TIME),
+    (re.compile(r"\bhow long\b", re.I), Kind.DURATION),
+    (re.compile(r"\b(?:final\s+)?score\b", re.I), Kind.SCORE),
+    (
+        re.compile(
+            r"\bhow much\b.*\b(?:cost|costs|pay|paid|price|revenue|earn|earned|make|made|worth|raise|raised|"
+            r"spend|spent|fine|fined|sell|sold|charge|value|salary|invest|invested|lose|lost|owe|money|gross)"
+            r"|\bwhat (?:\w+ )?(?:price|revenue|salary|fine)\b|\bhow much money\b",
+            re.I,
+        ),
+        Kind.MONEY,
+    ),
+    (re.compile(r"\bhow many\b", re.I), Kind.COUNT),
+    (re.compile(r"\bhow much\b|\bwhat (?:percentage|number|amount)\b", re.I), Kind.NUMBER),
+    (re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|day|month)\b", re.I), Kind.DATE),
+    (re.compile(r"\bwhere\b|\bwhich (?:city|country|place|region)\b", re.I), Kind.PLACE),
     (
         re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|individual|company|team|organi[sz]ation)\b", re.I),
-        "name",
+        Kind.NAME,
     ),
 ]
 
 
-def question_type(question: str) -> str | None:
+def question_type(question: str) -> Kind | None:
     """The kind of phrase ``question`` asks for (pass the question itself, not its context)."""
     for pattern, kind in QUESTION_TYPES:
         if pattern.search(question):
@@ -37,12 +130,31 @@ def question_type(question: str) -> str | None:
     return None
 
 
-def phrases(sentence: str, kind: str) -> list[tuple[int, int]]:
-    """Spans of phrases of ``kind`` in ``sentence``."""
-    if kind == "number":
-        return [m.span() for m in NUMBER.finditer(sentence)]
-    if kind == "date":
-        return [m.span() for m in DATE.finditer(sentence)]
+def phrases(sentence: str, kind: Kind, notes: SentenceNotes | None = None) -> list[tuple[int, int]]:
+    """Spans of phrases of ``kind`` in ``sentence`` (offsets in ``notes`` are the sentence's own)."""
+    rule = RULES[kind]
+    matches = (
+        [m.span() for m in rule.pattern.finditer(sentence)] if rule.pattern else _name_spans(sentence, kind)
+    )
+    if notes is None or rule.spotting is Spotting.PATTERN:
+        return matches
+    entities = [(e.start, e.end) for e in notes.entities if e.label in rule.labels]
+    if kind == Kind.PLACE:  # "talks in Istanbul", "in a Seattle court"; not "both Ukraine and Russia"
+        entities = [(s, e) for s, e in entities if _PLACE_CUE.search(sentence[max(0, s - 40) : s])]
+    if rule.spotting is Spotting.MATCHING and rule.pattern is not None:
+        return [(s, e) for s, e in entities if rule.pattern.search(sentence[s:e])]
+    if rule.spotting is Spotting.EITHER:
+        if kind == Kind.NAME:  # entities are the better names: "Andrii Sybiha", not his title with it
+            return entities + [m for m in matches if not _overlaps(m, entities)]
+        return matches + [e for e in entities if not _overlaps(e, matches)]
+    return entities
+
+
+def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in others)
+
+
+def _name_spans(sentence: str, kind: Kind) -> list[tuple[int, int]]:
     spans = []
     for match in NAME.finditer(sentence):
         start, end = match.span()
@@ -52,19 +164,21 @@ def phrases(sentence: str, kind: str) -> list[tuple[int, int]]:
             words = words[1:]
         if not words or all(is_stopword(w) for w in words):
             continue
-        if kind == "place" and not BEFORE_PLACE.search(sentence[:start]):
+        if kind == Kind.PLACE and not BEFORE_PLACE.search(sentence[:start]):
             continue
         spans.append((start, end))
     return spans
 
 
-def answer_phrase(sentence: str, kind: str | None, question: str) -> tuple[int, int] | None:
+def answer_phrase(
+    sentence: str, kind: Kind | None, question: str, notes: SentenceNotes | None = None
+) -> tuple[int, int] | None:
     """The phrase of the asked kind that the question does not already contain, if any."""
     if kind is None:
         return None
     asked = question.lower()
-    candidates = [(s, e) for s, e in phrases(sentence, kind) if sentence[s:e].lower() not in asked]
-    if kind == "name":  # prefer multi-word names ("Vladimir Medinsky" over "Kremlin")
+    candidates = [(s, e) for s, e in phrases(sentence, kind, notes) if sentence[s:e].lower() not in asked]
+    if kind == Kind.NAME:  # prefer multi-word names ("Vladimir Medinsky" over "Kremlin")
         candidates.sort(key=lambda span: -len(sentence[span[0] : span[1]].split()))
     return candidates[0] if candidates else None
 

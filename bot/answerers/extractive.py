@@ -19,13 +19,15 @@ import numpy as np
 from langchain_core.documents import Document
 
 from bot.answerers.about import chunks_of, fact_draft, latest_draft, summary_draft
-from bot.answerers.answer_types import answer_phrase, full_names, question_type
+from bot.answerers.answer_types import RULES, Kind, answer_phrase, full_names, question_type
 from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
 from bot.answerers.citations import specifics
 from bot.answerers.intents import Intent, intent_of
+from bot.answerers.speakers import Actor, asked_actor
 from bot.language.text import terms
 from bot.question import Question
 from index.chunking import split_sentences
+from index.nlp import SentenceNotes, notes_of
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
@@ -40,6 +42,7 @@ class Candidate:
     lexical: float = 0.0
     typed: bool = False
     score: float = 0.0
+    notes: SentenceNotes | None = None  # made at index time; None for older indexes
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class ExtractiveConfig:
     w_lexical: float = 0.4
     w_typed: float = 0.08
     w_rank: float = 0.05
+    # "What did X say": a sentence reporting X's words, or with X as its subject, is preferred
+    # and one quoting somebody else is not. Initial choices, measured on eval/readers.jsonl.
+    w_speaker: float = 0.15
+    w_actor_subject: float = 0.08
+    other_speaker_penalty: float = 0.1
     unknown_names_penalty: float = 0.15
     # ...only when at least this share of the question's names is missing ("any one missing"
     # refused answerable MultiHop-RAG questions, which name many things).
@@ -135,13 +143,14 @@ class ExtractiveAnswerer:
         found = []
         for i, doc in enumerate(passages):
             base = int(doc.metadata.get("start", 0))
+            notes = {(n.start, n.end): n for n in notes_of(doc.metadata) or []}
             for start, end in split_sentences(doc.page_content):
                 text = doc.page_content[start:end]
                 key = (str(doc.metadata.get("article_id")), base + start)
                 if key in seen or len(text.split()) < self.config.min_sentence_words or text.endswith("?"):
                     continue  # overlap duplicates, headings and questions answer nothing
                 seen.add(key)
-                found.append(Candidate(i, start, end, text))
+                found.append(Candidate(i, start, end, text, notes=notes.get((start, end))))
         return found
 
     def _score(self, question: Question, candidates: list[Candidate]) -> None:
@@ -149,15 +158,26 @@ class ExtractiveAnswerer:
         q_terms = set(terms(query))
         q_weight = sum(self._idf(t) for t in q_terms) or 1.0
         kind = question_type(question.text)
+        strict = kind is not None and RULES[kind].strict
+        actor = asked_actor(question.text)
         cfg = self.config
         for cand in candidates:
             overlap = q_terms & set(terms(cand.text))
             cand.lexical = sum(self._idf(t) for t in overlap) / q_weight
-            cand.typed = answer_phrase(cand.text, kind, query) is not None
+            cand.typed = answer_phrase(cand.text, kind, query, cand.notes) is not None
             cand.score = (
-                cfg.w_lexical * cand.lexical + cfg.w_typed * cand.typed + cfg.w_rank / (1 + cand.passage)
+                cfg.w_lexical * cand.lexical
+                + cfg.w_typed * cand.typed
+                + cfg.w_rank / (1 + cand.passage)
+                + self._actor_score(actor, cand.notes)
             )
-        shortlist = sorted(candidates, key=lambda c: -c.score)[: cfg.embed_top]
+            if strict and not cand.typed:
+                cand.score = float("-inf")  # "how old is X": a sentence without an age cannot answer
+        shortlist = [
+            c for c in sorted(candidates, key=lambda c: -c.score)[: cfg.embed_top] if c.score > float("-inf")
+        ]
+        if not shortlist:
+            return
         vectors = self._vectors([query] + [c.text for c in shortlist])
         for cand, sim in zip(shortlist, vectors[1:] @ vectors[0], strict=True):
             cand.semantic = float(sim)
@@ -166,6 +186,16 @@ class ExtractiveAnswerer:
         for cand in candidates:
             if id(cand) not in embedded:
                 cand.score = float("-inf")  # not embedded: never chosen
+
+    def _actor_score(self, actor: Actor | None, notes: SentenceNotes | None) -> float:
+        if actor is None or notes is None:
+            return 0.0
+        cfg = self.config
+        if actor.speaks_in(notes):
+            return cfg.w_speaker
+        if actor.acts_in(notes):
+            return cfg.w_actor_subject
+        return -cfg.other_speaker_penalty if actor.others_speak_in(notes) else 0.0
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised embeddings, with an LRU cache: passages recur across questions."""
@@ -183,7 +213,9 @@ class ExtractiveAnswerer:
         self, candidates: list[Candidate], passages: Sequence[Document], question: Question
     ) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: -c.score)
-        if ranked[0].score < self.config.refuse_below + self._unknown_names_penalty(question, passages):
+        if ranked[0].score == float("-inf") or ranked[
+            0
+        ].score < self.config.refuse_below + self._unknown_names_penalty(question, passages):
             return []
         close = [c for c in ranked if c.score >= ranked[0].score - self.config.follow_within]
         chosen: list[Candidate] = []
@@ -219,7 +251,7 @@ class ExtractiveAnswerer:
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
-        lead = _full_name_lead(query, kind, chosen, passages) if kind == "name" else None
+        lead = _full_name_lead(query, kind, chosen, passages) if kind == Kind.NAME else None
         if lead is not None:  # the name as the articles introduce it, cited where they do
             name, sentence = lead
             numbers[(sentence.passage, sentence.start)] = 1
@@ -230,15 +262,15 @@ class ExtractiveAnswerer:
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 citations.append(citation_for(numbers[key], passages[cand.passage], cand.start, cand.end))
-            parts.append(f"{_mark(cand.text, kind, query)} [{numbers[key]}]")
+            parts.append(f"{_mark(cand, kind, query)} [{numbers[key]}]")
         return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
 
 
 def _full_name_lead(
-    question: str, kind: str | None, chosen: list[Candidate], passages: Sequence[Document]
+    question: str, kind: Kind | None, chosen: list[Candidate], passages: Sequence[Document]
 ) -> tuple[str, Candidate] | None:
     """When the answer is a bare surname, the full name from the passages and its sentence."""
-    span = answer_phrase(chosen[0].text, kind, question)
+    span = answer_phrase(chosen[0].text, kind, question, chosen[0].notes)
     if span is None:
         return None
     short = chosen[0].text[span[0] : span[1]]
@@ -274,11 +306,13 @@ def _with_list(cand: Candidate, text: str, cfg: ExtractiveConfig) -> Candidate:
         cand.lexical,
         cand.typed,
         cand.score,
+        cand.notes,
     )
 
 
-def _mark(sentence: str, kind: str | None, question: str) -> str:
-    span = answer_phrase(sentence, kind, question)
+def _mark(cand: Candidate, kind: Kind | None, question: str) -> str:
+    sentence = cand.text
+    span = answer_phrase(sentence, kind, question, cand.notes)
     if span is None:
         return sentence
     start, end = span

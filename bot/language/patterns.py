@@ -123,6 +123,28 @@ NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+# Narrower amounts, for questions that ask exactly for one (bot/answerers/answer_types.py).
+# Without sentence notes they find the phrase; with notes, DURATION and MONEY also check that
+# the entity spaCy found is one ("three weeks" is a duration, "Monday" is not).
+MONEY = re.compile(
+    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:dollars|euros|pounds|usd|eur|gbp)\b)"
+    r"(?:\s?(?:million|billion|trillion|thousand|[mbk]n?)\b)?",
+    re.IGNORECASE,
+)
+DURATION = re.compile(
+    r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|"
+    r"fifteen|twenty|thirty|dozens? of|hundreds? of)(?:[\s-]+\w+)?[\s-]+"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b",
+    re.IGNORECASE,
+)
+# An age: "78-year-old", "aged 78", "78 years old", "Swift, 33,".
+AGE = re.compile(
+    r"\b\d{1,3}-year-old\b|\baged?\s+\d{1,3}\b|\b\d{1,3}\s+years?\s+old\b|(?<=[A-Za-z],\s)\d{1,3}(?=,)"
+)
+TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b", re.IGNORECASE)
+SCORE = re.compile(r"(?<![-–\d])\b\d{1,3}\s?[-–]\s?\d{1,3}\b(?![-–]\d)")  # "20-17", "12–11", not "2023-11-27"
+BIRTH = re.compile(r"\bborn\s+(?:on\s+|in\s+)?[^,.;]{3,40}", re.IGNORECASE)
+
 # ---- Answer markup -------------------------------------------------------------------------
 
 # A citation marker as the bot writes it: "[1]". Rendering and eval read exactly these.
