@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 NOTES_KEY = "sentences"  # chunk metadata field holding the notes (a JSON list)
-NOTES_VERSION = 1  # bump when what is stored changes: every article is re-annotated
+NOTES_VERSION = 2  # bump when what is stored changes: every article is re-annotated
 # Pipes the notes do not use: lemmas and fine tags (the bot stems words itself). Dropping
 # them makes the pass ~10% faster (bench/RESULTS.md, "NLP pass").
 UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
@@ -39,6 +39,7 @@ MIN_WORDS = 4
 _OPENING_QUOTES = ('"', "“", "‘")
 _SPEECH_VERBS = word_list("speech_verbs")
 _PERSON_PRONOUNS = word_list("person_pronouns")
+_QUOTED_PRONOUNS = frozenset({"i", "we", "you"})
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def _speaker(sent: Span) -> str:
     for token in sent:
         if token.lower_ in _SPEECH_VERBS:
             for child in token.children:
-                if child.dep_ in SUBJECT_DEPS:
+                # "I", "we", "you" speak inside a quote; the speaker is named outside it.
+                if child.dep_ in SUBJECT_DEPS and child.lower_ not in _QUOTED_PRONOUNS:
                     return _phrase(child)
         if token.lower_ == "according":  # "according to X"
             for prep in token.children:

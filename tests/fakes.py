@@ -294,3 +294,25 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine similarity of two vectors (the fake encoder's are unit length already)."""
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     return dot / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)) or 1.0)
+
+
+from index.nlp import MIN_WORDS, SentenceNotes  # noqa: E402  (appended with FakeAnnotator)
+
+
+class FakeAnnotator:
+    """An ``index.nlp.Annotator`` without spaCy: notes each sentence of four or more words.
+
+    A sentence's notes carry the sentence itself as their one subject, so a test can check
+    that stored offsets point back at it. ``calls`` records the sentences of every call.
+    """
+
+    def __init__(self, tag: str = "fake-nlp1") -> None:
+        self.tag = tag
+        self.calls: list[list[str]] = []
+
+    def annotate(self, sentences: Sequence[str]) -> list[SentenceNotes | None]:
+        self.calls.append(list(sentences))
+        return [
+            SentenceNotes(0, len(s), subjects=(s,)) if len(s.split()) >= MIN_WORDS else None
+            for s in sentences
+        ]

@@ -106,7 +106,9 @@ QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
         re.compile(
             r"\bhow much\b.*\b(?:cost|costs|pay|paid|price|revenue|earn|earned|make|made|worth|raise|raised|"
             r"spend|spent|fine|fined|sell|sold|charge|value|salary|invest|invested|lose|lost|owe|money|gross)"
-            r"|\bwhat (?:\w+ )?(?:price|revenue|salary|fine)\b|\bhow much money\b",
+            r"|\bwhat (?:\w+ )?(?:price|revenue|salary|fine)\b|\bhow much money\b"
+            r"|\bwhat (?:is|was|are|were|'s) the (?:\w+ )?(?:price|cost|fine|salary|fee|revenue)s?\b"
+            r"|\b(?:price|cost) of\b",
             re.I,
         ),
         Kind.MONEY,
@@ -217,3 +219,42 @@ def full_names(surname: str, texts: list[str]) -> list[tuple[str, int, int, int]
     for name, *_ in found:
         counts[name] = counts.get(name, 0) + 1
     return sorted(found, key=lambda f: (-counts[f[0]], -len(f[0])))
+
+
+# A question asking for a given number of things: "which four regions", "top 3". The
+# sentence naming that many answers it; one that only mentions "the four regions" does not.
+_COUNTED = re.compile(
+    r"\b(?:which|what|the|top|name|list)\s+(?:the\s+)?(?:top\s+)?(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+\w+",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+# Entities that can be items of a list answer (not dates or amounts).
+LIST_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+)
+
+
+def asked_count(question: str) -> int:
+    """How many things the question asks for by number ("which four regions" → 4); 0 if none."""
+    match = _COUNTED.search(question)
+    if match is None:
+        return 0
+    n = match.group("n").lower()
+    return _NUMBER_WORDS.get(n) or int(n)
+
+
+def list_items(sentence: str, notes: SentenceNotes | None) -> int:
+    """How many things ``sentence`` names: its distinct entities, or its comma-separated parts."""
+    if notes is not None:
+        return len({sentence[e.start : e.end] for e in notes.entities if e.label in LIST_LABELS})
+    return sentence.count(",") + 1 if " and " in sentence else 1

@@ -17,8 +17,7 @@ from langchain_core.documents import Document
 
 from bot.answerers.base import citation_for
 from bot.language.patterns import LEADING_LLM_CITATIONS, LLM_CITATIONS, SPECIFIC
-from bot.language.text import is_stopword, terms, words
-from bot.language.wordlists import word_list
+from bot.language.text import hedged, is_stopword, negated, terms
 from bot.schemas import Citation
 from index.chunking import split_sentences
 
@@ -77,10 +76,7 @@ def same_modality(claim: str, sentence: str) -> bool:
 
 
 def _marks(text: str) -> tuple[bool, bool]:
-    tokens = [w.lower().replace("’", "'") for w in words(text)]
-    negated = any(t in word_list("negation_words") or t.endswith("n't") for t in tokens)
-    hedged = any(t in word_list("modal_words") for t in tokens)
-    return negated, hedged
+    return negated(text), hedged(text)
 
 
 def _closest_clause(claim: str, claim_terms: set[str], text: str) -> str:

@@ -17,26 +17,28 @@ from bot.language.wordlists import word_list
 from index.nlp import SentenceNotes
 
 _WHO = r"(?P<who>[\w.'’\- ]+?)"
+# Words asking for what someone said or how they reacted (their words are the answer), as
+# opposed to what they want or plan (their deeds: the sentence whose subject they are).
+_WORDS = (
+    r"say|said|saying|think|thinks|tell|told|claim|claimed|argue|argued|mean|make of|feel|"
+    r"react|reacted|respond|responded|reply|replied|answer|answered|view|see|comment|commented|"
+    r"reaction|response|views?|take|position|stance|comments?|statement|answer|reply"
+)
+_DEEDS = (
+    r"want|wants|propose|proposed|demand|demanded|suggest|suggested|plan|planning|announce|announced|"
+    r"warn|warned|promise|promised|ask|asked|ask for|asking for|admit|admitted|demands?"
+)
 _ASKING: tuple[re.Pattern[str], ...] = (
     re.compile(
         rf"\bwhat (?:did|does|do|has|have|had|will|would|is|was|are|were) {_WHO}\s+"
-        r"(?:say|said|saying|think|thinks|tell|told|want|wants|claim|claimed|argue|argued|mean|propose|"
-        r"proposed|demand|demanded|suggest|suggested|make of|feel|plan|planning|announce|announced|"
-        r"warn|warned|promise|promised|ask|asked|ask for|asking for|admit|admitted)\b",
+        rf"(?P<verb>{_WORDS}|{_DEEDS})\b",
         re.I,
     ),
-    re.compile(
-        rf"\bhow (?:did|does|do|has|have|had|will|would|is|was) {_WHO}\s+"
-        r"(?:react|reacted|respond|responded|reply|replied|feel|see|view|answer|answered|take|taking)\b",
-        re.I,
-    ),
-    re.compile(
-        r"\b(?P<who>[\w.'’\-]+(?: [\w.'’\-]+)?)['’]s "
-        r"(?:reaction|response|view|views|take|position|stance|comments?|statement|answer|demands?|reply)\b",
-        re.I,
-    ),
-    re.compile(rf"\b(?:reaction|response|reply) (?:from|of|by) {_WHO}\s*[?.!]*\s*$", re.I),
+    re.compile(rf"\bhow (?:did|does|do|has|have|had|will|would|is|was) {_WHO}\s+(?P<verb>{_WORDS})\b", re.I),
+    re.compile(rf"\b(?P<who>[\w.'’\-]+(?: [\w.'’\-]+)?)['’]s (?P<verb>{_WORDS}|{_DEEDS})\b", re.I),
+    re.compile(rf"\b(?P<verb>reaction|response|reply) (?:from|of|by) {_WHO}\s*[?.!]*\s*$", re.I),
 )
+_ASKS_WORDS = re.compile(rf"^(?:{_WORDS})$", re.I)
 _PRONOUNS = word_list("pronouns")
 _TITLES = word_list("titles")
 
@@ -44,6 +46,7 @@ _TITLES = word_list("titles")
 @dataclass(frozen=True)
 class Actor:
     words: frozenset[str]  # lowercase name words; empty for a pronoun: anybody quoted
+    asks_words: bool = True  # their words or reaction (True), or their deeds ("what does X want")
 
     def speaks_in(self, notes: SentenceNotes) -> bool:
         """The sentence reports this actor's words (anybody's, for a pronoun)."""
@@ -66,10 +69,11 @@ def asked_actor(question: str) -> Actor | None:
         match = pattern.search(question)
         if match:
             who = match.group("who")
+            asks_words = _ASKS_WORDS.match(match.group("verb")) is not None
             if who.lower().strip() in _PRONOUNS:
-                return Actor(frozenset())
+                return Actor(frozenset(), asks_words)
             words = _name_words(who)
-            return Actor(words) if words else None
+            return Actor(words, asks_words) if words else None
     return None
 
 

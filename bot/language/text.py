@@ -47,3 +47,14 @@ def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
 
 def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def negated(text: str) -> bool:
+    """A negation word ("not", "never", "no") or a contraction ending in "n't"."""
+    tokens = [w.lower().replace("’", "'") for w in words(text)]
+    return any(t in word_list("negation_words") or t.endswith("n't") for t in tokens)
+
+
+def hedged(text: str) -> bool:
+    """A modal or hedging word ("would", "may", "likely", "consider")."""
+    return any(w.lower() in word_list("modal_words") for w in words(text))

@@ -13,8 +13,9 @@ from langchain_core.documents import Document
 
 from index.chunking import SentenceChunker, article_fingerprint, article_header, split_sentences
 from index.loaders import load_sources
+from index.nlp import NOTES_KEY, notes_of
 from tests.corpus import SEED, article_text, assert_chunks_tile
-from tests.fakes import WordCounter
+from tests.fakes import FakeAnnotator, WordCounter
 
 
 def test_sentence_split_respects_abbreviations_and_lines() -> None:
@@ -161,3 +162,58 @@ def test_the_budget_shrinks_until_the_real_counts_fit() -> None:
 
 def test_an_empty_body_has_no_chunks() -> None:
     assert SentenceChunker(COUNT, 64, 8).split(Document(page_content="", metadata={"article_id": "e"})) == []
+
+
+def test_an_annotator_notes_exactly_the_whole_sentences_of_each_chunk() -> None:
+    doc = seed_doc()
+    annotator = FakeAnnotator()
+    chunks = SentenceChunker(COUNT, max_tokens=96, overlap_tokens=32, annotator=annotator).split(doc)
+    assert len(chunks) >= 8
+    body = doc.page_content
+    sentences = split_sentences(body)
+    assert annotator.calls == [[body[s:e] for s, e in sentences]]  # the article once, in order
+    for chunk in chunks:
+        notes = notes_of(chunk.metadata)
+        assert notes is not None
+        inside = [
+            body[s:e]
+            for s, e in sentences
+            if chunk.start <= s and e <= chunk.end and len(body[s:e].split()) >= 4
+        ]
+        assert inside  # every chunk holds some sentence worth noting
+        # Chunk-relative offsets: each note points at its own sentence in the chunk's text.
+        assert [chunk.text[n.start : n.end] for n in notes] == inside
+        assert [n.subjects[0] for n in notes] == inside
+        # ...and the answerer, splitting the stored chunk text again, finds them at those offsets.
+        assert {(n.start, n.end) for n in notes} <= set(split_sentences(chunk.text))
+
+
+def test_a_sentence_cut_across_chunks_has_no_notes() -> None:
+    long_sentence = "Then " + " ".join(f"word{i}" for i in range(300)) + "."
+    doc = Document(
+        page_content="A short opening sentence here. " + long_sentence + " A closing sentence comes last.",
+        metadata={"article_id": "long", "title": "A long one"},
+    )
+    chunks = SentenceChunker(COUNT, max_tokens=128, overlap_tokens=16, annotator=FakeAnnotator()).split(doc)
+    assert len(chunks) > 2
+    noted = [chunk.text[n.start : n.end] for chunk in chunks for n in notes_of(chunk.metadata) or []]
+    assert "A short opening sentence here." in noted and "A closing sentence comes last." in noted
+    assert long_sentence not in noted
+    assert all("word" not in n for n in noted)  # no piece of the cut sentence either
+
+
+def test_the_annotator_tag_is_part_of_the_fingerprint() -> None:
+    doc = seed_doc()
+    plain = SentenceChunker(COUNT, max_tokens=96, overlap_tokens=16)
+    first = SentenceChunker(COUNT, max_tokens=96, overlap_tokens=16, annotator=FakeAnnotator("nlp1"))
+    upgraded = SentenceChunker(COUNT, max_tokens=96, overlap_tokens=16, annotator=FakeAnnotator("nlp2"))
+    fingerprints = {c.fingerprint(doc) for c in (plain, first, upgraded)}
+    assert len(fingerprints) == 3  # adding or upgrading the annotator re-indexes every article
+    again = SentenceChunker(COUNT, max_tokens=96, overlap_tokens=16, annotator=FakeAnnotator("nlp1"))
+    assert again.fingerprint(doc) == first.fingerprint(doc)
+
+
+def test_without_an_annotator_chunks_have_no_notes() -> None:
+    chunks = SentenceChunker(COUNT, max_tokens=96, overlap_tokens=16).split(seed_doc())
+    assert chunks and all(NOTES_KEY not in c.metadata for c in chunks)
+    assert all(notes_of(c.metadata) is None for c in chunks)

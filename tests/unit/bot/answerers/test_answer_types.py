@@ -1,10 +1,19 @@
-"""Rule-based phrase spotting: question kinds, answer phrases, full names for bare surnames."""
+"""Phrase spotting: question kinds, answer phrases (with and without sentence notes), full names."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.answerers.answer_types import answer_phrase, full_names, question_type
+from bot.answerers.answer_types import (
+    RULES,
+    Kind,
+    Spotting,
+    answer_phrase,
+    full_names,
+    phrases,
+    question_type,
+)
+from index.nlp import Entity, SentenceNotes
 
 
 @pytest.mark.parametrize(
@@ -39,7 +48,7 @@ def test_question_kinds(question: str, kind: str | None) -> None:
     ],
 )
 def test_name_phrases_skip_words_that_only_open_a_sentence(sentence: str, phrase: str) -> None:
-    span = answer_phrase(sentence, "name", "Who is it?")
+    span = answer_phrase(sentence, Kind.NAME, "Who is it?")
     assert span is not None and sentence[span[0] : span[1]] == phrase
 
 
@@ -74,3 +83,151 @@ def test_no_full_name_when_only_titles_or_lowercase_precede() -> None:
 def test_most_frequent_form_wins() -> None:
     texts = ["Sam Bankman-Fried spoke.", "Then Sam Bankman-Fried left.", "Mr. Bankman-Fried again."]
     assert full_names("Bankman-Fried", texts)[0][0] == "Sam Bankman-Fried"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When was Taylor Swift born?", Kind.BIRTH),  # not the broader "when": a date
+        ("What is her date of birth?", Kind.BIRTH),
+        ("What age was she when she won?", Kind.AGE),
+        ("At what hour did the polls close?", Kind.TIME),
+        ("Which day is the vote?", Kind.DATE),
+        ("How much money did the film raise?", Kind.MONEY),
+        ("How much did the new bridge cost?", Kind.MONEY),
+        ("What ticket price did they set?", Kind.MONEY),
+        ("How much rain fell overnight?", Kind.NUMBER),  # an amount, but not money
+        ("What percentage of voters turned out?", Kind.NUMBER),
+        ("How many goals were scored?", Kind.COUNT),
+        ("How long will the strike last?", Kind.DURATION),
+        ("What was the final score?", Kind.SCORE),
+        ("Which city hosts the talks?", Kind.PLACE),
+        ("Whom did they meet?", Kind.NAME),
+    ],
+)
+def test_narrow_kinds_win_over_the_broad_ones_they_refine(question: str, kind: Kind) -> None:
+    found = question_type(question)
+    assert isinstance(found, Kind) and found is kind
+
+
+def test_every_kind_has_a_rule_and_only_the_narrow_ones_are_strict() -> None:
+    assert set(RULES) == set(Kind)
+    strict = {kind for kind, rule in RULES.items() if rule.strict}
+    assert strict == {Kind.COUNT, Kind.MONEY, Kind.AGE, Kind.TIME, Kind.DURATION, Kind.SCORE, Kind.BIRTH}
+    for kind, rule in RULES.items():
+        if rule.spotting is Spotting.PATTERN:
+            assert rule.pattern is not None and not rule.labels, kind
+
+
+def noted(sentence: str, *entities: tuple[str, str]) -> SentenceNotes:
+    """Notes for ``sentence`` with an entity of each (phrase, label), found by its first occurrence."""
+    spans = []
+    for phrase, label in entities:
+        start = sentence.index(phrase)
+        spans.append(Entity(start, start + len(phrase), label))
+    return SentenceNotes(0, len(sentence), tuple(spans))
+
+
+def found(sentence: str, kind: Kind, notes: SentenceNotes | None = None) -> list[str]:
+    return [sentence[s:e] for s, e in phrases(sentence, kind, notes)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "expected"),
+    [
+        (
+            "The mayor, 54, watched her 78-year-old father and a man aged 40.",
+            Kind.AGE,
+            ["54", "78-year-old", "aged 40"],
+        ),
+        ("The Chiefs won 20-17 on 2023-11-27.", Kind.SCORE, ["20-17"]),  # a date is no score
+        ("The talks start at 5pm and end at 10:30 a.m. or noon.", Kind.TIME, ["5pm", "10:30 a.m.", "noon"]),
+        ("Revenue hit $69bn this year.", Kind.MONEY, ["$69bn"]),
+        ("The ban will last three weeks from Monday.", Kind.DURATION, ["three weeks"]),
+        ("She was born on 13 December 1989, in Reading.", Kind.BIRTH, ["born on 13 December 1989"]),
+        ("The bridge took three years and carries two tram lines.", Kind.COUNT, ["three", "two"]),
+    ],
+)
+def test_without_notes_the_patterns_spot_phrases(sentence: str, kind: Kind, expected: list[str]) -> None:
+    assert found(sentence, kind) == expected
+
+
+def test_with_notes_amounts_are_the_entities_only() -> None:
+    sentence = "The bridge took three years and carries two tram lines."
+    notes = noted(sentence, ("three years", "DATE"), ("two", "CARDINAL"))
+    assert found(sentence, Kind.COUNT, notes) == ["two"]  # "three years" is a DATE, not a count
+    assert found(sentence, Kind.NUMBER, notes) == ["two"]
+    assert found(sentence, Kind.COUNT, noted(sentence)) == []  # notes without an amount: none
+    assert answer_phrase(sentence, Kind.COUNT, "How many tram lines?", noted(sentence)) is None
+
+
+def test_matching_spotting_keeps_entities_that_fit_the_pattern() -> None:
+    sentence = "The ban will last three weeks from Monday."
+    notes = noted(sentence, ("three weeks", "DATE"), ("Monday", "DATE"))
+    assert RULES[Kind.DURATION].spotting is Spotting.MATCHING
+    assert found(sentence, Kind.DURATION, notes) == ["three weeks"]  # "Monday" is no duration
+    # The pattern alone does not count where notes are: spaCy saw no duration entity.
+    assert found(sentence, Kind.DURATION, noted(sentence, ("Monday", "DATE"))) == []
+
+
+def test_either_spotting_takes_pattern_matches_then_entities_elsewhere() -> None:
+    sentence = "Revenue hit $69bn, about 62 billion euros, by Friday."
+    notes = noted(sentence, ("$69bn", "MONEY"), ("62 billion euros", "MONEY"), ("Friday", "DATE"))
+    assert found(sentence, Kind.MONEY, notes) == ["$69bn", "62 billion euros"]  # no duplicate $69bn
+    assert found(sentence, Kind.MONEY, noted(sentence)) == ["$69bn"]  # spaCy missed it: the pattern finds it
+    dated = "Planning began in late 2022 and talks resumed on Thursday."
+    dates = noted(dated, ("late 2022", "DATE"), ("Thursday", "DATE"))
+    assert found(dated, Kind.DATE, dates) == ["2022", "Thursday"]  # exact dates, no overlapping vaguer one
+    vague = "Talks resumed last week."
+    assert found(vague, Kind.DATE, noted(vague, ("last week", "DATE"))) == ["last week"]
+
+
+def test_pattern_spotting_ignores_the_notes() -> None:
+    sentence = "The mayor, 54, opened the bridge with 300 guests."
+    notes = noted(sentence, ("54", "CARDINAL"), ("300", "CARDINAL"))
+    assert found(sentence, Kind.AGE, notes) == found(sentence, Kind.AGE) == ["54"]
+    assert found(sentence, Kind.AGE, noted(sentence)) == ["54"]
+    assert found("The score was 3-1 at home.", Kind.SCORE, noted("The score was 3-1 at home.")) == ["3-1"]
+
+
+PLACES = ("Ukraine", "Russia", "Istanbul", "Seattle", "Kyiv", "Paris")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "places"),
+    [
+        ("Talks between Ukraine and Russia were held in Istanbul.", ["Istanbul"]),
+        ("He was sentenced in a Seattle court on Monday.", ["Seattle"]),  # a few words after the cue
+        ("Troops withdrew from the outskirts of Kyiv.", ["Kyiv"]),
+        ("Both Ukraine and Russia sent delegations.", []),
+        ("He spoke in the very large old Paris hall.", []),  # the cue is four words away
+    ],
+)
+def test_a_place_entity_needs_a_preposition_before_it(sentence: str, places: list[str]) -> None:
+    notes = noted(sentence, *((p, "GPE") for p in PLACES if p in sentence))
+    assert len(notes.entities) >= 1
+    assert found(sentence, Kind.PLACE, notes) == places
+
+
+def test_names_prefer_entities_over_capitalised_runs() -> None:
+    sentence = "US President Donald Trump met Andrii Sybiha and Igor Kostyukov at the White House."
+    notes = noted(sentence, ("Donald Trump", "PERSON"), ("Andrii Sybiha", "PERSON"), ("White House", "FAC"))
+    without = found(sentence, Kind.NAME)
+    assert "President Donald Trump" in without  # the capitalised run holds the title
+    # PERSON/ORG entities first; then runs spaCy did not label that overlap none of them.
+    assert found(sentence, Kind.NAME, notes) == [
+        "Donald Trump",
+        "Andrii Sybiha",
+        "Igor Kostyukov",
+        "White House",
+    ]
+    span = answer_phrase(sentence, Kind.NAME, "Who met Igor Kostyukov?", notes)
+    assert span is not None and sentence[span[0] : span[1]] == "Donald Trump"
+
+
+def test_strict_kinds_find_nothing_in_a_sentence_without_one() -> None:
+    sentence = "Mayor Jane Holloway opened the new bridge on Monday morning."
+    notes = noted(sentence, ("Jane Holloway", "PERSON"), ("Monday morning", "TIME"))
+    for kind in (Kind.AGE, Kind.SCORE, Kind.BIRTH, Kind.MONEY, Kind.COUNT, Kind.DURATION):
+        assert answer_phrase(sentence, kind, "How old is Jane Holloway?", notes) is None, kind
+    assert answer_phrase(sentence, None, "Why?", notes) is None

@@ -12,10 +12,13 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
+from bot.answerers.answer_types import RULES, Kind
 from bot.answerers.base import Delta, Draft
 from bot.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig, refusal
+from bot.answerers.yes_no import NOT_DIRECT
 from bot.question import Question
 from index.chunking import split_sentences
+from index.nlp import NOTES_KEY, Entity, SentenceNotes, encode_notes
 from tests.fakes import HashEmbeddings
 
 BODY = (
@@ -195,3 +198,127 @@ def test_the_question_context_is_searched(answerer) -> None:
     assert answerer.answer(question, PASSAGES).refused
     draft = answerer.answer(question.with_context(["Jane Holloway", "Brackwater bridge"]), PASSAGES)
     assert not draft.refused and draft.citations[0].quote.startswith("Mayor Jane Holloway")
+
+
+# ---- With sentence notes (index/nlp.py), made by hand ----------------------------------------
+
+OPENING = "Mayor Jane Holloway opened the new Brackwater bridge on Monday morning."
+TOWN = (
+    f"{OPENING} "
+    "The bridge took three years to build and carries two tram lines. "
+    "It crosses the river near the old town."
+)
+
+
+def with_notes(
+    text: str,
+    article_id: str = "brackwater-bridge",
+    start: int = 480,
+    entities: dict[str, list[tuple[str, str]]] | None = None,
+    speakers: dict[str, str] | None = None,
+    notes: bool = True,
+) -> Document:
+    """A stored chunk at ``start`` in its article, with notes for each sentence: the given
+    entities (phrase, label) and speaker, offsets relative to the chunk as the indexer stores them."""
+    made = []
+    for s, e in split_sentences(text):
+        sentence = text[s:e]
+        found = []
+        for phrase, label in (entities or {}).get(sentence, []):
+            at = sentence.index(phrase)
+            found.append(Entity(at, at + len(phrase), label))
+        made.append(SentenceNotes(s, e, tuple(found), (), (speakers or {}).get(sentence, ""), False))
+    meta: dict[str, object] = {**META, "article_id": article_id, "start": start, "end": start + len(text)}
+    if notes:
+        meta[NOTES_KEY] = encode_notes(made)
+    return Document(page_content=text, metadata=meta, id=f"{article_id}#{start}")
+
+
+TRAMS = {"The bridge took three years to build and carries two tram lines.": [("two", "CARDINAL")]}
+
+
+def test_a_count_question_takes_its_count_from_the_notes(answerer) -> None:
+    question = "How many tram lines does the Brackwater bridge carry?"
+    draft = answerer.answer(question, [with_notes(TOWN, entities=TRAMS)])
+    assert not draft.refused and "carries **two** tram lines" in draft.text
+    # Notes that hold no amount: no sentence can say how many (the pattern alone would find "two").
+    assert answerer.answer(question, [with_notes(TOWN)]).refused
+    # An index built without notes falls back on the patterns.
+    assert not answerer.answer(question, [with_notes(TOWN, notes=False)]).refused
+
+
+def test_how_old_is_refused_unless_a_sentence_gives_an_age(answerer, monkeypatch) -> None:
+    question = "How old is Jane Holloway?"
+    holloway = {OPENING: [("Jane Holloway", "PERSON"), ("Monday morning", "TIME")]}
+    assert answerer.answer(question, [with_notes(TOWN, entities=holloway)]).refused
+
+    aged = TOWN.replace("Mayor Jane Holloway opened", "Mayor Jane Holloway, 54, opened")
+    draft = answerer.answer(question, [with_notes(aged)])
+    assert not draft.refused and "**54**" in draft.text
+    assert draft.citations[0].quote.startswith("Mayor Jane Holloway, 54, opened")
+
+    # The refusal is the strict kind's doing: the sentence about her matches the question otherwise.
+    monkeypatch.setitem(RULES, Kind.AGE, replace(RULES[Kind.AGE], strict=False))
+    assert not answerer.answer(question, [with_notes(TOWN, entities=holloway)]).refused
+
+
+QUOTE = "“The new bridge is a triumph for the whole town,” she said."
+
+
+def quoted_by(speaker: str, opener: str, article_id: str) -> Document:
+    text = f"{opener} {QUOTE}"
+    return with_notes(text, article_id=article_id, start=0, speakers={QUOTE: speaker})
+
+
+def test_what_did_x_say_prefers_xs_words_over_the_same_words_from_someone_else(encoder) -> None:
+    okafor = quoted_by("Tom Okafor", "Union leader Tom Okafor spoke at the quay on Friday.", "union")
+    holloway = quoted_by("Jane Holloway", "Mayor Jane Holloway cut the ribbon on Monday.", "council")
+    passages = [okafor, holloway]  # the other speaker's passage ranks first
+    question = "What did Holloway say about the new bridge and the whole town?"
+
+    draft = ExtractiveAnswerer(encoder.encode_batch).answer(question, passages)
+    assert not draft.refused
+    first = draft.citations[0]
+    assert (first.article_id, first.quote) == ("council", QUOTE)
+
+    # Control: without the speaker weights the identical quote in the first passage wins.
+    blind = replace(ExtractiveConfig(), w_speaker=0.0, w_actor_subject=0.0, other_speaker_penalty=0.0)
+    draft = ExtractiveAnswerer(encoder.encode_batch, config=blind).answer(question, passages)
+    assert (draft.citations[0].article_id, draft.citations[0].quote) == ("union", QUOTE)
+
+
+def test_yes_no_leads_with_a_verdict_only_when_the_sentence_states_it(answerer) -> None:
+    stated = answerer.answer("Does the bridge carry two tram lines?", [with_notes(TOWN)])
+    assert stated.text.startswith(
+        "**Yes** — The bridge took three years to build and carries two tram lines."
+    )
+
+    evidence = answerer.answer("Is the bridge near the old town?", [with_notes(TOWN)])
+    assert not evidence.refused and "It crosses the river near the old town." in evidence.text
+    assert not evidence.text.startswith(("**Yes**", "**No**")) and evidence.text.endswith(NOT_DIRECT)
+
+
+REGIONS = (
+    "Russia still wants full control over the four regions. "
+    "In late 2022, Russia declared the annexation of Donetsk, Luhansk, Kherson and Zaporizhzhia."
+)
+NAMED = {
+    "In late 2022, Russia declared the annexation of Donetsk, Luhansk, Kherson and Zaporizhzhia.": [
+        (place, "GPE") for place in ("Russia", "Donetsk", "Luhansk", "Kherson", "Zaporizhzhia")
+    ]
+}
+
+
+def test_which_four_prefers_the_sentence_naming_four(encoder, answerer) -> None:
+    question = "which four regions did russia annex"
+    # The hash encoder knows no meaning: a large bonus shows the mechanism, not its calibration.
+    counted = ExtractiveAnswerer(encoder.encode_batch, config=replace(answerer.config, w_counted=1.0))
+    draft = counted.answer(question, [with_notes(REGIONS, entities=NAMED)])
+    assert draft.citations[0].quote.startswith("In late 2022")
+    # Control: without the bonus, the sentence repeating the question's words wins.
+    plain = ExtractiveAnswerer(encoder.encode_batch, config=replace(answerer.config, w_counted=0.0))
+    assert (
+        plain.answer(question, [with_notes(REGIONS, entities=NAMED)])
+        .citations[0]
+        .quote.startswith("Russia still wants")
+    )

@@ -1,0 +1,46 @@
+"""Yes/no questions: "Yes" or "No" only when the leading sentence says so itself.
+
+"Is Putin going to Istanbul?" is answered by "Putin has decided not to attend" — evidence,
+not a literal no. The answer begins with "Yes" or "No" only when the sentence holds every
+content word of the question (the same subject and predicate), and then by its negation
+against the question's ("Did Putin reject it?" / "Putin rejected it" → Yes). Otherwise the
+evidence is given as found, with a note that the articles don't answer yes or no directly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.language.text import terms
+from index.nlp import SentenceNotes
+
+# The auxiliary verb opening a yes/no question, after a conversational "so", "and", "ok".
+_ASKS = re.compile(
+    r"^\s*(?:(?:so|and|but|ok|okay|well|wait|hmm)\b[,\s]*)?"
+    r"(?:is|are|was|were|do|does|did|will|would|can|could|has|have|had|should|shall|may|might|must|"
+    r"isn[’']?t|aren[’']?t|wasn[’']?t|weren[’']?t|won[’']?t|wouldn[’']?t|can[’']?t|couldn[’']?t|"
+    r"didn[’']?t|doesn[’']?t|don[’']?t|hasn[’']?t|haven[’']?t)\b",
+    re.IGNORECASE,
+)
+# Negation in the grammar only, as the index-time notes mark it: "rejected" states a fact to
+# agree or disagree with ("Did Putin reject it?" → Yes), unlike the citation check's wider
+# list (bot/language/data/negation_words.txt), where "rejected" must survive into a claim.
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.IGNORECASE)
+MIN_TERMS = 2  # a verdict on fewer content words is a guess: initial choice, not tuned
+NOT_DIRECT = "The articles don't answer yes or no in so many words; this is what they say."
+
+
+def is_yes_no(question: str) -> bool:
+    return _ASKS.match(question) is not None
+
+
+def verdict(question: str, sentence: str, notes: SentenceNotes | None = None) -> str | None:
+    """ "Yes" or "No" when ``sentence`` states the asked proposition itself, else None."""
+    match = _ASKS.match(question)
+    if match is None:
+        return None
+    asked = set(terms(question[match.end() :]))
+    if len(asked) < MIN_TERMS or not asked <= set(terms(sentence)):
+        return None
+    sentence_negated = notes.negated if notes is not None else bool(_NEGATION.search(sentence))
+    return "No" if sentence_negated != bool(_NEGATION.search(question)) else "Yes"

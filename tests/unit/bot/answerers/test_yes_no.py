@@ -1,0 +1,50 @@
+"""Yes/no questions: a verdict only when the sentence states the asked proposition itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answerers.yes_no import is_yes_no, verdict
+from index.nlp import SentenceNotes
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is Putin going to Istanbul?", True),
+        ("so is it a cure?", True),
+        ("can humans catch it", True),
+        ("didn't they agree", True),
+        ("who is going", False),
+        ("what did he say", False),
+        ("isolation rules?", False),  # "is" only as a word of its own
+    ],
+)
+def test_yes_no_questions_are_recognised(question: str, expected: bool) -> None:
+    assert is_yes_no(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # Every content word of the question is in the sentence: its negation decides.
+        ("Is Putin attending the talks?", "Putin has decided not to attend the talks.", "No"),
+        ("Did Putin reject the ceasefire?", "Zelensky accepted a ceasefire, but Putin rejected it.", "Yes"),
+        ("Isn't Putin attending the talks?", "Putin is attending the talks.", "No"),
+        ("Won't Putin attend the talks?", "Putin will not attend the talks.", "Yes"),
+        # Evidence that does not state the proposition: no verdict.
+        ("Is Putin going to Istanbul?", "Putin has decided not to attend.", None),
+        ("so is it a cure?", "The drugs only slow the disease.", None),
+        ("Is it over?", "It is over.", None),  # one content word is too little to judge
+        ("Who is attending the talks?", "Zelensky is attending the talks.", None),
+    ],
+)
+def test_verdict_only_when_the_sentence_says_so(question: str, sentence: str, expected: str | None) -> None:
+    assert verdict(question, sentence) == expected
+
+
+def test_the_index_time_negation_decides_when_there_are_notes() -> None:
+    sentence = "Putin is attending the talks."
+    assert verdict("Is Putin attending the talks?", sentence) == "Yes"
+    noted = SentenceNotes(0, len(sentence), negated=True)
+    assert verdict("Is Putin attending the talks?", sentence, noted) == "No"
