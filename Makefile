@@ -49,7 +49,7 @@ EVAL_GATE := --min retrieval.hits@10=0.95 --min answer.accuracy=0.85 --min refus
 # 22 MultiHop-RAG articles: a regression gate at today's level (the issue's targets are higher:
 # eval/RESULTS.md). Only the articles the set uses are indexed. Skipped, saying so, without the data.
 SHARED_CORPUS ?= $(firstword $(wildcard ../shared/eval/multihop-rag/corpus /work/shared/eval/multihop-rag/corpus))
-READERS_GATE := --min answer.accuracy=0.70 --min refusal.recall=0.35 --max must_not_contain.violations=0
+READERS_GATE := --min answer.accuracy=0.74 --min refusal.recall=0.55 --max must_not_contain.violations=0
 
 test: lint llm
 	$(PY) -m bot.eval eval/seed.jsonl --corpus source_docs --quiet --json artifacts/eval-seed.json \

@@ -52,7 +52,7 @@ def raw_encode(corpus: Path) -> tuple[int, float, float]:
     from index.factory import make_chunker
     from index.loaders import load_sources
 
-    settings = Settings(source_dir=corpus)
+    settings = Settings(source_dir=corpus, nlp=False)  # same chunk texts, without the NLP pass
     chunker = make_chunker(settings)
     started = time.perf_counter()
     docs = load_sources([corpus], int(settings.max_file_mb * 1e6), settings.fetch_timeout_s).documents
@@ -64,18 +64,48 @@ def raw_encode(corpus: Path) -> tuple[int, float, float]:
     return len(texts), time.perf_counter() - started, prep
 
 
+def nlp_pass(corpus: Path) -> tuple[int, int, float]:
+    """The NLP pass alone (index/nlp.py), on every sentence of every article: sentences, words, seconds."""
+    from index.chunking import split_sentences
+    from index.loaders import load_sources
+    from index.nlp import SpacyAnnotator
+
+    settings = Settings(source_dir=corpus)
+    docs = load_sources([corpus], int(settings.max_file_mb * 1e6), settings.fetch_timeout_s).documents
+    annotator = SpacyAnnotator(settings.nlp_model)
+    annotator.annotate(["Warm-up sentence to load the pipeline."])
+    bodies = [[d.page_content[s:e] for s, e in split_sentences(d.page_content)] for d in docs]
+    started = time.perf_counter()
+    for sentences in bodies:
+        annotator.annotate(sentences)
+    seconds = time.perf_counter() - started
+    return sum(map(len, bodies)), sum(len(s.split()) for b in bodies for s in b), seconds
+
+
+def subset(corpus: Path, limit: int, into: Path) -> Path:
+    """The first ``limit`` files of ``corpus`` (sorted), linked into ``into``."""
+    into.mkdir()
+    for path in sorted(p for p in corpus.iterdir() if p.is_file())[:limit]:
+        (into / path.name).symlink_to(path.resolve())
+    return into
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N articles (sorted)")
     args = parser.parse_args()
     apply_offline_env()
     with tempfile.TemporaryDirectory() as tmp:
+        if args.limit:
+            args.corpus = subset(args.corpus, args.limit, Path(tmp) / "corpus")
         data_dir = Path(tmp) / "data"
         build_s, summary = run_build(args.corpus, data_dir)
         peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size_mb = dir_size(data_dir) / 1e6
         rebuild_s, rebuild_summary = run_build(args.corpus, data_dir)
         chunks, encode_s, prep_s = raw_encode(args.corpus)
+        sentences, words, nlp_s = nlp_pass(args.corpus)
     raw_tp = chunks / encode_s
     build_tp = chunks / build_s
     rows = [
@@ -86,6 +116,11 @@ def main() -> None:
         ("end-to-end build (CLI process, model load incl.)", f"{build_s:.1f} s = {build_tp:.1f} chunks/s"),
         ("build / raw throughput", f"{build_tp / raw_tp:.3f}"),
         ("load + chunk alone (in the raw run)", f"{prep_s:.1f} s"),
+        (
+            "NLP pass alone (spaCy, index/nlp.py)",
+            f"{nlp_s:.1f} s = {words / nlp_s:.0f} words/s ({sentences} sentences)",
+        ),
+        ("NLP pass / raw encode time", f"{nlp_s / encode_s:.2f}"),
         ("peak RSS of build process", f"{peak_rss_mb:.0f} MB"),
         ("index size on disk", f"{size_mb:.1f} MB"),
         ("rebuild, unchanged corpus (CLI process)", f"{rebuild_s:.2f} s ({rebuild_summary})"),

@@ -124,3 +124,37 @@ def percentile(values: Sequence[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# A cited answer sentence is faithful to the sentence it cites (the citation's quote) when all
+# three hold. Stricter than the answerers' own check, which reads the whole passage:
+#  1. every name and number of the sentence is in the quote;
+#  2. at least this share of its content words (stemmed, stopwords dropped) is in the quote;
+#  3. it keeps the quote's negation and hedging ("would consider" is not "is attending").
+FAITHFUL_TERM_SHARE = 0.6
+_VERDICT = re.compile(r"^(?:Yes|No)\s+—\s+")
+
+
+def faithfulness(text: str, quotes: dict[int, str]) -> tuple[int, int]:
+    """(faithful, judged) over the answer's sentences that cite something; ``quotes``: n → quote."""
+    from bot.answerers.citations import same_modality, specifics, split_claims
+    from bot.language.text import terms
+
+    faithful = judged = 0
+    for sentence, cited in split_claims(text.replace("**", "")):
+        if not cited:
+            continue  # the bot's own framing ("the articles don't say…") cites nothing
+        judged += 1
+        claim = _VERDICT.sub("", sentence)  # a yes/no verdict is the answerer's, judged by its own rule
+        claim_terms = set(terms(claim))
+        for n in cited:
+            quote = quotes.get(n, "")
+            shared = len(claim_terms & set(terms(quote))) / len(claim_terms) if claim_terms else 1.0
+            if (
+                specifics(claim) <= specifics(quote, everywhere=True)
+                and shared >= FAITHFUL_TERM_SHARE
+                and same_modality(claim, quote)
+            ):
+                faithful += 1
+                break
+    return faithful, judged

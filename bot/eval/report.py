@@ -19,6 +19,7 @@ METRICS = [
     ("answer", "f1"),
     ("citation", "precision"),
     ("citation", "recall"),
+    ("citation", "faithfulness"),
     ("refusal", "precision"),
     ("refusal", "recall"),
     ("latency", "p50_ms"),

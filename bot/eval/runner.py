@@ -13,6 +13,7 @@ from bot.eval.dataset import EvalQuestion
 from bot.eval.metrics import (
     RetrievedChunk,
     answer_correct,
+    faithfulness,
     first_hit_rank,
     groups_present,
     passage_has_evidence,
@@ -62,6 +63,7 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         else None,
         "correct": (False if answer.refused else _correct(answer.text, item)) if item.answerable else None,
         "f1": (0.0 if answer.refused else token_f1(answer.text, item.answers)) if item.answerable else None,
+        "faithful": faithfulness(answer.text, {c.n: c.quote for c in answer.citations}),
         "citations_good": sum(good),
         "citations_total": len(good),
         "evidence_cited": (any(good) or any(c.article_id in evidence_ids for c in answer.citations))
@@ -84,6 +86,7 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     with_evidence = [r for r in answerable if r["hit_rank"] is not None or r["gold"]]
     cited_total = sum(r["citations_total"] for r in rows)
+    judged = sum(r["faithful"][1] for r in rows)
     latencies = [r["latency_ms"] for r in rows if r["error"] is None]
     return {
         "questions": len(rows),
@@ -95,6 +98,8 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "citation": {
             "precision": sum(r["citations_good"] for r in rows) / cited_total if cited_total else None,
             "recall": _mean([r["evidence_cited"] for r in answerable]),
+            # Share of cited answer sentences supported by the sentence they cite (metrics.faithfulness).
+            "faithfulness": sum(r["faithful"][0] for r in rows) / judged if judged else None,
         },
         "refusal": refusal_scores([r["refused"] for r in rows], [not r["answerable"] for r in rows]),
         "must_not_contain": {"violations": sum(len(r["violations"]) for r in rows)},

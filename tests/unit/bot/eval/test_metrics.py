@@ -7,6 +7,7 @@ import pytest
 from bot.eval.metrics import (
     RetrievedChunk,
     answer_correct,
+    faithfulness,
     first_hit_rank,
     normalize,
     passage_has_evidence,
@@ -88,3 +89,26 @@ def test_percentile_is_a_value_of_the_sample() -> None:
     assert percentile([30.0, 10.0, 20.0], 0.5) == 20.0
     assert percentile([1.0, 2.0, 3.0, 4.0, 100.0], 0.95) == 100.0
     assert percentile([5.0], 0.95) == 5.0
+
+
+QUOTE = "US President Donald Trump said Wednesday he would consider attending the talks if Putin did."
+
+
+@pytest.mark.parametrize(
+    ("answer", "faithful"),
+    [
+        (f"{QUOTE} [1]", 1),  # verbatim
+        ("Trump said he would consider attending the talks. [1]", 1),  # shorter, same modality
+        ("Trump is attending the talks. [1]", 0),  # a possibility turned into a fact
+        ("Trump said Wednesday he would consider attending the talks in Geneva. [1]", 0),  # a new name
+        ("Trump said he would consider attending the talks. [2]", 0),  # cites a sentence that isn't there
+        ("Trump would not consider attending the talks. [1]", 0),  # a negation added
+    ],
+)
+def test_faithfulness_judges_each_cited_sentence_against_its_quote(answer: str, faithful: int) -> None:
+    assert faithfulness(answer, {1: QUOTE}) == (faithful, 1)
+
+
+def test_sentences_that_cite_nothing_are_not_judged() -> None:
+    text = f"**No** — {QUOTE} [1] The articles don't answer yes or no in so many words."
+    assert faithfulness(text, {1: QUOTE}) == (1, 1)

@@ -55,6 +55,7 @@ def rows(**overrides: Any) -> dict[str, Any]:
         "f1": 1.0,
         "citations_good": 1,
         "citations_total": 1,
+        "faithful": (1, 1),
         "evidence_cited": True,
         "refused": False,
         "violations": [],
