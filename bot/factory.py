@@ -93,9 +93,9 @@ def _chatbot(
         )
     from langchain_core.output_parsers import StrOutputParser
 
-    from bot.answerers.llm import LLMAnswerer
+    from bot.answerers.llm import ANSWER_VARIABLES, LLMAnswerer
 
-    answer_prompt = load_prompt("answer", {"passages", "history", "question"})
+    answer_prompt = load_prompt("answer", set(ANSWER_VARIABLES))
     condense_prompt = load_prompt("condense", {"history", "question"})
     name = settings.answerer if chat_model is None else "llm"
     answerer = LLMAnswerer(name, model, answer_prompt, extractive, timeout_s=settings.llm_timeout_s)

@@ -20,11 +20,14 @@ from langchain_core.prompts import ChatPromptTemplate
 from bot.answerers.base import AnswerEvent, Delta, Draft, related_articles
 from bot.answerers.citations import CitationConfig, verify
 from bot.answerers.extractive import ExtractiveAnswerer
+from bot.answerers.guidance import answers_the_kind, guidance
 from bot.answerers.intents import Intent, intent_of
 from bot.question import Question
 from bot.schemas import ChatTurn
 
 NOT_IN_ARTICLES = "NOT_IN_ARTICLES"
+# What prompts/answer.md is filled with (checked when the prompt is loaded).
+ANSWER_VARIABLES = frozenset({"passages", "history", "question", "guidance"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class LLMAnswerer:
             "passages": format_passages(shown),
             "history": format_history(question.turns),
             "question": question.standalone,
+            "guidance": guidance(question.text),
         }
         pieces: list[str] = []
         deadline = time.monotonic() + self._timeout_s
@@ -106,6 +110,10 @@ class LLMAnswerer:
         if checked.unsupported or not checked.citations:
             return self._fall_back(
                 question, passages, "The language model's answer was not supported by the articles."
+            )
+        if not answers_the_kind(question.text, checked.text):
+            return self._fall_back(
+                question, passages, "The language model's answer did not give what was asked."
             )
         notice = None
         if checked.repaired or checked.dropped:

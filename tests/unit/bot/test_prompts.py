@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answerers.llm import ANSWER_VARIABLES
 from bot.prompts import load_prompt
 from index.errors import ConfigError
 
@@ -16,8 +17,8 @@ def write(folder: Path, text: str) -> Path:
 
 
 def test_the_shipped_prompts_load_with_the_variables_the_code_fills() -> None:
-    answer = load_prompt("answer", {"passages", "history", "question"})
-    messages = answer.format_messages(passages="P", history="H", question="Q")
+    answer = load_prompt("answer", set(ANSWER_VARIABLES))
+    messages = answer.format_messages(passages="P", history="H", question="Q", guidance="G")
     assert [m.type for m in messages] == ["system", "human"]
     assert "Question: Q" in str(messages[1].content)
     condense = load_prompt("condense", {"history", "question"})

@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 
 from bot.answerers.base import Delta, Draft
 from bot.answerers.extractive import ExtractiveAnswerer
-from bot.answerers.llm import LLMAnswerer, LLMConfig, format_history, format_passages
+from bot.answerers.llm import ANSWER_VARIABLES, LLMAnswerer, LLMConfig, format_history, format_passages
 from bot.prompts import load_prompt
 from bot.question import Question
 from bot.schemas import ChatTurn
@@ -37,7 +37,7 @@ INJECTED = passage(
 
 
 def answerer_with(model: RecordingChatModel, encoder: HashEmbeddings, **kwargs: object) -> LLMAnswerer:
-    prompt = load_prompt("answer", {"passages", "history", "question"})
+    prompt = load_prompt("answer", set(ANSWER_VARIABLES))
     return LLMAnswerer("llm", model, prompt, ExtractiveAnswerer(encoder.encode_batch), **kwargs)  # type: ignore[arg-type]
 
 
@@ -190,3 +190,27 @@ def test_an_llm_refusal_is_overruled_by_a_confident_extractive_answer(encoder) -
     assert draft.notice == (
         "The language model found no answer. Showing sentences quoted from the articles instead."
     )
+
+
+def test_the_prompt_carries_the_questions_answer_form(encoder) -> None:
+    model = fake_model("NOT_IN_ARTICLES")
+    list(answerer_with(model, encoder).stream(Question("How old is Jane Holloway?"), PASSAGES))
+    assert "Answer form:\nIt asks for an age" in model.prompt_text()
+    model = fake_model("NOT_IN_ARTICLES")
+    list(answerer_with(model, encoder).stream(Question("Did the mayor open the bridge?"), PASSAGES))
+    assert "It is a yes/no question: begin with Yes or No only if" in model.prompt_text()
+    model = fake_model("NOT_IN_ARTICLES")
+    list(answerer_with(model, encoder).stream(Question("Tell me about the bridge"), PASSAGES))
+    assert "Answer form:\n(none)" in model.prompt_text()
+
+
+def test_a_supported_answer_that_misses_the_asked_kind_is_not_accepted(encoder) -> None:
+    # Supported by passage 1, but "how old" asks for an age and this gives none: the extractive
+    # answerer decides, and no sentence gives her age.
+    model = fake_model("Mayor Jane Holloway opened the new bridge on Monday [1].")
+    draft = final(list(answerer_with(model, encoder).stream(Question("How old is Jane Holloway?"), PASSAGES)))
+    assert draft.refused
+    # The same answer to a question without a strict kind stands.
+    model = fake_model("Mayor Jane Holloway opened the new bridge on Monday [1].")
+    draft = final(list(answerer_with(model, encoder).stream(Question("Who is Jane Holloway?"), PASSAGES)))
+    assert not draft.refused and draft.text.startswith("Mayor Jane Holloway opened")
