@@ -2,7 +2,9 @@
 
 The store keeps chunks, not articles; an article's body is put back together from its chunks'
 character offsets (the gaps between chunks are whitespace the chunker dropped), so citation
-offsets point into the rebuilt text exactly. Rebuilt only when the chunks change.
+offsets point into the rebuilt text exactly. Rebuilt only when the chunks change. An article's
+suggested questions (bot/suggestions.py) come from that text and the sentence notes its chunks
+were indexed with, worked out the first time the article is asked for.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from bot.schemas import ArticleRef, Citation
+from bot.suggestions import suggested_questions
 from index.errors import NotFoundError
+from index.nlp import SentenceNotes, notes_of
 
 if TYPE_CHECKING:
     from bot.retrieval.lexical import LexicalIndex
@@ -28,6 +32,10 @@ class ArticleSummary(ArticleRef):
 
 class ArticleDetail(ArticleSummary):
     text: str = Field(description="The article body; citation offsets index into it.")
+    suggested_questions: list[str] = Field(
+        default_factory=list,
+        description="Questions the bot answers about this article (at most 5, each at most 80 characters).",
+    )
 
 
 @dataclass(frozen=True)
@@ -58,20 +66,30 @@ class ArticleLibrary:
     def __init__(self, chunks: Callable[[], LexicalIndex]) -> None:
         self._chunks = chunks
         self._source: LexicalIndex | None = None
-        self._articles: dict[str, ArticleDetail] = {}
+        self._shelf = _Shelf({}, {})
         self._lock = threading.Lock()
 
     def list(self) -> list[ArticleSummary]:
         """Newest first, then by title."""
-        articles = self._load().values()
+        articles = self._load().articles.values()
         ordered = sorted(articles, key=lambda a: a.title.casefold())
         ordered.sort(key=lambda a: a.published_at, reverse=True)
-        return [ArticleSummary(**a.model_dump(exclude={"text"})) for a in ordered]
+        return [_summary(a) for a in ordered]
 
     def get(self, article_id: str) -> ArticleDetail:
-        article = self._load().get(article_id)
+        """One article with its text and its suggested questions."""
+        shelf = self._load()
+        article = shelf.articles.get(article_id)
         if article is None:
             raise NotFoundError(f"No article with id {article_id!r}.")
+        metas = shelf.unsuggested.get(article_id)
+        if metas is None:  # worked out already
+            return article
+        questions = suggested_questions(article.text, _article_notes(metas))
+        article = article.model_copy(update={"suggested_questions": questions})
+        with self._lock:
+            shelf.articles[article_id] = article
+            shelf.unsuggested.pop(article_id, None)
         return article
 
     def find_by_url(self, url: str) -> ArticleSummary | None:
@@ -79,17 +97,17 @@ class ArticleLibrary:
         wanted = normalize_url(url)
         if not wanted:
             return None
-        for article in self._load().values():
+        for article in self._load().articles.values():
             if article.url and normalize_url(article.url) == wanted:
-                return ArticleSummary(**article.model_dump(exclude={"text"}))
+                return _summary(article)
         return None
 
     def context(self, citation: Citation, chars: int = _DEFAULTS.context_chars) -> QuoteInContext:
         """The quote and up to ``chars`` characters each side, cut at word boundaries."""
-        try:
-            text = self.get(citation.article_id).text
-        except NotFoundError:
+        article = self._load().articles.get(citation.article_id)
+        if article is None:
             return QuoteInContext("", citation.quote, "")
+        text = article.text
         start, end = citation.start, citation.end
         if text[start:end] != citation.quote:  # index rebuilt since the answer: show the quote alone
             return QuoteInContext("", citation.quote, "")
@@ -102,13 +120,25 @@ class ArticleLibrary:
             after = after.rsplit(" ", 1)[0] + " …"
         return QuoteInContext(before, citation.quote, after)
 
-    def _load(self) -> dict[str, ArticleDetail]:
+    def _load(self) -> _Shelf:
         index = self._chunks()
         with self._lock:
             if index is not self._source:
-                self._articles = _rebuild(index.texts, index.metadatas)
+                metas: dict[str, list[dict[str, Any]]] = {}
+                for meta in index.metadatas:
+                    metas.setdefault(str(meta.get("article_id", "")), []).append(meta)
+                self._shelf = _Shelf(_rebuild(index.texts, index.metadatas), metas)
                 self._source = index
-            return self._articles
+            return self._shelf
+
+
+@dataclass
+class _Shelf:
+    """The articles of one version of the index, and the chunk metadata of those whose
+    suggested questions are not worked out yet (replaced whole when the index changes)."""
+
+    articles: dict[str, ArticleDetail]
+    unsuggested: dict[str, list[dict[str, Any]]]
 
 
 def normalize_url(url: str) -> str:
@@ -138,6 +168,21 @@ def _rebuild(texts: list[str], metadatas: list[dict[str, Any]]) -> dict[str, Art
         )
         for article_id, meta in metas.items()
     }
+
+
+def _summary(article: ArticleDetail) -> ArticleSummary:
+    return ArticleSummary(**article.model_dump(exclude={"text", "suggested_questions"}))
+
+
+def _article_notes(metas: list[dict[str, Any]]) -> list[SentenceNotes]:
+    """The sentence notes of an article's chunks, with offsets into its body, each sentence
+    once (chunks overlap); none for chunks indexed without notes."""
+    placed: dict[tuple[int, int], SentenceNotes] = {}
+    for meta in metas:
+        for note in notes_of(meta) or []:
+            shifted = note.shifted(int(meta["start"]))
+            placed.setdefault((shifted.start, shifted.end), shifted)
+    return [placed[key] for key in sorted(placed)]
 
 
 def _join(spans: list[tuple[int, int, str]]) -> str:

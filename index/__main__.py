@@ -99,12 +99,17 @@ def _status(settings: IndexSettings, as_json: bool) -> int:
         "collection": store.collection_name,
         "last_build_at": build.get("last_build_at", "never"),
         "last_build_summary": build.get("last_build_summary", ""),
+        "articles_with_sentence_notes": sum(1 for a in articles.values() if a.noted_chunks),
     }
     if as_json:
         print(json.dumps(info, indent=2))
     else:
         for key, value in info.items():
             print(f"{key.replace('_', ' ')}: {value}")
+        if settings.nlp and info["articles_with_sentence_notes"] < len(articles):
+            # Indexed before the notes existed (or with NEWSBOT_NLP=false): answers fall back on
+            # rule-based spotting until a build re-annotates them.
+            print("hint: some articles have no sentence notes; `python -m index build` adds them")
     return 0
 
 

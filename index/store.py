@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.config import IndexSettings
 from index.errors import IndexBusyError, IndexUnavailableError
+from index.nlp import NOTES_KEY
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -42,6 +43,7 @@ class StoredArticle:
     fingerprints: set[str] = field(default_factory=set)
     chunk_total: int = 0
     chunk_ids: set[str] = field(default_factory=set)
+    noted_chunks: int = 0  # chunks stored with sentence notes (index/nlp.py)
 
     def is_complete(self, fingerprint: str) -> bool:
         """All chunks of exactly this version are stored (a killed run leaves this False)."""
@@ -94,6 +96,7 @@ class ArticleStore:
                         article_id, str(meta.get("origin", "")), str(meta.get("origin_kind", "file"))
                     )
                 article.chunk_ids.add(chunk_id)
+                article.noted_chunks += NOTES_KEY in meta
                 article.fingerprints.add(str(meta.get("article_fingerprint", "")))
                 article.chunk_total = max(article.chunk_total, int(meta.get("chunk_total", 0)))
         return found

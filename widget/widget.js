@@ -4,6 +4,7 @@
  * color, position (right|left), mode (launcher|inline). CSS custom properties on
  * `newsbot-widget`: --newsbot-accent, --newsbot-font, --newsbot-radius.
  * Everything lives in a Shadow DOM; all text is inserted as text (never as HTML); no cookies.
+ * With an article id, the article's suggested questions show as buttons until the first question.
  */
 (function () {
   "use strict";
@@ -22,6 +23,8 @@
     inline: ds.mode === "inline"
   };
   var MAX_CHARS = 2000;
+  var MAX_SUGGESTIONS = 5;
+  var SUGGESTION_CHARS = 80;
 
   var STYLE = [
     ":host{all:initial}",
@@ -58,6 +61,10 @@
     ".bot.refused{border-left:4px solid #b45309;background:#fff7ed}",
     ".bot.error{border-left:4px solid #b91c1c;background:#fef2f2}",
     ".greeting{color:#4b5563}",
+    ".chips{display:flex;flex-wrap:wrap;gap:6px}",
+    ".chip{all:unset;cursor:pointer;border:1px solid var(--accent);color:var(--accent);background:#fff;",
+    "border-radius:999px;padding:4px 10px;font-size:13px;line-height:1.3;overflow-wrap:anywhere}",
+    ".chip:hover{background:#eff6ff}",
     ".cite{color:var(--accent);font-weight:600;text-decoration:none}",
     ".sources{margin:8px 0 0;padding:8px 0 0 18px;border-top:1px solid #e5e7eb;font-size:13px;white-space:normal}",
     ".sources li{margin:0 0 6px}.sources a{color:var(--accent)}",
@@ -122,6 +129,11 @@
   status.setAttribute("role", "status"); // ...the finished answer is announced here once
   status.setAttribute("aria-live", "polite");
   log.appendChild(el("div", "msg bot greeting", cfg.greeting));
+  var chips = el("div", "chips");
+  chips.setAttribute("role", "group");
+  chips.setAttribute("aria-label", "Suggested questions");
+  chips.hidden = true;
+  log.appendChild(chips);
 
   var form = el("form");
   var inputLabel = el("label", "sr", "Your question");
@@ -147,6 +159,7 @@
 
   var sessionId = null;
   var busy = false;
+  var suggested = false; // asked for the article's suggested questions already
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -161,6 +174,7 @@
   }
 
   function open() {
+    suggest();
     panel.hidden = false;
     box.classList.add("open");
     launcher.setAttribute("aria-expanded", "true");
@@ -192,12 +206,41 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
+  // The article's suggested questions (GET /api/articles/ID), asked on a click; gone once
+  // anything is asked. Article text: inserted as text, at most 5, each at most 80 characters.
+  function suggest() {
+    if (suggested || !cfg.articleId) { return; }
+    suggested = true;
+    fetch(BOT + "/api/articles/" + encodeURIComponent(cfg.articleId), { mode: "cors", credentials: "omit" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (article) {
+        var questions = Array.isArray(article.suggested_questions) ? article.suggested_questions : [];
+        if (!chips.parentNode) { return; } // a question was asked meanwhile
+        questions.slice(0, MAX_SUGGESTIONS).forEach(function (question) {
+          if (typeof question !== "string" || !question || question.length > SUGGESTION_CHARS) { return; }
+          var chip = el("button", "chip", question);
+          chip.type = "button";
+          chip.addEventListener("click", function () {
+            if (busy) { return; }
+            input.value = question;
+            input.focus(); // the chips go away with the question
+            ask();
+          });
+          chips.appendChild(chip);
+        });
+        chips.hidden = !chips.childNodes.length;
+        scroll();
+      })
+      .catch(function () { /* no suggestions: the chat works without them */ });
+  }
+
   function ask() {
     var question = input.value.trim();
     if (!question || busy) { return; }
     busy = true;
     send.disabled = true;
     input.value = "";
+    if (chips.parentNode) { log.removeChild(chips); }
     log.appendChild(el("div", "msg user", question));
     var bubble = el("div", "msg bot");
     bubble.setAttribute("aria-busy", "true");
@@ -331,5 +374,5 @@
 
   function mount() { document.body.appendChild(host); }
   if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
-  if (cfg.inline) { host.style.cssText = "display:block;height:100%"; }
+  if (cfg.inline) { host.style.cssText = "display:block;height:100%"; suggest(); }
 })();

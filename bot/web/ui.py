@@ -1,4 +1,6 @@
-"""The web chat (Gradio): streamed answers, [n] links into a sources panel, refusals, examples.
+"""The web chat (Gradio): streamed answers, [n] links into a sources panel, refusals, examples,
+and buttons under the chat that ask the suggested questions of the article being asked about
+(the last answer's first source), scoped to that article.
 
 Part of the web layer; only this module and :mod:`bot.web.app` (which mounts it) import Gradio.
 The conversation lives in the browser session (``gr.State``), so the chat needs no
@@ -44,7 +46,11 @@ a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; color: #1d4ed8
 .sources-turn > summary { cursor: pointer; font-size: 0.9em; color: #374151; }
 .answerer-badge { font-size: 0.9em; color: #4b5563; }
 .index-missing { border-left: 4px solid #b91c1c; background: #fef2f2; padding: 8px 12px; }
+#suggestions { gap: 6px; flex-wrap: wrap; }
+#suggestions button { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
 """
+MAX_SUGGESTIONS = 5  # buttons under the chat (the library gives at most 5, each ≤ 80 characters)
+SUGGESTION_CHARS = 80
 
 # Clicking [n] opens and highlights the matching source instead of navigating.
 HEAD = """<script>
@@ -78,6 +84,7 @@ class UiState:
 
     history: list[ChatTurn] = field(default_factory=list)
     sources: list[SourcesTurn] = field(default_factory=list)
+    article_id: str | None = None  # the article being asked about: its questions are suggested
 
 
 def build_ui(service: ChatService) -> gr.Blocks:
@@ -101,6 +108,14 @@ def build_ui(service: ChatService) -> gr.Blocks:
                     interactive=service.chatbot is not None,
                     submit_btn="Ask",
                 )
+                suggested_for = gr.Markdown("", visible=False, elem_id="suggested-for")
+                with gr.Row(elem_id="suggestions"):
+                    chips = [
+                        gr.Button(
+                            "", visible=False, size="sm", variant="secondary", elem_classes=["suggestion"]
+                        )
+                        for _ in range(MAX_SUGGESTIONS)
+                    ]
                 with gr.Row():
                     new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary")
                 gr.Examples(examples=[[q] for q in service.settings.examples], inputs=[question])
@@ -112,24 +127,41 @@ def build_ui(service: ChatService) -> gr.Blocks:
             message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
         ) -> Iterator[tuple[Any, ...]]:
             client = client_key(request.client if request else None)
-            yield from _respond(service, message, messages, ui, client)
+            for step in _respond(service, message, messages, ui, client):
+                yield (*step, *_suggestion_updates(service, ui))
 
+        def ask_suggestion(
+            message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
+        ) -> Iterator[tuple[Any, ...]]:
+            client = client_key(request.client if request else None)
+            for step in _respond(service, message, messages, ui, client, article_id=ui.article_id):
+                yield (*step, *_suggestion_updates(service, ui))
+
+        outputs = [question, chat, sources, state, suggested_for, *chips]
         # Gradio runs one event at a time by default; answers from a remote LLM take seconds.
-        question.submit(
-            respond, [question, chat, state], [question, chat, sources, state], concurrency_limit=8
-        )
+        question.submit(respond, [question, chat, state], outputs, concurrency_limit=8)
+        for chip in chips:  # a button's input is its label: the suggested question
+            chip.click(ask_suggestion, [chip, chat, state], outputs, concurrency_limit=8)
 
         def reset() -> tuple[Any, ...]:
-            return "", [], sources_html([], None), UiState()
+            ui = UiState()
+            return "", [], sources_html([], None), ui, *_suggestion_updates(service, ui)
 
-        new_chat.click(reset, None, [question, chat, sources, state])
-        chat.clear(reset, None, [question, chat, sources, state])
+        new_chat.click(reset, None, outputs)
+        chat.clear(reset, None, outputs)
     return blocks
 
 
 def _respond(
-    service: ChatService, message: str, messages: list[dict[str, Any]], ui: UiState, client: str
+    service: ChatService,
+    message: str,
+    messages: list[dict[str, Any]],
+    ui: UiState,
+    client: str,
+    article_id: str | None = None,
 ) -> Iterator[tuple[Any, ...]]:
+    """The updates of one turn: (textbox, messages, sources panel, state); ``article_id``
+    restricts the search to that article (a suggested question)."""
     if not (message or "").strip():
         return
     turn = len(ui.sources) + 1
@@ -143,7 +175,7 @@ def _respond(
     streamed = ""
     try:
         service.limiter.check(client)  # the same per-address limit as the API
-        _, events = service.start(Question(message, tuple(ui.history)), remember=False)
+        _, events = service.start(Question(message, tuple(ui.history), article_id), remember=False)
         for event in events:
             if isinstance(event, Delta):
                 streamed += event.text
@@ -152,11 +184,42 @@ def _respond(
             elif isinstance(event, Answer):
                 ui.history.append(ChatTurn(question=event.question, answer=event.text))
                 ui.sources.append(SourcesTurn(turn, event.question, event.citations))
+                if article_id or event.citations:
+                    ui.article_id = article_id or event.citations[0].article_id
                 messages[-1] = {"role": "assistant", "content": answer_md(event, turn)}
                 yield "", messages, sources_html(ui.sources, service.library), ui
     except NewsbotError as err:
         messages[-1] = {"role": "assistant", "content": f'<div class="refusal">{html.escape(str(err))}</div>'}
         yield message, messages, panel, ui
+
+
+def suggestions_for(service: ChatService, ui: UiState) -> tuple[str, list[str]]:
+    """The title of the article being asked about and its suggested questions not asked yet."""
+    if ui.article_id is None or service.library is None:
+        return "", []
+    try:
+        article = service.library.get(ui.article_id)
+    except NewsbotError:  # gone from the index since
+        return "", []
+    asked = {turn.question.casefold() for turn in ui.history}
+    return article.title, [q for q in article.suggested_questions if q.casefold() not in asked]
+
+
+def _suggestion_updates(service: ChatService, ui: UiState) -> list[Any]:
+    """The label and the buttons under the chat for the article being asked about."""
+    return suggestion_view(*suggestions_for(service, ui))
+
+
+def suggestion_view(title: str, questions: list[str]) -> list[Any]:
+    """Updates of the label (Markdown, escaped) and of the buttons (their labels are text):
+    at most ``MAX_SUGGESTIONS``, none over ``SUGGESTION_CHARS`` characters."""
+    questions = [q for q in questions if 0 < len(q) <= SUGGESTION_CHARS][:MAX_SUGGESTIONS]
+    label = f"Suggested questions about *{text_md(title)}*" if questions else ""
+    updates: list[Any] = [gr.update(value=label, visible=bool(questions))]
+    for i in range(MAX_SUGGESTIONS):
+        shown = i < len(questions)
+        updates.append(gr.update(value=questions[i] if shown else "", visible=shown))
+    return updates
 
 
 def _badge(service: ChatService) -> str:

@@ -102,3 +102,34 @@ def test_refusal_is_visible_and_new_chat_clears(browser: Any, app_server: str) -
     page.click("#new-chat")
     page.wait_for_function("(sel) => document.querySelectorAll(sel).length === 0", arg=BOT, timeout=10_000)
     page.close()
+
+
+def test_suggested_questions_of_the_article_asked_about_are_buttons(browser: Any, app_server: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_server)
+    page.wait_for_selector("#question textarea", timeout=30_000)
+    assert page.locator("button.suggestion:visible").count() == 0  # no article asked about yet
+    ask(page, WHO, 1)
+    buttons = page.locator("button.suggestion:visible")
+    buttons.first.wait_for(timeout=10_000)
+    labels = buttons.all_inner_texts()
+    assert labels[0] == "What is this story about?" and "Why Turkey?" in labels and len(labels) <= 5
+    assert "EXPLAINED" in page.inner_text("#suggested-for")  # the cited article's title
+    screenshot(page, "web-chat-suggestions.png")
+
+    buttons.filter(has_text="Why Turkey?").click()
+    page.wait_for_function(
+        "(sel) => document.querySelectorAll(sel).length >= 2 && "
+        "!document.querySelectorAll(sel)[1].innerText.includes('▍')",
+        arg=BOT,
+        timeout=60_000,
+    )
+    answer = page.locator(BOT).nth(1).inner_text()
+    assert "neutral mediator" in answer and "[1]" in answer
+    assert page.locator("#chat [data-testid=user]").nth(1).inner_text() == "Why Turkey?"
+    page.wait_for_function(  # asked: no longer suggested
+        "() => ![...document.querySelectorAll('button.suggestion')].some("
+        "(b) => b.offsetParent && b.innerText === 'Why Turkey?')",
+        timeout=10_000,
+    )
+    page.close()

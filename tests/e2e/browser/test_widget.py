@@ -2,7 +2,7 @@
 
 Origin A (the demo news site, ``python -m widget.demo``) embeds the widget from origin B (the
 app). A third origin, not in the allowlist, is refused. The index holds the seed article and
-an article whose text carries an HTML injection.
+an article whose text (a sentence and a question heading) carries an HTML injection.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ Published: 2026-03-02
 Hackers defaced the Brackwater council website on Monday night.
 The attackers left the message {XSS} Pay the ransom on the homepage for six hours.
 Council staff restored the website on Tuesday morning and reported the attack to the police.
+
+Who hacked the council {XSS} website?
+
+Police have not said who hacked the council website.
 """
 
 HOSTILE_CSS = """
@@ -112,14 +116,18 @@ def ask(page: Any, question: str) -> Any:
     count = page.locator(f"{WIDGET} .msg.bot").count()
     page.locator(f"{WIDGET} #nb-q").fill(question)
     page.locator(f"{WIDGET} #nb-q").press("Enter")
-    answer = page.locator(f"{WIDGET} .msg.bot").nth(count)
+    return answer_after(page, count)
+
+
+def answer_after(page: Any, count: int) -> Any:
+    """The bot message after the first ``count`` ones, once complete."""
     page.wait_for_function(
         f"""(n) => {{ const m = document.querySelector('{WIDGET}').shadowRoot.querySelectorAll('.msg.bot')[n];
             return m && !m.hasAttribute('aria-busy'); }}""",
         arg=count,
         timeout=60_000,
     )
-    return answer
+    return page.locator(f"{WIDGET} .msg.bot").nth(count)
 
 
 COUNT_DELTAS = f"""() => {{
@@ -171,6 +179,49 @@ def test_demo_page_widget_answers_about_its_article_by_keyboard(browser: Any, si
     assert shadow(page, "root.querySelector('.panel').hidden") is True
     assert shadow(page, "root.activeElement && root.activeElement.className") == "launcher"
     assert outside == []
+    page.close()
+
+
+def test_suggested_questions_are_chips_that_ask_about_the_article(
+    browser: Any, sites: dict[str, str]
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(sites["demo"])
+    page.wait_for_selector(WIDGET, state="attached", timeout=15_000)
+    page.locator(f"{WIDGET} .launcher").click()
+    chips = page.locator(f"{WIDGET} .chips .chip")
+    chips.first.wait_for(timeout=15_000)  # fetched from /api/articles/ID when the panel opens
+    labels = chips.all_inner_texts()
+    assert labels[0] == "What is this story about?" and "Why Turkey?" in labels
+    assert 3 <= len(labels) <= 5 and all(len(label) <= 80 for label in labels)
+    assert shadow(page, "root.querySelector('.chips').getAttribute('aria-label')") == "Suggested questions"
+    screenshot(page, "widget-suggestions.png", full_page=False)
+
+    count = page.locator(f"{WIDGET} .msg.bot").count()
+    chips.filter(has_text="Why Turkey?").click()
+    answer = answer_after(page, count)
+    assert page.locator(f"{WIDGET} .msg.user").last.inner_text() == "Why Turkey?"
+    assert "neutral mediator" in answer.inner_text()
+    cites = answer.locator("a.cite")
+    assert cites.count() >= 1
+    assert (cites.first.get_attribute("href") or "").startswith(f"{sites['bot']}/read/{SEED.stem}?start=")
+    assert chips.count() == 0  # gone once a question is asked
+    page.close()
+
+
+def test_suggested_questions_from_article_text_stay_text(browser: Any, sites: dict[str, str]) -> None:
+    page = browser.new_page()
+    page.goto(f"{sites['bot']}/embed?article_id=brackwater-hack")  # the iframe page, opened alone
+    chip = page.locator(f"{WIDGET} .chip").last
+    chip.wait_for(timeout=15_000)
+    assert chip.inner_text() == f"Who hacked the council {XSS} website?"
+    assert shadow(page, "root.querySelectorAll('img').length") == 0
+    chip.click()
+    answer = answer_after(page, 1)  # after the greeting
+    assert "who hacked the council website" in answer.inner_text()
+    assert answer.locator("a.cite").count() >= 1
+    assert shadow(page, "root.querySelectorAll('img').length") == 0
+    assert page.evaluate("window.__xss") is None
     page.close()
 
 

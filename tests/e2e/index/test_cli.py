@@ -48,6 +48,7 @@ def test_build_status_remove_and_exit_codes(make_settings: Callable[..., Setting
     info = json.loads(status.stdout)
     assert (info["articles"], info["store_mode"]) == (2, "embedded")
     assert info["chunks"] > 2 and info["last_build_at"] != "never"
+    assert info["articles_with_sentence_notes"] == 2
 
     (settings.source_dir / "empty.txt").write_text("")
     failed = run_cli(["build"], env)
@@ -57,6 +58,23 @@ def test_build_status_remove_and_exit_codes(make_settings: Callable[..., Setting
     assert run_cli(["remove", "article-000"], env).returncode == 0
     missing = run_cli(["remove", "article-000"], env)
     assert missing.returncode == 3 and "no article with id 'article-000'" in missing.stderr
+
+
+def test_an_index_built_without_notes_gets_them_on_the_next_build(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    write_articles(settings.source_dir, 2)
+    assert run_cli(["build"], cli_env(settings, nlp="false")).returncode == 0
+    env = cli_env(settings)
+    before = run_cli(["status"], env)
+    assert "articles with sentence notes: 0" in before.stdout
+    assert "hint: some articles have no sentence notes; `python -m index build` adds them" in before.stdout
+
+    rebuilt = run_cli(["build"], env)
+    assert rebuilt.stdout.strip().splitlines()[-1].startswith("added 0, updated 2, unchanged 0")
+    after = run_cli(["status"], env)
+    assert "articles with sentence notes: 2" in after.stdout and "hint:" not in after.stdout
 
 
 def test_kill_mid_build_then_rerun_completes_exactly(make_settings: Callable[..., Settings]) -> None:

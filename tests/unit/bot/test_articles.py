@@ -141,3 +141,38 @@ def test_context_at_the_edges_and_of_unknown_articles() -> None:
     assert whole.after == BODY[7:] and not whole.after.endswith("…")
     unknown = quote.model_copy(update={"article_id": "gone"})
     assert library.context(unknown) == QuoteInContext("", "One two", "")
+
+
+def test_suggested_questions_come_from_the_text_and_the_notes_of_overlapping_chunks() -> None:
+    from index.nlp import Entity, SentenceNotes, encode_notes
+
+    body = "Why Turkey?\nTurkey hosts the talks. Carl Olsen leads them.\nAnna Berg said so. Berg left."
+    named = (
+        ("Carl Olsen leads them.", "Carl Olsen"),
+        ("Anna Berg said so.", "Anna Berg"),
+        ("Berg left.", "Berg"),
+    )
+
+    def noted(start: int, end: int) -> tuple[str, str, dict[str, object]]:
+        """A chunk of ``body`` with (chunk-relative) notes on its sentences that name someone."""
+        notes = []
+        for sentence, name in named:
+            s = body.index(sentence)
+            if start <= s and s + len(sentence) <= end:
+                where = sentence.index(name)
+                entity = Entity(where, where + len(name), "PERSON")
+                notes.append(SentenceNotes(s - start, s - start + len(sentence), (entity,)))
+        return chunk("a", start, body[start:end], title="A", sentences=encode_notes(notes))
+
+    olsen = body.index("Carl Olsen")
+    library = library_of(noted(0, body.index("\nAnna")), noted(olsen, len(body)))
+    assert library.get("a").text == body
+    # Olsen's sentence is in both chunks but named once: Berg, named twice, is the main person.
+    assert library.get("a").suggested_questions == [
+        "What is this story about?",
+        "Why Turkey?",
+        "What does the story say about Anna Berg?",
+    ]
+    assert "suggested_questions" not in library.list()[0].model_dump()
+    plain = library_of(chunk("b", 0, body, title="B"))  # indexed without notes: no person
+    assert plain.get("b").suggested_questions == ["What is this story about?", "Why Turkey?"]

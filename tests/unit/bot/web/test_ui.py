@@ -10,15 +10,19 @@ from typing import Any
 import pytest
 
 from bot.web.service import ChatService
-from bot.web.ui import UiState, _respond, build_ui
-from tests.unit.bot.web.clients import ASK, service_with
+from bot.web.ui import MAX_SUGGESTIONS, UiState, _respond, build_ui, suggestion_view, suggestions_for
+from tests.corpus import SEED, write_articles
+from tests.fakes import HashEmbeddings, as_store, memory_index
+from tests.unit.bot.web.clients import ASK, SEED_ID, service_with
 
 
-def turn(service: ChatService, message: str, ui: UiState, client: str = "1.2.3.4") -> list[tuple[Any, ...]]:
+def turn(
+    service: ChatService, message: str, ui: UiState, client: str = "1.2.3.4", article_id: str | None = None
+) -> list[tuple[Any, ...]]:
     """Every update Gradio would render, copied as it comes (the message list is reused)."""
     return [
         (textbox, [dict(m) for m in messages], panel, state)
-        for textbox, messages, panel, state in _respond(service, message, [], ui, client)
+        for textbox, messages, panel, state in _respond(service, message, [], ui, client, article_id)
     ]
 
 
@@ -80,3 +84,40 @@ def test_the_page_builds_with_and_without_an_index(seed_service: ChatService, un
     assert isinstance(build_ui(seed_service), gr.Blocks)
     missing = ChatService(unit_settings, None, None, unavailable="The article index is empty.")
     assert isinstance(build_ui(missing), gr.Blocks)
+
+
+def test_suggestions_follow_the_article_asked_about_and_are_asked_within_it(
+    tmp_path, unit_settings, encoder: HashEmbeddings
+) -> None:
+    from bot.factory import build_chatbot
+
+    store = as_store(memory_index([SEED, *write_articles(tmp_path, 2)], encoder))
+    service = ChatService(unit_settings, build_chatbot(unit_settings, embeddings=encoder, store=store), store)
+    ui = UiState()
+    assert suggestions_for(service, ui) == ("", [])  # nothing asked yet: no article, no buttons
+    turn(service, ASK, ui)
+    title, questions = suggestions_for(service, ui)
+    assert ui.article_id == SEED_ID and title.startswith("EXPLAINED")
+    assert questions[0] == "What is this story about?" and "Why Turkey?" in questions
+
+    # A suggestion is asked about that article only: its summary, not the best-matching story.
+    _, messages, _, _ = turn(service, "What is this story about?", ui, article_id=SEED_ID)[-1]
+    assert "Ukraine and Russia are set to hold" in messages[-1]["content"]
+    assert "What is this story about?" not in suggestions_for(service, ui)[1]  # asked already
+    other = service.require_library().list()[0].article_id
+    assert other != SEED_ID
+    turn(service, "What is this story about?", ui, article_id=other)
+    assert {c.article_id for c in ui.sources[-1].citations} == {other}
+    assert ui.article_id == other and suggestions_for(service, ui)[0] != title
+
+
+def test_suggestion_buttons_are_capped_and_their_label_escaped() -> None:
+    hostile = '<img src=x onerror="alert(1)"> *Title*'
+    questions = [f"Question {i}?" for i in range(7)] + ["Why " + "x" * 90 + "?"]
+    label, *buttons = suggestion_view(hostile, questions)
+    assert label["visible"] is True and "<img" not in label["value"] and "&lt;img" in label["value"]
+    assert "\\*Title\\*" in label["value"]  # no emphasis from the article's text
+    assert len(buttons) == MAX_SUGGESTIONS
+    assert [b["value"] for b in buttons] == [f"Question {i}?" for i in range(MAX_SUGGESTIONS)]
+    label, *buttons = suggestion_view("Title", [])
+    assert label["visible"] is False and not any(b["visible"] for b in buttons)

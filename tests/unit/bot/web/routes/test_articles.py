@@ -19,3 +19,18 @@ def test_articles_list_and_detail(client: TestClient) -> None:
     assert listed[0]["article_id"] == SEED_ID and "text" not in listed[0]
     detail = client.get(f"/api/articles/{SEED_ID}").json()
     assert "Medinsky" in detail["text"] and detail["author"] == "Alisa Orlova"
+    assert "suggested_questions" not in listed[0]
+
+
+def test_article_detail_suggests_questions(client: TestClient) -> None:
+    # The fake index has no sentence notes: the summary and the headings whose sections echo
+    # them ("Who Else Is Involved?" and "Where Do Both Sides Stand?" do not).
+    detail = client.get(f"/api/articles/{SEED_ID}").json()
+    assert detail["suggested_questions"] == [
+        "What is this story about?",
+        "Who’s Attending?",
+        "Why Turkey?",
+        "What’s Next?",
+    ]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ArticleDetail"]
+    assert schema["properties"]["suggested_questions"]["type"] == "array"
