@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from bot.schemas import ArticleRef, Citation
+from bot.suggestions import DEFAULTS as SUGGESTIONS
 from bot.suggestions import suggested_questions
 from index.errors import NotFoundError
 from index.nlp import SentenceNotes, notes_of
@@ -34,7 +35,8 @@ class ArticleDetail(ArticleSummary):
     text: str = Field(description="The article body; citation offsets index into it.")
     suggested_questions: list[str] = Field(
         default_factory=list,
-        description="Questions the bot answers about this article (at most 5, each at most 80 characters).",
+        description="Questions the bot answers about this article "
+        f"(at most {SUGGESTIONS.limit}, each at most {SUGGESTIONS.max_chars} characters).",
     )
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 NOTES_KEY = "sentences"  # chunk metadata field holding the notes (a JSON list)
-NOTES_VERSION = 2  # bump when what is stored changes: every article is re-annotated
+NOTES_VERSION = 3  # bump when what is stored changes: every article is re-annotated
 # Pipes the notes do not use: lemmas and fine tags (the bot stems words itself). Dropping
 # them makes the pass ~10% faster (bench/RESULTS.md, "NLP pass").
 UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
@@ -40,6 +40,11 @@ _OPENING_QUOTES = ('"', "“", "‘")
 _SPEECH_VERBS = word_list("speech_verbs")
 _PERSON_PRONOUNS = word_list("person_pronouns")
 _QUOTED_PRONOUNS = frozenset({"i", "we", "you"})
+# Dependents of the main verb that carry its statement: a clause it takes, its subject/object.
+_MAIN_CLAUSE_DEPS = ("xcomp", "ccomp", "conj", "attr", "dobj", "nsubj", "nsubjpass", "acomp")
+# Longer "sentences" are pasted data, not prose: spaCy refuses texts over its max_length and
+# parsing them costs much for nothing (the answerer quotes sentences, not tables).
+MAX_SENTENCE_CHARS = 5_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class SentenceNotes:
     entities: tuple[Entity, ...] = ()
     subjects: tuple[str, ...] = ()  # grammatical subjects, names as written
     speaker: str = ""  # whose words the sentence reports ("Zelensky said", "according to X")
-    negated: bool = False  # a negation in the sentence ("not", "n't", "never", "no reports")
+    negated: bool = False  # its main clause is negated ("would not go", "no reports"), not a side clause
 
     def shifted(self, offset: int) -> SentenceNotes:
         return SentenceNotes(
@@ -95,7 +100,9 @@ class SpacyAnnotator:
         return spacy.load(self.package, exclude=list(UNUSED_PIPES))
 
     def annotate(self, sentences: Sequence[str]) -> list[SentenceNotes | None]:
-        wanted = [i for i, s in enumerate(sentences) if len(s.split()) >= MIN_WORDS]
+        wanted = [
+            i for i, s in enumerate(sentences) if len(s.split()) >= MIN_WORDS and len(s) <= MAX_SENTENCE_CHARS
+        ]
         notes: list[SentenceNotes | None] = [None] * len(sentences)
         last_person, last_speaker = "", ""
         docs = self._nlp.pipe((sentences[i] for i in wanted), batch_size=self.batch_size)
@@ -115,11 +122,23 @@ class SpacyAnnotator:
 def _notes_of(sent: Span, last_person: str) -> SentenceNotes:
     entities = tuple(Entity(e.start_char, e.end_char, e.label_) for e in sent.ents)
     subjects = tuple(_phrase(t) for t in sent if t.dep_ in SUBJECT_DEPS)
-    negated = any(t.dep_ == "neg" or (t.dep_ == "det" and t.lower_ == "no") for t in sent)
+    negated = any(_negates_main_clause(t) for t in sent)
     speaker = _speaker(sent)
     if speaker.lower() in _PERSON_PRONOUNS:
         speaker = last_person or speaker
     return SentenceNotes(0, len(sent.text), entities, subjects, speaker, negated)
+
+
+def _negates_main_clause(token: Token) -> bool:
+    """ "not"/"never"/"n't" or a "no" determiner on the main verb, on a clause it takes
+    ("decided not to attend", "confirmed that Putin would not go") or on its subject or object
+    ("there are no reports"); not in a side clause ("attended, though no deal was reached")."""
+    if not (token.dep_ == "neg" or (token.dep_ == "det" and token.lower_ == "no")):
+        return False
+    head = token.head
+    if head.dep_ == "ROOT":
+        return True
+    return head.dep_ in _MAIN_CLAUSE_DEPS and head.head.dep_ in ("ROOT", *_MAIN_CLAUSE_DEPS)
 
 
 def _speaker(sent: Span) -> str:
@@ -163,10 +182,6 @@ def encode_notes(notes: Sequence[SentenceNotes]) -> str:
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
-def _entity_rows(notes: SentenceNotes) -> list[list[int | str]]:
-    return [[e.start, e.end, e.label] for e in notes.entities]
-
-
 def notes_of(meta: dict[str, Any]) -> list[SentenceNotes] | None:
     """The notes stored with a chunk; ``None`` when it was indexed without them (or they are unreadable)."""
     raw = meta.get(NOTES_KEY)
@@ -180,9 +195,9 @@ def notes_of(meta: dict[str, Any]) -> list[SentenceNotes] | None:
                 tuple(Entity(int(s), int(e), str(label)) for s, e, label in entities),
                 tuple(str(s) for s in subjects),
                 str(speaker),
-                bool(negated),
+                int(negated) == 1,
             )
             for start, end, negated, speaker, subjects, entities in json.loads(raw)
         ]
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None

@@ -97,18 +97,43 @@ _PLACE_CUE = re.compile(r"\b(?:in|at|near|from|to|of|across|outside|inside)\s+(?
 
 # First match wins: narrow kinds before the broad ones they refine.
 QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
-    (re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow young\b", re.I), Kind.AGE),
-    (re.compile(r"\bbirthday\b|\bdate of birth\b|\bwhen (?:was|were) \w+(?: \w+)? born\b", re.I), Kind.BIRTH),
-    (re.compile(r"\b(?:what|which) time\b|\bat what hour\b", re.I), Kind.TIME),
-    (re.compile(r"\bhow long\b", re.I), Kind.DURATION),
-    (re.compile(r"\b(?:final\s+)?score\b", re.I), Kind.SCORE),
+    # Each narrow kind only where the words cannot mean something else: "age group", "how long
+    # is the bridge", "what time of year", "credit score", "cost of living" are not these kinds.
     (
         re.compile(
-            r"\bhow much\b.*\b(?:cost|costs|pay|paid|price|revenue|earn|earned|make|made|worth|raise|raised|"
-            r"spend|spent|fine|fined|sell|sold|charge|value|salary|invest|invested|lose|lost|owe|money|gross)"
+            r"\bhow old\b|\bat what age\b|\bwhat age (?:is|was|are|were|did|does)\b|\bhow young\b", re.I
+        ),
+        Kind.AGE,
+    ),
+    (re.compile(r"\bbirthday\b|\bdate of birth\b|\bwhen (?:was|were) \w+(?: \w+)? born\b", re.I), Kind.BIRTH),
+    (
+        re.compile(
+            r"\b(?:what|which) time\b(?!\s+of\s+(?:the\s+)?(?:year|season|month|life))|\bat what hour\b", re.I
+        ),
+        Kind.TIME,
+    ),
+    (
+        re.compile(
+            r"\bhow long\s+(?:did|does|do|will|would|has|have|had|can|could|should|until|till|ago|before|"
+            r"after|since|is it|was it|are they|were they|will the|does the|did the|"
+            r"is the (?:ban|wait|sentence|delay|suspension|trip|tour))\b",
+            re.I,
+        ),
+        Kind.DURATION,
+    ),
+    (
+        re.compile(
+            r"\bfinal\s+score\b|\bwhat(?:'s|’s|s|\s+is|\s+was)\s+the\s+score\b|\bscore\s*[?.!]*\s*$", re.I
+        ),
+        Kind.SCORE,
+    ),
+    (
+        re.compile(
+            r"\bhow much\b.*\b(?:cost|costs|pay|paid|price|revenue|earn|earned|make(?!\s+of)|made|worth|"
+            r"raise|raised|spend|spent|fine|fined|sell|sold|charge|value|salary|invest|invested|lose|lost|owe|"
+            r"money|gross)\b"
             r"|\bwhat (?:\w+ )?(?:price|revenue|salary|fine)\b|\bhow much money\b"
-            r"|\bwhat (?:is|was|are|were|'s) the (?:\w+ )?(?:price|cost|fine|salary|fee|revenue)s?\b"
-            r"|\b(?:price|cost) of\b",
+            r"|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:\w+\s+)?(?:price|cost|fine|salary|fee|revenue)s?\b",
             re.I,
         ),
         Kind.MONEY,
@@ -224,7 +249,7 @@ def full_names(surname: str, texts: list[str]) -> list[tuple[str, int, int, int]
 # A question asking for a given number of things: "which four regions", "top 3". The
 # sentence naming that many answers it; one that only mentions "the four regions" does not.
 _COUNTED = re.compile(
-    r"\b(?:which|what|the|top|name|list)\s+(?:the\s+)?(?:top\s+)?(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+\w+",
+    r"\b(?:which|what|top|name|list)\s+(?:the\s+)?(?:top\s+)?(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+\w+",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {

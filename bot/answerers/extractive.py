@@ -69,6 +69,7 @@ class ExtractiveConfig:
     # eval/readers.jsonl: 0.15 for X's words left "how did Njoku react" with a sentence about
     # his reaction over his quote; 0.25 answers it, and changes no other answer.
     w_speaker: float = 0.25
+    # Initial choices, not tuned (the reader set has few "what does X want" questions).
     w_speaker_deeds: float = 0.1
     w_actor_subject: float = 0.1
     other_speaker_penalty: float = 0.1

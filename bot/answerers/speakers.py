@@ -40,6 +40,8 @@ _ASKING: tuple[re.Pattern[str], ...] = (
 )
 _ASKS_WORDS = re.compile(rf"^(?:{_WORDS})$", re.I)
 _PRONOUNS = word_list("pronouns")
+_STORY_WORDS = word_list("story_words")
+_ABOUT = re.compile(r"\babout\s+(?P<who>[\w.'’\- ]+?)\s*[?.!]*\s*$", re.I)
 _TITLES = word_list("titles")
 
 
@@ -70,6 +72,12 @@ def asked_actor(question: str) -> Actor | None:
         if match:
             who = match.group("who")
             asks_words = _ASKS_WORDS.match(match.group("verb")) is not None
+            about = _ABOUT.search(question)
+            named = set(re.findall(r"[\w\-]+", who.lower())) - {"the", "this", "that"}
+            if about and (not named or named <= _STORY_WORDS | {"it"}):
+                # "What does the story say about X?": what is said of X, by X or about X.
+                words = _name_words(about.group("who")) - _STORY_WORDS
+                return Actor(words, asks_words=False) if words else None
             if who.lower().strip() in _PRONOUNS:
                 return Actor(frozenset(), asks_words)
             words = _name_words(who)

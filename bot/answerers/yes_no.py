@@ -19,12 +19,15 @@ _ASKS = re.compile(
     r"^\s*(?:(?:so|and|but|ok|okay|well|wait|hmm)\b[,\s]*)?"
     r"(?:is|are|was|were|do|does|did|will|would|can|could|has|have|had|should|shall|may|might|must|"
     r"isn[’']?t|aren[’']?t|wasn[’']?t|weren[’']?t|won[’']?t|wouldn[’']?t|can[’']?t|couldn[’']?t|"
-    r"didn[’']?t|doesn[’']?t|don[’']?t|hasn[’']?t|haven[’']?t)\b",
+    r"didn[’']?t|doesn[’']?t|don[’']?t|hasn[’']?t|haven[’']?t)\b"
+    # "Could you tell me what happened?", "May I ask who won?": a request, not a yes/no question.
+    r"(?!\s+(?:you|i|we)\s+(?:please\s+)?(?:tell|ask|explain|give|show|summari[sz]e|know|get|see|find|say)\b)",
     re.IGNORECASE,
 )
-# Negation in the grammar only, as the index-time notes mark it: "rejected" states a fact to
-# agree or disagree with ("Did Putin reject it?" → Yes), unlike the citation check's wider
-# list (bot/language/data/negation_words.txt), where "rejected" must survive into a claim.
+# Negation in the grammar only, as the index-time notes mark it (of the main clause there;
+# without notes, anywhere): "rejected" states a fact to agree or disagree with ("Did Putin
+# reject it?" → Yes), unlike the citation check's wider list
+# (bot/language/data/negation_words.txt), where "rejected" must survive into a claim.
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.IGNORECASE)
 MIN_TERMS = 2  # a verdict on fewer content words is a guess: initial choice, not tuned
 NOT_DIRECT = "The articles don't answer yes or no in so many words; this is what they say."
@@ -42,5 +45,5 @@ def verdict(question: str, sentence: str, notes: SentenceNotes | None = None) ->
     asked = set(terms(question[match.end() :]))
     if len(asked) < MIN_TERMS or not asked <= set(terms(sentence)):
         return None
-    sentence_negated = notes.negated if notes is not None else bool(_NEGATION.search(sentence))
-    return "No" if sentence_negated != bool(_NEGATION.search(question)) else "Yes"
+    negated = notes.negated if notes is not None else bool(_NEGATION.search(sentence))
+    return "No" if negated else "Yes"

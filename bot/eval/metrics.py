@@ -131,7 +131,7 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 #  1. every name and number of the sentence is in the quote;
 #  2. at least this share of its content words (stemmed, stopwords dropped) is in the quote;
 #  3. it keeps the quote's negation and hedging ("would consider" is not "is attending").
-FAITHFUL_TERM_SHARE = 0.6
+FAITHFUL_TERM_SHARE = 0.6  # may rephrase, but most words must be the quote's: initial choice
 _VERDICT = re.compile(r"^(?:Yes|No)\s+—\s+")
 
 

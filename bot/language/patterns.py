@@ -127,21 +127,25 @@ NUMBER = re.compile(
 # Without sentence notes they find the phrase; with notes, DURATION and MONEY also check that
 # the entity spaCy found is one ("three weeks" is a duration, "Monday" is not).
 MONEY = re.compile(
-    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:dollars|euros|pounds|usd|eur|gbp)\b)"
+    r"(?:[$€£]\s?\d[\d,]{0,24}+(?:\.\d+)?|\b(?:usd|eur|gbp)\s?\d[\d,]{0,24}+(?:\.\d+)?"
+    r"|\b\d[\d,]{0,24}+(?:\.\d+)?(?:\s?(?:million|billion|trillion|thousand|[mbk]n?))?\s?(?:dollars|euros|pounds|usd|eur|gbp)\b)"
     r"(?:\s?(?:million|billion|trillion|thousand|[mbk]n?)\b)?",
     re.IGNORECASE,
 )
 DURATION = re.compile(
-    r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|"
+    r"\b(?:\d[\d,.]{0,24}+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|"
     r"fifteen|twenty|thirty|dozens? of|hundreds? of)(?:[\s-]+\w+)?[\s-]+"
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b",
     re.IGNORECASE,
 )
 # An age: "78-year-old", "aged 78", "78 years old", "Swift, 33,".
 AGE = re.compile(
-    r"\b\d{1,3}-year-old\b|\baged?\s+\d{1,3}\b|\b\d{1,3}\s+years?\s+old\b|(?<=[A-Za-z],\s)\d{1,3}(?=,)"
+    r"\b\d{1,3}-year-old\b|\baged?\s+\d{1,3}\b|\b\d{1,3}\s+years?\s+(?:old|of\s+age)\b|(?<=[A-Za-z],\s)\d{1,3}(?=,)"
 )
-TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b", re.IGNORECASE)
+TIME = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:noon|midnight)\b",
+    re.IGNORECASE,
+)
 SCORE = re.compile(r"(?<![-–\d])\b\d{1,3}\s?[-–]\s?\d{1,3}\b(?![-–]\d)")  # "20-17", "12–11", not "2023-11-27"
 BIRTH = re.compile(r"\bborn\s+(?:on\s+|in\s+)?[^,.;]{3,40}", re.IGNORECASE)
 

@@ -19,6 +19,7 @@ import gradio as gr
 from bot.answerers.base import Delta
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
+from bot.suggestions import DEFAULTS as SUGGESTIONS
 from bot.web.ratelimit import client_key
 from bot.web.render import SourcesTurn, answer_md, pending_md, sources_html, text_md
 from bot.web.service import ChatService
@@ -49,8 +50,9 @@ a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; color: #1d4ed8
 #suggestions { gap: 6px; flex-wrap: wrap; }
 #suggestions button { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
 """
-MAX_SUGGESTIONS = 5  # buttons under the chat (the library gives at most 5, each ≤ 80 characters)
-SUGGESTION_CHARS = 80
+# Buttons under the chat: the library's own caps, applied again where the page is built.
+MAX_SUGGESTIONS = SUGGESTIONS.limit
+SUGGESTION_CHARS = SUGGESTIONS.max_chars
 
 # Clicking [n] opens and highlights the matching source instead of navigating.
 HEAD = """<script>

@@ -130,6 +130,8 @@ def test_only_a_quote_right_after_a_speaker_inherits_one(annotator: SpacyAnnotat
         ("The minister never attended the summit.", True),
         ("There were no reports of injuries.", True),
         ("The minister went to the summit.", False),
+        ("The Kremlin confirmed that the minister would not go.", True),  # a clause the verb takes
+        ("The minister attended the summit, though no agreement was reached.", False),  # a side clause
     ],
 )
 def test_negation(annotator: SpacyAnnotator, sentence: str, negated: bool) -> None:

@@ -84,3 +84,9 @@ def test_a_pronoun_actor_speaks_in_any_quoted_sentence() -> None:
     assert ANYBODY.speaks_in(note("Zelensky")) and ANYBODY.speaks_in(note("Kremlin"))
     assert not ANYBODY.speaks_in(note(""))
     assert not ANYBODY.others_speak_in(note("Zelensky"))  # nobody is "somebody else"
+
+
+def test_what_the_story_says_about_someone_asks_about_them_not_the_story() -> None:
+    actor = asked_actor("What does the story say about Joe Biden?")
+    assert actor is not None and actor.words == frozenset({"joe", "biden"}) and not actor.asks_words
+    assert asked_actor("what did she say about the fans") == Actor(frozenset(), True)

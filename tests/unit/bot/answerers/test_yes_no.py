@@ -18,6 +18,8 @@ from index.nlp import SentenceNotes
         ("who is going", False),
         ("what did he say", False),
         ("isolation rules?", False),  # "is" only as a word of its own
+        ("Could you tell me what happened?", False),  # a request, not a yes/no question
+        ("May I ask who won?", False),
     ],
 )
 def test_yes_no_questions_are_recognised(question: str, expected: bool) -> None:
@@ -30,8 +32,9 @@ def test_yes_no_questions_are_recognised(question: str, expected: bool) -> None:
         # Every content word of the question is in the sentence: its negation decides.
         ("Is Putin attending the talks?", "Putin has decided not to attend the talks.", "No"),
         ("Did Putin reject the ceasefire?", "Zelensky accepted a ceasefire, but Putin rejected it.", "Yes"),
-        ("Isn't Putin attending the talks?", "Putin is attending the talks.", "No"),
-        ("Won't Putin attend the talks?", "Putin will not attend the talks.", "Yes"),
+        # A negative question is answered like the positive one.
+        ("Isn't Putin attending the talks?", "Putin is attending the talks.", "Yes"),
+        ("Won't Putin attend the talks?", "Putin will not attend the talks.", "No"),
         # Evidence that does not state the proposition: no verdict.
         ("Is Putin going to Istanbul?", "Putin has decided not to attend.", None),
         ("so is it a cure?", "The drugs only slow the disease.", None),
