@@ -135,9 +135,12 @@ FAITHFUL_TERM_SHARE = 0.6  # may rephrase, but most words must be the quote's: i
 _VERDICT = re.compile(r"^(?:Yes|No)\s+—\s+")
 
 
-def faithfulness(text: str, quotes: dict[int, str]) -> tuple[int, int]:
-    """(faithful, judged) over the answer's sentences that cite something; ``quotes``: n → quote."""
-    from bot.answerers.citations import same_modality, specifics, split_claims
+def faithfulness(text: str, quotes: dict[int, str], bylines: dict[int, str] | None = None) -> tuple[int, int]:
+    """(faithful, judged) over the answer's sentences that cite something; ``quotes``: n → quote.
+
+    ``bylines`` (n → the cited article's title, outlet, author, date and link) support claims
+    about the article itself ("… was written by Jane Doe [1]"): judged against those alone."""
+    from bot.answerers.citations import split_claims
     from bot.language.text import terms
 
     faithful = judged = 0
@@ -147,14 +150,19 @@ def faithfulness(text: str, quotes: dict[int, str]) -> tuple[int, int]:
         judged += 1
         claim = _VERDICT.sub("", sentence)  # a yes/no verdict is the answerer's, judged by its own rule
         claim_terms = set(terms(claim))
-        for n in cited:
-            quote = quotes.get(n, "")
-            shared = len(claim_terms & set(terms(quote))) / len(claim_terms) if claim_terms else 1.0
-            if (
-                specifics(claim) <= specifics(quote, everywhere=True)
-                and shared >= FAITHFUL_TERM_SHARE
-                and same_modality(claim, quote)
-            ):
-                faithful += 1
-                break
+        sources = [quotes.get(n, "") for n in cited] + [(bylines or {}).get(n, "") for n in cited]
+        if any(_supports(claim, claim_terms, source) for source in sources if source):
+            faithful += 1
     return faithful, judged
+
+
+def _supports(claim: str, claim_terms: set[str], source: str) -> bool:
+    from bot.answerers.citations import same_modality, specifics
+    from bot.language.text import terms
+
+    shared = len(claim_terms & set(terms(source))) / len(claim_terms) if claim_terms else 1.0
+    return (
+        specifics(claim) <= specifics(source, everywhere=True)
+        and shared >= FAITHFUL_TERM_SHARE
+        and same_modality(claim, source)
+    )

@@ -63,7 +63,11 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         else None,
         "correct": (False if answer.refused else _correct(answer.text, item)) if item.answerable else None,
         "f1": (0.0 if answer.refused else token_f1(answer.text, item.answers)) if item.answerable else None,
-        "faithful": faithfulness(answer.text, {c.n: c.quote for c in answer.citations}),
+        "faithful": faithfulness(
+            answer.text,
+            {c.n: c.quote for c in answer.citations},
+            {c.n: f"{c.title} {c.source} {c.author} {c.published_at} {c.url}" for c in answer.citations},
+        ),
         "citations_good": sum(good),
         "citations_total": len(good),
         "evidence_cited": (any(good) or any(c.article_id in evidence_ids for c in answer.citations))

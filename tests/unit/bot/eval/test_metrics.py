@@ -112,3 +112,11 @@ def test_faithfulness_judges_each_cited_sentence_against_its_quote(answer: str, 
 def test_sentences_that_cite_nothing_are_not_judged() -> None:
     text = f"**No** — {QUOTE} [1] The articles don't answer yes or no in so many words."
     assert faithfulness(text, {1: QUOTE}) == (1, 1)
+
+
+def test_claims_about_the_article_itself_are_judged_against_its_byline() -> None:
+    text = "“Talks in Istanbul” is by **Alisa Orlova**. [1]"
+    lede = "Ukraine and Russia are set to hold talks."
+    assert faithfulness(text, {1: lede}) == (0, 1)
+    assert faithfulness(text, {1: lede}, {1: "Talks in Istanbul Kyiv Post Alisa Orlova 2025-05-15"}) == (1, 1)
+    assert faithfulness(text, {1: lede}, {1: "Talks in Istanbul Kyiv Post Jane Doe 2025-05-15"}) == (0, 1)
