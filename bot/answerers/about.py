@@ -74,7 +74,7 @@ def latest_draft(
     citations = [
         citation_for(n, chunks[s.chunk], s.start, s.end) for n, (_, chunks, s) in enumerate(found, 1)
     ]
-    text = " ".join(f"{_date(date)}: {s.text} [{n}]" for n, (date, _, s) in enumerate(found, start=1))
+    text = " ".join(f"{display_date(date)}: {s.text} [{n}]" for n, (date, _, s) in enumerate(found, start=1))
     return Draft(text=text, citations=citations, related=related_articles(passages))
 
 
@@ -89,7 +89,7 @@ def fact_draft(intent: Intent, chunks: Sequence[Document], config: SummaryConfig
         return Draft(text=text, refused=True, related=related_articles(chunks))
     phrase = {
         Intent.AUTHOR: f"“{title}” is by **{value}**",
-        Intent.PUBLISHED: f"“{title}” was published on **{_date(value)}**",
+        Intent.PUBLISHED: f"“{title}” was published on **{display_date(value)}**",
         Intent.OUTLET: f"“{title}” was published by **{value}**",
         Intent.LINK: f"The original of “{title}” is at {value}",
     }[intent]
@@ -101,7 +101,7 @@ def _title(chunk: Document) -> str:
     return str(chunk.metadata.get("title") or chunk.metadata.get("article_id") or "the article")
 
 
-def _date(published_at: str) -> str:
+def display_date(published_at: str) -> str:
     """ "2023-11-27T08:45:59Z" → "November 27, 2023"; anything unreadable as it is."""
     try:
         when = datetime.fromisoformat(published_at.replace("Z", "+00:00")[:25])

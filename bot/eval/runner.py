@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from bot.answerers.about import display_date
 from bot.chatbot import Chatbot
 from bot.eval.dataset import EvalQuestion
 from bot.eval.metrics import (
@@ -22,8 +23,9 @@ from bot.eval.metrics import (
     retrieval_scores,
     token_f1,
 )
+from bot.language.wordlists import word_list
 from bot.question import Question
-from bot.schemas import Answer, ChatTurn
+from bot.schemas import Answer, ChatTurn, Citation
 from index.errors import NewsbotError
 
 
@@ -66,7 +68,7 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         "faithful": faithfulness(
             answer.text,
             {c.n: c.quote for c in answer.citations},
-            {c.n: f"{c.title} {c.source} {c.author} {c.published_at} {c.url}" for c in answer.citations},
+            {c.n: _byline(c) for c in answer.citations},
         ),
         "citations_good": sum(good),
         "citations_total": len(good),
@@ -76,6 +78,13 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         "violations": [s for s in item.must_not_contain if s.lower() in answer.text.lower()],
         "latency_ms": answer.timings.total_ms,
     }
+
+
+def _byline(citation: Citation) -> str:
+    """The cited article's own data, as the answers about the article show it."""
+    fields = (citation.title, citation.source, citation.author, citation.url)
+    shown = [f for f in fields if f and f.lower() not in word_list("missing_values")]
+    return " ".join([*shown, display_date(citation.published_at)])
 
 
 def _correct(text: str, item: EvalQuestion) -> bool | None:
