@@ -4,7 +4,7 @@
 not a literal no. The answer begins with "Yes" or "No" only when the sentence holds every
 content word of the question (the same subject and predicate), and then by its negation
 against the question's ("Did Putin reject it?" / "Putin rejected it" → Yes). Otherwise the
-evidence is given as found, with a note that the articles don't answer yes or no directly.
+evidence is given as found, with a note that the articles don't say it in so many words.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ _ASKS = re.compile(
 # (bot/language/data/negation_words.txt), where "rejected" must survive into a claim.
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.IGNORECASE)
 MIN_TERMS = 2  # a verdict on fewer content words is a guess: initial choice, not tuned
-NOT_DIRECT = "The articles don't answer yes or no in so many words; this is what they say."
+# Without the words "yes" and "no": the note must not read as a verdict (nor be scored as one).
+NOT_DIRECT = "The articles don't say this in so many words; this is the closest they come."
 
 
 def is_yes_no(question: str) -> bool:

@@ -110,7 +110,7 @@ def test_faithfulness_judges_each_cited_sentence_against_its_quote(answer: str, 
 
 
 def test_sentences_that_cite_nothing_are_not_judged() -> None:
-    text = f"**No** — {QUOTE} [1] The articles don't answer yes or no in so many words."
+    text = f"**No** — {QUOTE} [1] The articles don't say this in so many words."
     assert faithfulness(text, {1: QUOTE}) == (1, 1)
 
 
