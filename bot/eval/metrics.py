@@ -126,12 +126,11 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-# A cited answer sentence is faithful to the sentence it cites (the citation's quote) when all
-# three hold. Stricter than the answerers' own check, which reads the whole passage:
-#  1. every name and number of the sentence is in the quote;
-#  2. at least this share of its content words (stemmed, stopwords dropped) is in the quote;
-#  3. it keeps the quote's negation and hedging ("would consider" is not "is attending").
-FAITHFUL_TERM_SHARE = 0.6  # may rephrase, but most words must be the quote's: initial choice
+# A cited answer sentence is faithful when the sentence it cites (the citation's quote)
+# supports it by the rule the LLM answers are verified with (bot/answerers/citations.py
+# ``support``): every name and number of the claim is in that sentence, at least
+# ``CitationConfig.min_support`` of its content words are, and it keeps the negation and hedging
+# of the clause it restates. Measured on the final answers, after repairs and fallbacks.
 _VERDICT = re.compile(r"^(?:Yes|No)\s+—\s+")
 
 
@@ -140,8 +139,7 @@ def faithfulness(text: str, quotes: dict[int, str], bylines: dict[int, str] | No
 
     ``bylines`` (n → the cited article's title, outlet, author, date and link) support claims
     about the article itself ("… was written by Jane Doe [1]"): judged against those alone."""
-    from bot.answerers.citations import split_claims
-    from bot.language.text import terms
+    from bot.answerers.citations import CitationConfig, split_claims, support
 
     faithful = judged = 0
     for sentence, cited in split_claims(text.replace("**", "")):
@@ -149,20 +147,7 @@ def faithfulness(text: str, quotes: dict[int, str], bylines: dict[int, str] | No
             continue  # the bot's own framing ("the articles don't say…") cites nothing
         judged += 1
         claim = _VERDICT.sub("", sentence)  # a yes/no verdict is the answerer's, judged by its own rule
-        claim_terms = set(terms(claim))
         sources = [quotes.get(n, "") for n in cited] + [(bylines or {}).get(n, "") for n in cited]
-        if any(_supports(claim, claim_terms, source) for source in sources if source):
+        if any(support(claim, source) >= CitationConfig.min_support for source in sources if source):
             faithful += 1
     return faithful, judged
-
-
-def _supports(claim: str, claim_terms: set[str], source: str) -> bool:
-    from bot.answerers.citations import same_modality, specifics
-    from bot.language.text import terms
-
-    shared = len(claim_terms & set(terms(source))) / len(claim_terms) if claim_terms else 1.0
-    return (
-        specifics(claim) <= specifics(source, everywhere=True)
-        and shared >= FAITHFUL_TERM_SHARE
-        and same_modality(claim, source)
-    )

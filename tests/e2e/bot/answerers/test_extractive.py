@@ -27,7 +27,7 @@ def test_citation_offsets_point_into_the_article_body(seed_bot, seed_store) -> N
 
     body = load_sources([SEED], 5_000_000, 1).documents[0].page_content
     answer = seed_bot.ask("How many people did the missile strike in Sumy kill?")
-    assert "**three**" in answer.text
+    assert "**three**" in answer.text or "**at least three**" in answer.text  # the pattern's / spaCy's phrase
     for cite in answer.citations:
         assert body[cite.start : cite.end] == cite.quote
 

@@ -17,10 +17,10 @@ def bot_with(seed_store, embeddings, model):
 
 
 def test_cited_llm_answer_is_verified_and_quoted(seed_store, embeddings) -> None:
-    model = fake_model("Vladimir Medinsky, a former culture minister, leads the Russian delegation [1].")
+    model = fake_model("Vladimir Medinsky, a former culture minister, leads the delegation [1].")
     answer = bot_with(seed_store, embeddings, model).ask("Who leads Russia's delegation?")
     assert answer.answerer == "llm" and not answer.refused and answer.notice is None
-    assert answer.text == "Vladimir Medinsky, a former culture minister, leads the Russian delegation. [1]"
+    assert answer.text == "Vladimir Medinsky, a former culture minister, leads the delegation. [1]"
     assert "Medinsky" in answer.citations[0].quote
     prompt = model.prompt_text()
     assert "Question: Who leads Russia's delegation?" in prompt
