@@ -92,6 +92,13 @@ RULES: dict[Kind, KindRule] = {
     Kind.BIRTH: KindRule(frozenset(), BIRTH, strict=True, spotting=Spotting.PATTERN),
 }
 
+# "Which company / team / outlet ...": the answer is an organisation, not a person.
+_ASKS_ORGANISATION = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:company|companies|firm|team|club|organi[sz]ation|agency|outlet|"
+    r"publication|network|brand|bank|group|party|country|government|platform|app|service|startup|business)\b",
+    re.I,
+)
+
 # A place is where something happens: a preposition at most three words before it.
 _PLACE_CUE = re.compile(r"\b(?:in|at|near|from|to|of|across|outside|inside)\s+(?:\S+\s+){0,3}$", re.I)
 
@@ -205,8 +212,15 @@ def answer_phrase(
         return None
     asked = question.lower()
     candidates = [(s, e) for s, e in phrases(sentence, kind, notes) if sentence[s:e].lower() not in asked]
-    if kind == Kind.NAME:  # prefer multi-word names ("Vladimir Medinsky" over "Kremlin")
-        candidates.sort(key=lambda span: -len(sentence[span[0] : span[1]].split()))
+    if kind == Kind.NAME:
+        # A person before an organisation unless an organisation is asked for ("which M.L.B.
+        # superstar" → "Ohtani", not "MLB"), then multi-word names ("Vladimir Medinsky" over
+        # "Kremlin"). MultiHop-RAG dev: entities in sentence order lost "Shohei Ohtani" to "MLB".
+        wanted = "ORG" if _ASKS_ORGANISATION.search(question) else "PERSON"
+        labels = {(e.start, e.end): e.label for e in notes.entities} if notes is not None else {}
+        candidates.sort(
+            key=lambda span: (labels.get(span) != wanted, -len(sentence[span[0] : span[1]].split()))
+        )
     return candidates[0] if candidates else None
 
 

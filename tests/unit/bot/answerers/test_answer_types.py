@@ -249,3 +249,12 @@ def test_strict_kinds_find_nothing_in_a_sentence_without_one() -> None:
 def test_words_of_a_narrow_kind_in_another_sense_make_no_strict_question(question: str) -> None:
     kind = question_type(question)
     assert kind is None or not RULES[kind].strict
+
+
+def test_who_prefers_a_person_and_which_company_an_organisation() -> None:
+    sentence = "MLB free agency is on hold as teams wait for Ohtani to sign with the Dodgers."
+    notes = noted(sentence, ("MLB", "ORG"), ("Ohtani", "PERSON"), ("Dodgers", "ORG"))
+    span = answer_phrase(sentence, Kind.NAME, "Which M.L.B. superstar had a dozen teams interested?", notes)
+    assert span is not None and sentence[span[0] : span[1]] == "Ohtani"
+    span = answer_phrase(sentence, Kind.NAME, "Which team did he sign with?", notes)
+    assert span is not None and sentence[span[0] : span[1]] == "MLB"  # the first organisation
