@@ -76,7 +76,10 @@ def support(claim: str, passage_text: str) -> float:
 def _sentence_support(claim: str, claim_terms: set[str], sentence: str) -> float:
     if not specifics(claim) <= specifics(sentence, everywhere=True):
         return 0.0
-    if not same_modality(claim, _closest_clause(claim, claim_terms, sentence)):
+    # The whole sentence restated (a verbatim quote), or the one clause of it the claim restates.
+    if not (
+        same_modality(claim, sentence) or same_modality(claim, _closest_clause(claim, claim_terms, sentence))
+    ):
         return 0.0
     matched = len(claim_terms & set(terms(sentence)))
     return matched / len(claim_terms) if matched >= _DEFAULTS.min_matched_terms else 0.0
