@@ -24,6 +24,8 @@ from bot.language.patterns import (
     MONEY,
     NAME,
     NUMBER,
+    NUMBER_WORDS,
+    PLACE_CUE,
     SCORE,
     TIME,
     before_surname,
@@ -100,7 +102,6 @@ _ASKS_ORGANISATION = re.compile(
 )
 
 # A place is where something happens: a preposition at most three words before it.
-_PLACE_CUE = re.compile(r"\b(?:in|at|near|from|to|of|across|outside|inside)\s+(?:\S+\s+){0,3}$", re.I)
 
 # First match wins: narrow kinds before the broad ones they refine.
 QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
@@ -174,7 +175,7 @@ def phrases(sentence: str, kind: Kind, notes: SentenceNotes | None = None) -> li
         return matches
     entities = [(e.start, e.end) for e in notes.entities if e.label in rule.labels]
     if kind == Kind.PLACE:  # "talks in Istanbul", "in a Seattle court"; not "both Ukraine and Russia"
-        entities = [(s, e) for s, e in entities if _PLACE_CUE.search(sentence[max(0, s - 40) : s])]
+        entities = [(s, e) for s, e in entities if PLACE_CUE.search(sentence[max(0, s - 40) : s])]
     if rule.spotting is Spotting.MATCHING and rule.pattern is not None:
         return [(s, e) for s, e in entities if rule.pattern.search(sentence[s:e])]
     if rule.spotting is Spotting.EITHER:
@@ -263,20 +264,10 @@ def full_names(surname: str, texts: list[str]) -> list[tuple[str, int, int, int]
 # A question asking for a given number of things: "which four regions", "top 3". The
 # sentence naming that many answers it; one that only mentions "the four regions" does not.
 _COUNTED = re.compile(
-    r"\b(?:which|what|top|name|list)\s+(?:the\s+)?(?:top\s+)?(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+\w+",
+    r"\b(?:which|what|top|name|list)\s+(?:the\s+)?(?:top\s+)?"
+    rf"(?P<n>{'|'.join(NUMBER_WORDS)}|\d{{1,2}})\s+\w+",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
 # Entities that can be items of a list answer (not dates or amounts).
 LIST_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
@@ -289,7 +280,7 @@ def asked_count(question: str) -> int:
     if match is None:
         return 0
     n = match.group("n").lower()
-    return _NUMBER_WORDS.get(n) or int(n)
+    return NUMBER_WORDS.get(n) or int(n)
 
 
 def list_items(sentence: str, notes: SentenceNotes | None) -> int:

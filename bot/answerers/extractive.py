@@ -36,7 +36,7 @@ from bot.answerers.yes_no import NOT_DIRECT, is_yes_no, verdict
 from bot.language.text import terms
 from bot.question import Question
 from index.chunking import split_sentences
-from index.nlp import SentenceNotes, notes_of
+from index.nlp import MIN_WORDS, SentenceNotes, notes_of
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
@@ -91,7 +91,7 @@ class ExtractiveConfig:
     vector_cache: int = 20_000  # sentence embeddings kept (passages recur): initial choice, not tuned
     # Initial choices, not tuned: shorter "sentences" are headings or fragments; a list after a
     # lead-in ending in ":" is shown up to this many lines of up to this many words each.
-    min_sentence_words: int = 4
+    min_sentence_words: int = MIN_WORDS  # the NLP pass notes exactly these (index/nlp.py)
     list_items: int = 8
     list_item_words: int = 20
     delta_words: int = 4  # words per streamed piece: initial choice, not tuned

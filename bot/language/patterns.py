@@ -36,6 +36,10 @@ NAME_WORD = re.compile(rf"{_NAME_CHAR}+")
 GIVEN_NAME = re.compile(r"[A-Z][a-z][\w\-]*|[A-Z]\.")
 # Text ending in one of these words right before a name: the name is a place ("talks in Istanbul").
 BEFORE_PLACE = re.compile(r"\b(?:in|at|from|to|near)\s+$")
+# The same cue for a place entity spaCy found (bot/answerers/answer_types.py): looser than
+# BEFORE_PLACE, which must decide alone whether a capitalised word is a place at all — more
+# prepositions, and up to three words between ("in a Seattle court", "in the city of Antalya").
+PLACE_CUE = re.compile(r"\b(?:in|at|near|from|to|of|across|outside|inside)\s+(?:\S+\s+){0,3}$", re.I)
 
 
 def before_surname(surname: str) -> re.Pattern[str]:
@@ -148,6 +152,19 @@ TIME = re.compile(
 )
 SCORE = re.compile(r"(?<![-–\d])\b\d{1,3}\s?[-–]\s?\d{1,3}\b(?![-–]\d)")  # "20-17", "12–11", not "2023-11-27"
 BIRTH = re.compile(r"\bborn\s+(?:on\s+|in\s+)?[^,.;]{3,40}", re.IGNORECASE)
+
+# Small counts written as words, for "which four regions" (bot/answerers/answer_types.py).
+NUMBER_WORDS: Mapping[str, int] = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 
 # ---- Answer markup -------------------------------------------------------------------------
 

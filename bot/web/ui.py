@@ -129,15 +129,14 @@ def build_ui(service: ChatService) -> gr.Blocks:
             message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
         ) -> Iterator[tuple[Any, ...]]:
             client = client_key(request.client if request else None)
-            for step in _respond(service, message, messages, ui, client):
-                yield (*step, *_suggestion_updates(service, ui))
+            yield from _with_suggestions(service, ui, _respond(service, message, messages, ui, client))
 
         def ask_suggestion(
             message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
         ) -> Iterator[tuple[Any, ...]]:
             client = client_key(request.client if request else None)
-            for step in _respond(service, message, messages, ui, client, article_id=ui.article_id):
-                yield (*step, *_suggestion_updates(service, ui))
+            steps = _respond(service, message, messages, ui, client, article_id=ui.article_id)
+            yield from _with_suggestions(service, ui, steps)
 
         outputs = [question, chat, sources, state, suggested_for, *chips]
         # Gradio runs one event at a time by default; answers from a remote LLM take seconds.
@@ -205,6 +204,20 @@ def suggestions_for(service: ChatService, ui: UiState) -> tuple[str, list[str]]:
         return "", []
     asked = {turn.question.casefold() for turn in ui.history}
     return article.title, [q for q in article.suggested_questions if q.casefold() not in asked]
+
+
+def _with_suggestions(
+    service: ChatService, ui: UiState, steps: Iterator[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
+    """Each step of a turn with the buttons' updates, worked out again only when the article
+    or the history changed (not on every streamed piece)."""
+    shown: tuple[str | None, int] | None = None
+    updates: list[Any] = []
+    for step in steps:
+        if (ui.article_id, len(ui.history)) != shown:
+            shown = (ui.article_id, len(ui.history))
+            updates = _suggestion_updates(service, ui)
+        yield (*step, *updates)
 
 
 def _suggestion_updates(service: ChatService, ui: UiState) -> list[Any]:
