@@ -142,9 +142,9 @@ DURATION = re.compile(
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b",
     re.IGNORECASE,
 )
-# An age: "78-year-old", "aged 78", "78 years old", "Swift, 33,".
+# An age: "78-year-old", "aged 78", "at the age of 78", "78 years old", "Swift, 33,".
 AGE = re.compile(
-    r"\b\d{1,3}-year-old\b|\baged?\s+\d{1,3}\b|\b\d{1,3}\s+years?\s+(?:old|of\s+age)\b|(?<=[A-Za-z],\s)\d{1,3}(?=,)"
+    r"\b\d{1,3}-year-old\b|\baged?\s+\d{1,3}\b|\bage\s+of\s+\d{1,3}\b|\b\d{1,3}\s+years?\s+(?:old|of\s+age)\b|(?<=[A-Za-z],\s)\d{1,3}(?=,)"
 )
 TIME = re.compile(
     r"\b\d{1,2}(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:noon|midnight)\b",

@@ -140,6 +140,7 @@ def found(sentence: str, kind: Kind, notes: SentenceNotes | None = None) -> list
             Kind.AGE,
             ["54", "78-year-old", "aged 40"],
         ),
+        ("The chairman has died at the age of 78.", Kind.AGE, ["age of 78"]),
         ("The Chiefs won 20-17 on 2023-11-27.", Kind.SCORE, ["20-17"]),  # a date is no score
         ("The talks start at 5pm and end at 10:30 a.m. or noon.", Kind.TIME, ["5pm", "10:30 a.m.", "noon"]),
         ("Revenue hit $69bn this year.", Kind.MONEY, ["$69bn"]),

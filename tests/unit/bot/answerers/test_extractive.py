@@ -17,6 +17,7 @@ from bot.answerers.base import Delta, Draft
 from bot.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig, refusal
 from bot.answerers.yes_no import NOT_DIRECT
 from bot.question import Question
+from bot.schemas import ChatTurn
 from index.chunking import split_sentences
 from index.nlp import NOTES_KEY, Entity, SentenceNotes, encode_notes
 from tests.fakes import HashEmbeddings
@@ -322,3 +323,60 @@ def test_which_four_prefers_the_sentence_naming_four(encoder, answerer) -> None:
         .citations[0]
         .quote.startswith("Russia still wants")
     )
+
+
+# ---- On an article's page: the whole article, pronouns for its subject -------------------------
+
+OBITUARY = (
+    "Everton chairman Bill Kenwright has died at the age of 78. "
+    "Kenwright had surgery to remove a tumour eight weeks ago. "
+    "He had been on the board at Everton since 1989."
+)
+OBITUARY_PEOPLE = {
+    "Everton chairman Bill Kenwright has died at the age of 78.": [("Bill Kenwright", "PERSON")],
+    "Kenwright had surgery to remove a tumour eight weeks ago.": [("Kenwright", "PERSON")],
+}
+
+
+def obituary_chunks() -> list[Document]:
+    first, rest = OBITUARY.split(" Kenwright had", 1)
+    chunks = [
+        with_notes(first, article_id="obituary", start=0, entities=OBITUARY_PEOPLE),
+        with_notes(
+            "Kenwright had" + rest, article_id="obituary", start=len(first) + 1, entities=OBITUARY_PEOPLE
+        ),
+    ]
+    for c in chunks:
+        c.metadata["title"] = "Everton chairman Kenwright dies"
+    return chunks
+
+
+def test_on_an_article_page_the_whole_article_is_searched(encoder) -> None:
+    chunks = obituary_chunks()
+    answerer = ExtractiveAnswerer(
+        encoder.encode_batch,
+        config=ExtractiveConfig(refuse_below=0.2),  # the fake encoder's similarities are noise
+        articles=lambda a: chunks if a == "obituary" else [],
+    )
+    retrieved = chunks[1:]  # the age is in a chunk retrieval ranked below the cut
+    scoped = answerer.answer(Question("how old was he", (), article_id="obituary"), retrieved)
+    assert not scoped.refused and "78" in scoped.text
+    assert scoped.citations[0].quote.startswith("Everton chairman Bill Kenwright")
+    # Without the page, only what was retrieved: no sentence gives an age.
+    assert answerer.answer(Question("how old was he", ()), retrieved).refused
+
+
+def test_a_pronoun_on_an_article_page_means_its_subject_named_or_not(encoder) -> None:
+    chunks = obituary_chunks()
+    recording = Recording(encoder)
+    answerer = ExtractiveAnswerer(recording, articles=lambda a: chunks)
+    answerer.answer(Question("when did he join the board", (), article_id="obituary"), chunks)
+    # The question is read with its subject's name as well as without it (the mean of both).
+    assert {"when did he join the board", "when did he join the board — context: Bill Kenwright"} <= set(
+        recording.texts
+    )
+    # A conversation says who "he" is: the story's subject is not guessed then.
+    recording.texts.clear()
+    turn = ChatTurn(question="who is ian mckellen", answer="An actor.")
+    answerer.answer(Question("when did he join the board", (turn,), article_id="obituary"), chunks)
+    assert not any("Bill Kenwright" in t for t in recording.texts)
