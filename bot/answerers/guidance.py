@@ -9,9 +9,8 @@ is not accepted: the extractive answer, which refuses when no sentence has one, 
 
 from __future__ import annotations
 
-import re
-
 from bot.answerers.answer_types import RULES, Kind, phrases, question_type
+from bot.answerers.forms import asks_next, asks_why
 from bot.answerers.speakers import asked_actor
 from bot.answerers.yes_no import is_yes_no
 
@@ -29,10 +28,6 @@ _KINDS: dict[Kind, str] = {
     Kind.SCORE: f"It asks for a score: give the score the passages give; {_UNLESS}.",
     Kind.BIRTH: f"It asks for a date of birth: give the one the passages give; {_UNLESS}.",
 }
-_WHY = re.compile(r"^\s*(?:so\s+)?why\b|\bwhat(?:'s|’s|\s+is|\s+was)\s+the\s+reason\b", re.I)
-_NEXT = re.compile(
-    r"\bwhat(?:'s|’s|s|\s+is|\s+will)?\s+(?:happens?|comes?)?\s*next\b|\bwhat happens (?:if|now)\b", re.I
-)
 NO_GUIDANCE = "(none)"
 
 
@@ -55,9 +50,9 @@ def guidance(question: str) -> str:
         )
     elif actor is not None:
         lines.append("It asks what someone wants or plans: give what the passages say they want or plan.")
-    if _WHY.search(question):
+    if asks_why(question):
         lines.append("It asks why: give the reason or cause a passage states, not the event itself.")
-    if _NEXT.search(question):
+    if asks_next(question):
         lines.append(
             "It asks what happens next: give only what a passage says will or may happen, "
             "keeping its hedging (may, would, expected to)."

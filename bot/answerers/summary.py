@@ -4,8 +4,9 @@ News is written lede-first, and the lead sentences are the strongest simple extr
 baseline for news summaries (Lead-3 on CNN/DailyMail). So: the first sentences of the body,
 then the first sentence of each of the biggest sections (between headings such as "Why
 Turkey?"; paragraphs when the article has no headings), shown in article order, no
-near-duplicates. Headings, list items, list lead-ins ("…includes:"), questions and
-sentences opening with a quote are not summary sentences.
+near-duplicates. Headings, list items, list lead-ins ("…includes:"), questions,
+sentences opening with a quote and page furniture (sign-up boxes, template markup) are not
+summary sentences.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from bot.language.text import jaccard, shingles, words
+from bot.language.text import is_boilerplate, jaccard, shingles, words
 from index.chunking import split_sentences
 
 
@@ -115,6 +116,7 @@ def _summarises(text: str, cfg: SummaryConfig) -> bool:
         len(words(text)) >= cfg.min_words
         and stripped.endswith((".", "!"))
         and not text.startswith(("“", '"', "‘", "'"))
+        and not is_boilerplate(text)
     )
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from bot.language.wordlists import word_list
+from bot.language.wordlists import phrase_pattern, word_list
 
 _WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
 
@@ -58,3 +58,15 @@ def negated(text: str) -> bool:
 def hedged(text: str) -> bool:
     """A modal or hedging word ("would", "may", "likely", "consider")."""
     return any(w.lower() in word_list("modal_words") for w in words(text))
+
+
+# Template markup a page left unrendered ("{{ #verifyErrors }}").
+_TEMPLATE = re.compile(r"\{\{|\}\}")
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """Page furniture, not article text: a sign-up box, a cookie notice, template markup."""
+    return (
+        _TEMPLATE.search(sentence) is not None
+        or phrase_pattern("boilerplate_phrases").search(sentence) is not None
+    )

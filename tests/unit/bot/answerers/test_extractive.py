@@ -123,6 +123,15 @@ def test_a_lead_in_with_a_colon_answers_with_its_list(answerer) -> None:
     assert "Residents" not in quote  # the paragraph after the list is not part of it
 
 
+def test_page_furniture_is_never_quoted(answerer) -> None:
+    furniture = Document(
+        page_content="Sign up to the Brackwater Courier newsletter for bridge news every Monday morning.",
+        metadata={**META, "start": 2000},
+    )
+    draft = answerer.answer("When did the bridge open? Is there bridge news?", [furniture, *PASSAGES])
+    assert "newsletter" not in draft.text
+
+
 def test_questions_and_headings_are_never_quoted(answerer) -> None:
     draft = answerer.answer("Who paid for it?", PASSAGES)
     assert all(not c.quote.endswith("?") for c in draft.citations)

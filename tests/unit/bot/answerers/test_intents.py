@@ -26,6 +26,11 @@ from bot.answerers.intents import Intent, intent_of
         "so what happened here?",
         "what do I need to know",
         "catch me up",
+        "what's going on here",
+        "whats the beef",
+        "what is the story",
+        "whats up with this",
+        "give me the rundown",
     ],
 )
 def test_summary_requests(question: str) -> None:
@@ -74,6 +79,10 @@ def test_facts_about_the_article(question: str, intent: Intent) -> None:
         "can you share a link between the two",
         "who reviewed the case",
         "When was the ceasefire proposed?",
+        # About one thing in the story, not the story: answered from its sentences.
+        "what's going on with the talks",
+        "whats the deal with putin",
+        "what is the point of nato",
         # MultiHop-RAG questions that compare articles (none of its 734 is about "this" article):
         "Which news source reported the injury first?",
         "Did the reporting style of score updates and highlights from NFL games change?",

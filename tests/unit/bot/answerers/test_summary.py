@@ -105,3 +105,13 @@ def test_the_seed_article_summary_leads_with_its_lede() -> None:
 def test_nothing_to_summarise_gives_nothing() -> None:
     assert summary_sentences([chunk("Why Now?\n\nShort.")]) == []
     assert summary_sentences([]) == []
+
+
+def test_page_furniture_never_summarises() -> None:
+    page = (
+        "Sign up to our free weekly newsletter for the best football writing. "
+        "Football email {{ #verifyErrors }} {{ message }} Something went wrong.\n\n" + ARTICLE
+    )
+    texts = [s.text for s in summary_sentences([chunk(page)])]
+    assert texts[0] == "The council approved the new harbour bridge on Monday after a decade of debate."
+    assert not any("newsletter" in t or "{{" in t for t in texts)

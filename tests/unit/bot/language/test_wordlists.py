@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.language import wordlists
-from bot.language.wordlists import word_list
+from bot.language.wordlists import phrase_pattern, word_list
 from index import wordlists as index_wordlists
 from index.errors import ConfigError
 from index.wordlists import read_word_list
@@ -41,7 +41,11 @@ def test_every_list_the_code_reads_is_there() -> None:
 def test_lists_are_lowercase_sorted_and_without_duplicates(path: Path) -> None:
     entries = _entries(path)
     assert entries, f"{path} is empty"
-    assert all(e == e.lower() and " " not in e for e in entries), f"{path}: one lowercase word a line"
+    # A "*_phrases" list holds phrases ("due to"), read as whole words by phrase_pattern.
+    words_only = not path.stem.endswith("_phrases")
+    assert all(e == e.lower() and (" " not in e or not words_only) for e in entries), (
+        f"{path}: one lowercase word (or phrase, in *_phrases lists) a line"
+    )
     assert entries == sorted(entries), f"{path} is not sorted"
     assert len(entries) == len(set(entries)), f"{path} has duplicates"
 
@@ -49,6 +53,12 @@ def test_lists_are_lowercase_sorted_and_without_duplicates(path: Path) -> None:
 @pytest.mark.parametrize("path", LIST_FILES, ids=lambda p: p.name)
 def test_the_loader_reads_exactly_the_entries(path: Path) -> None:
     assert read_word_list(path) == frozenset(_entries(path))
+
+
+def test_a_phrase_list_finds_its_phrases_as_whole_words_across_spacing() -> None:
+    cause = phrase_pattern("cause_phrases")
+    assert cause.search("It was triggered  by a storm") and cause.search("Due to the rain")
+    assert not cause.search("a cause-free afternoon with aftereffects")  # "after" only as a word
 
 
 def test_lists_hold_what_the_rules_need() -> None:

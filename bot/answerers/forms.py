@@ -1,0 +1,54 @@
+"""Why and what-next questions, and the sentences that carry a cause or what comes next.
+
+"Why did X happen" is answered by the sentence that states the cause ("because", "due to",
+"triggered by"), not the one that restates the event; "what's next" / "what happens if" by
+the one that says what will or may happen ("will", "expected to", "warned"). The cue phrases
+are word lists (``bot/language/data/cause_phrases.txt``, ``future_phrases.txt``); the extractive
+answerer prefers sentences holding one, and the LLM prompt asks for the same
+(``bot/answerers/guidance.py``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.language.wordlists import phrase_pattern
+
+_WHY = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+)?(?:why|how\s+come)\b|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were)\s+the\s+"
+    r"(?:reasons?|cause)\b|\bwhat\s+(?:caused|led\s+to|made)\b|\bfor\s+what\s+reason\b",
+    re.I,
+)
+_NEXT = re.compile(
+    r"\bwhat(?:'s|’s|s|\s+is|\s+will)?\s+(?:happens?|comes?)?\s*next\b|\bwhat\s+happens\s+(?:if|now|when)\b"
+    r"|\bwhat\s+(?:will|would|could)\s+happen\b|\bnext\s+steps?\b|\bwhat\s+now\b"
+    r"|\bwhat\s+does\s+(?:this|that|it)\s+mean\s+for\b",
+    re.I,
+)
+
+
+def asks_why(question: str) -> bool:
+    return _WHY.search(question) is not None
+
+
+def asks_next(question: str) -> bool:
+    return _NEXT.search(question) is not None
+
+
+def states_cause(sentence: str) -> bool:
+    """The sentence gives a reason or cause ("because", "due to", "triggered by", "after")."""
+    return phrase_pattern("cause_phrases").search(sentence) is not None
+
+
+def states_future(sentence: str) -> bool:
+    """The sentence says what will or may happen ("will", "expected to", "warned", "next")."""
+    return phrase_pattern("future_phrases").search(sentence) is not None
+
+
+def form_cue(question: str, sentence: str) -> bool:
+    """The sentence carries what a why / what-next question asks for."""
+    if asks_why(question):
+        return states_cause(sentence)
+    if asks_next(question):
+        return states_future(sentence)
+    return False
