@@ -123,6 +123,14 @@ def test_a_lead_in_with_a_colon_answers_with_its_list(answerer) -> None:
     assert "Residents" not in quote  # the paragraph after the list is not part of it
 
 
+def test_when_is_refused_unless_a_sentence_gives_a_date(answerer) -> None:
+    undated = [
+        Document(page_content="The ferry strike in Kestrel Bay ended after a long dispute.", metadata=META)
+    ]
+    assert answerer.answer("When will the ferry strike end?", undated).refused
+    assert not answerer.answer("When did the bridge open?", PASSAGES).refused
+
+
 def test_page_furniture_is_never_quoted(answerer) -> None:
     furniture = Document(
         page_content="Sign up to the Brackwater Courier newsletter for bridge news every Monday morning.",
@@ -164,7 +172,7 @@ def test_other_articles_best_sentences_come_before_more_of_the_same(encoder) -> 
         id="ferry-news#1",
     )
     answerer = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(follow_within=1.0))
-    draft = answerer.answer("When does the new Brackwater bridge open?", [*PASSAGES, ferry_bridge])
+    draft = answerer.answer("What about the new Brackwater bridge opening?", [*PASSAGES, ferry_bridge])
     articles = [c.article_id for c in draft.citations]
     assert len(articles) == 3 and set(articles[:2]) == {META["article_id"], "ferry-news"}
 

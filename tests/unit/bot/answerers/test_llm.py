@@ -83,7 +83,7 @@ def test_only_the_first_passages_are_shown(encoder) -> None:
 
 def test_wrong_citation_is_repaired_with_a_notice(encoder) -> None:
     model = fake_model("The ferry strike in Kestrel Bay ended after nine days [1].")
-    draft = final(list(answerer_with(model, encoder).stream(Question("When did the strike end?"), PASSAGES)))
+    draft = final(list(answerer_with(model, encoder).stream(Question("How did the strike end?"), PASSAGES)))
     assert draft.text == "The ferry strike in Kestrel Bay ended after nine days. [1]"
     assert draft.citations[0].article_id == "ferry"
     assert draft.notice == "Citations checked: 1 re-pointed, 1 removed."
