@@ -27,6 +27,20 @@ _NEXT = re.compile(
 )
 
 
+# "Which games…", "what principles…", "who else…", "who are the…", "list the…": several things.
+_LIST = re.compile(
+    r"^\s*(?:so\s+|and\s+)?(?:which|what)\s+(?:\w+\s+)?\w+s\s+(?:are|were|did|do|does|has|have|will|would|is)\b"
+    r"|\bwho\s+else\b|\bwho\s+(?:are|were)\s+the\b|^\s*(?:list|name)\s+(?:the|all|some)\b"
+    r"|\bwhat\s+(?:are|were)\s+the\s+(?:\w+\s+){0,2}\w+s\b",
+    re.I,
+)
+
+
+def asks_list(question: str) -> bool:
+    """The question asks for several things ("which games does Microsoft get")."""
+    return _LIST.search(question) is not None
+
+
 def asks_why(question: str) -> bool:
     return _WHY.search(question) is not None
 

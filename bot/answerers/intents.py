@@ -41,6 +41,8 @@ _SUMMARY = re.compile(
 )
 _THE_ARTICLE = r"(?:this|it|the\s+(?:story|article|piece|report|post)|this\s+(?:story|article|piece|report))"
 _OUTLET = r"(?:outlet|publication|newspaper|paper|site|website|news\s+source|source|publisher)"
+# "link pls", "author please": a bare request with a courtesy word.
+_POLITE = r"(?:\s*,?\s*(?:pls|plz|please|thanks|thx|ty))?"
 _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.AUTHOR,
@@ -48,7 +50,7 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
             rf"\bwho\s+(?:wrote|writes|authored|reported|reviewed|penned)\s+(?:{_THE_ARTICLE}|that)?\s*[?.!]*\s*$"
             rf"|\bwho(?:'s|’s|s|\s+is|\s+was)\s+the\s+(?:author|writer|reporter|journalist)\b"
             rf"(?!\s+of\s+(?!{_THE_ARTICLE}))|\b(?:author|writer|byline)\s+of\s+{_THE_ARTICLE}"
-            r"|^\s*(?:the\s+)?(?:author|byline|writer)\s*[?.!]*\s*$",
+            rf"|^\s*(?:the\s+)?(?:author|byline|writer){_POLITE}\s*[?.!]*\s*$",
             re.IGNORECASE,
         ),
     ),
@@ -68,7 +70,7 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
             # Only about this article: "which news source reported X" compares articles.
             rf"\b(?:which|what)\s+{_OUTLET}\s+(?:is|was)\s+{_THE_ARTICLE}\b"
             rf"|\b(?:which|what)\s+{_OUTLET}\s+(?:published|ran|wrote|posted)\s+{_THE_ARTICLE}"
-            rf"|^\s*(?:which|what)\s+{_OUTLET}\s*[?.!]*\s*$"
+            rf"|^\s*(?:which|what)\s+{_OUTLET}{_POLITE}\s*[?.!]*\s*$"
             rf"|\bwho\s+(?:published|publishes|runs|ran)\s+{_THE_ARTICLE}"
             rf"|\bwhere\s+(?:was|is)\s+{_THE_ARTICLE}\s+(?:published|from)\b",
             re.IGNORECASE,
@@ -78,7 +80,8 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.LINK,
         re.compile(
             rf"\b(?:link|url|address)\s+(?:to|of|for)\s+(?:the\s+)?(?:original|{_THE_ARTICLE})"
-            r"|\boriginal\s+(?:article|story|source|version|link)\b|^\s*(?:link|url|source\s+link)\s*[?.!]*\s*$"
+            rf"|\boriginal\s+(?:article|story|source|version|link)\b"
+            rf"|^\s*(?:(?:the|a)\s+)?(?:link|url|source\s+link){_POLITE}\s*[?.!]*\s*$"
             r"|\b(?:get|have|see|share|send)\s+(?:me\s+)?(?:the|a|that)\s+(?:link|url)\b(?!\s+between)"
             r"|\bwhere\s+can\s+i\s+(?:read|find)\s+(?:the\s+)?(?:full|original|whole)\b",
             re.IGNORECASE,

@@ -397,3 +397,15 @@ def test_a_pronoun_on_an_article_page_means_its_subject_named_or_not(encoder) ->
     turn = ChatTurn(question="who is ian mckellen", answer="An actor.")
     answerer.answer(Question("when did he join the board", (turn,), article_id="obituary"), chunks)
     assert not any("Bill Kenwright" in t for t in recording.texts)
+
+
+def test_a_list_question_is_answered_by_a_lead_in_with_its_list(encoder) -> None:
+    text = (
+        "The council praised the new bridge and its many features for the town.\n\n"
+        "Among the features are:\n\nTwo tram lines\n\nA cycle path on both sides\n\nLights that dim at night"
+    )
+    doc = Document(page_content=text, metadata={**META, "start": 0})
+    draft = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(refuse_below=0.0)).answer(
+        "which features does the new bridge have", [doc]
+    )
+    assert "Among the features are:" in draft.text and "A cycle path on both sides" in draft.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.forms import asks_next, asks_why, form_cue, states_cause, states_future
+from bot.answerers.forms import asks_list, asks_next, asks_why, form_cue, states_cause, states_future
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,20 @@ def test_the_cue_follows_the_question_form() -> None:
     assert form_cue("why were the lights so far south", cause)
     assert not form_cue("where were the lights seen", cause)  # no form: no cue
     assert form_cue("what happens next", "The vote will be held on Monday.")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which games does microsoft get out of this", True),
+        ("who else was in the running", True),
+        ("what are the key issues", True),
+        ("what were the top 3 movies this weekend", True),
+        ("list the candidates", True),
+        ("which company bought it", False),
+        ("what does he want", False),
+        ("what is this", False),
+    ],
+)
+def test_list_questions(question: str, expected: bool) -> None:
+    assert asks_list(question) is expected
