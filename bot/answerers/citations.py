@@ -132,18 +132,27 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
     """Sentences of an answer, each with the passage numbers cited in or right after it."""
     claims: list[tuple[str, list[int]]] = []
     for start, end in split_sentences(text):
-        sentence = text[start:end]
-        leading = LEADING_LLM_CITATIONS.match(sentence)
-        if leading and claims:  # "Claim. [1] Next claim" splits before "[1]": it cites the claim before
-            claims[-1][1].extend(int(n) for n in _NUMBER.findall(leading.group()))
-            sentence = sentence[leading.end() :]
-        numbers = [int(n) for group in LLM_CITATIONS.findall(sentence) for n in _NUMBER.findall(group)]
-        claim = LLM_CITATIONS.sub("", sentence).strip()
-        if claim:
-            claims.append((claim, numbers))
-        elif numbers and claims:  # a marker split off as its own "sentence": attach to previous
-            claims[-1][1].extend(numbers)
+        for part in _CITED_LEAD.split(text[start:end]):
+            _add_claim(claims, part)
     return claims
+
+
+# "**Stephen Twitty** [1] — "Russia can win the war…" [2]": a cited lead, then a dash, then the
+# sentence it introduces. Each half is its own claim with its own source.
+_CITED_LEAD = re.compile(r"(?<=\])\s+(?=[—–]\s)")
+
+
+def _add_claim(claims: list[tuple[str, list[int]]], sentence: str) -> None:
+    leading = LEADING_LLM_CITATIONS.match(sentence)
+    if leading and claims:  # "Claim. [1] Next claim" splits before "[1]": it cites the claim before
+        claims[-1][1].extend(int(n) for n in _NUMBER.findall(leading.group()))
+        sentence = sentence[leading.end() :]
+    numbers = [int(n) for group in LLM_CITATIONS.findall(sentence) for n in _NUMBER.findall(group)]
+    claim = LLM_CITATIONS.sub("", sentence).strip()
+    if claim:
+        claims.append((claim, numbers))
+    elif numbers and claims:  # a marker split off as its own "sentence": attach to previous
+        claims[-1][1].extend(numbers)
 
 
 def verify(text: str, passages: Sequence[Document], min_support: float = _DEFAULTS.min_support) -> Verified:

@@ -32,7 +32,7 @@ from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_
 from bot.answerers.citations import specifics
 from bot.answerers.forms import asks_list, form_cue
 from bot.answerers.intents import Intent, intent_of
-from bot.answerers.speakers import Actor, asked_actor
+from bot.answerers.speakers import Actor, asked_actor, asks_speaker, named_speaker
 from bot.answerers.subject import Referent, pronoun_subject
 from bot.answerers.yes_no import NOT_DIRECT, is_yes_no, verdict
 from bot.language.text import is_boilerplate, terms
@@ -240,6 +240,7 @@ class ExtractiveAnswerer:
         strict = kind is not None and RULES[kind].strict
         actor = asked_actor(question.text)
         count = asked_count(question.text)
+        who_said = asks_speaker(question.text)
         cfg = self.config
         for cand in candidates:
             said = set(terms(cand.text))
@@ -254,6 +255,8 @@ class ExtractiveAnswerer:
                 + cfg.w_rank / (1 + cand.passage)
                 + self._actor_score(actor, cand.notes)
             )
+            if who_said and named_speaker(cand.notes):
+                cand.score += cfg.w_speaker
             if form_cue(question.text, cand.text):
                 cand.score += cfg.w_form
             if cand.lists and asks_list(question.text):
@@ -358,7 +361,13 @@ class ExtractiveAnswerer:
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
-        lead = _full_name_lead(query, kind, chosen, passages) if kind == Kind.NAME else None
+        lead = None
+        if kind == Kind.NAME:
+            lead = _speaker_lead(question.text, chosen[0], passages)
+            if lead is not None:
+                kind = None  # the speaker is the answer: no other name in the quote is marked
+            else:
+                lead = _full_name_lead(query, kind, chosen, passages)
         if lead is not None:  # the name as the articles introduce it, cited where they do
             name, sentence = lead
             numbers[(sentence.passage, sentence.start)] = 1
@@ -377,6 +386,36 @@ class ExtractiveAnswerer:
             else:
                 parts.insert(0, f"**{said}** —")
         return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
+
+
+def _speaker_lead(
+    question: str, best: Candidate, passages: Sequence[Document]
+) -> tuple[str, Candidate] | None:
+    """For "who said X": the best sentence's speaker, cited at the sentence that names them
+    (a quote often goes on after the sentence that says who is speaking)."""
+    speaker = named_speaker(best.notes) if asks_speaker(question) else ""
+    if not speaker:
+        return None
+    surname = speaker.split()[-1]
+    article = passages[best.passage].metadata.get("article_id")
+    found: list[tuple[int, Candidate]] = []
+    for i, doc in enumerate(passages):
+        if doc.metadata.get("article_id") != article:
+            continue
+        text = doc.page_content
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            if surname in sentence:
+                # The full name first, then the nearest sentence of the same passage.
+                rank = (
+                    (speaker not in sentence) * 10_000
+                    + (i != best.passage) * 1_000
+                    + abs(start - best.start) // 100
+                )
+                found.append((rank, Candidate(i, start, end, sentence)))
+    if not found:
+        return None
+    return speaker, min(found, key=lambda f: f[0])[1]
 
 
 def _full_name_lead(

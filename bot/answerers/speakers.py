@@ -45,6 +45,27 @@ _ABOUT = re.compile(r"\babout\s+(?P<who>[\w.'’\- ]+?)\s*[?.!]*\s*$", re.I)
 _TITLES = word_list("titles")
 
 
+# "Who said Russia can win the war?": the answer is the speaker of the sentence that says it.
+_WHO_SAID = re.compile(
+    r"^\s*(?:so\s+|and\s+)?who(?:'s|’s|\s+has|\s+had)?\s+(?:said|says|saying|told|tells|warned|warns|claimed|claims|"
+    r"argued|argues|called|calls|described|wrote|tweeted|posted|stated|insisted|added|predicted|quoted)\b",
+    re.I,
+)
+
+
+def asks_speaker(question: str) -> bool:
+    """The question asks who said something ("who said the war can be won")."""
+    return _WHO_SAID.search(question) is not None
+
+
+def named_speaker(notes: SentenceNotes | None) -> str:
+    """The sentence's speaker when it is a name ("Stephen Twitty"), not "he" or "a statement"."""
+    speaker = notes.speaker.strip() if notes is not None else ""
+    if not speaker or not speaker[0].isupper() or speaker.lower() in _PRONOUNS:
+        return ""
+    return speaker
+
+
 @dataclass(frozen=True)
 class Actor:
     words: frozenset[str]  # lowercase name words; empty for a pronoun: anybody quoted

@@ -101,6 +101,17 @@ def test_split_claims_attaches_trailing_markers() -> None:
     ]
 
 
+def test_a_cited_lead_and_the_sentence_after_its_dash_are_two_claims() -> None:
+    # The extractive answerer's "**Name** [1] — quote [2]": each half has its own source.
+    assert split_claims("**Stephen Twitty** [1] — “Russia can win the war.” [2]") == [
+        ("**Stephen Twitty**", [1]),
+        ("— “Russia can win the war.”", [2]),
+    ]
+    assert split_claims("The vote — held on Friday — failed [1].") == [
+        ("The vote — held on Friday — failed.", [1])
+    ]
+
+
 def test_a_claim_is_judged_against_one_sentence_not_the_whole_passage() -> None:
     passage = "Binance named Richard Teng its new CEO. Zhao once worked at Voyager Digital."
     assert support("Richard Teng is the new CEO of Binance.", passage) == 1.0

@@ -409,3 +409,26 @@ def test_a_list_question_is_answered_by_a_lead_in_with_its_list(encoder) -> None
         "which features does the new bridge have", [doc]
     )
     assert "Among the features are:" in draft.text and "A cycle path on both sides" in draft.text
+
+
+def test_who_said_is_answered_by_the_speaker_cited_where_they_are_named(encoder) -> None:
+    text = (
+        "Mayor Jane Holloway spoke at the opening on Monday morning. "
+        "“This bridge will change the town for good,” she said. "
+        "Residents cheered the new bridge at the opening."
+    )
+    quote = "“This bridge will change the town for good,” she said."
+    doc = with_notes(
+        text,
+        start=0,
+        entities={
+            "Mayor Jane Holloway spoke at the opening on Monday morning.": [("Jane Holloway", "PERSON")]
+        },
+        speakers={quote: "Jane Holloway"},
+    )
+    draft = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(refuse_below=0.0)).answer(
+        "who said the bridge will change the town", [doc]
+    )
+    assert draft.text.startswith("**Jane Holloway** [1] —")
+    assert draft.citations[0].quote == "Mayor Jane Holloway spoke at the opening on Monday morning."
+    assert any(c.quote == quote for c in draft.citations[1:])
