@@ -33,7 +33,7 @@ from bot.answerers.citations import specifics
 from bot.answerers.forms import asks_list, form_cue
 from bot.answerers.intents import Intent, intent_of
 from bot.answerers.speakers import Actor, asked_actor, asks_speaker, named_speaker
-from bot.answerers.subject import Referent, pronoun_subject
+from bot.answerers.subject import Referent, named_subject, pronoun_subject
 from bot.answerers.yes_no import NOT_DIRECT, is_yes_no, verdict
 from bot.language.text import is_boilerplate, terms
 from bot.question import Question
@@ -196,14 +196,18 @@ class ExtractiveAnswerer:
         seen = {int(p.metadata.get("start", 0)) for p in top}
         rest = [c for c in chunks if int(c.metadata.get("start", 0)) not in seen]
         scoped = (top + rest)[: max(self.config.scope_chunks, len(top))]
-        referent = None if question.context or question.turns else pronoun_subject(question.text, chunks)
+        if question.context or question.turns:
+            return question, scoped, None
+        referent = pronoun_subject(question.text, chunks)
         if referent is not None:
-            question = question.with_context([referent.name])
-        return question, scoped, referent
-        referent = None if question.context or question.turns else pronoun_subject(question.text, chunks)
+            return question.with_context([referent.name]), scoped, referent
+        return question, scoped, named_subject(question.text, chunks)
+        if question.context or question.turns:
+            return question, scoped, None
+        referent = pronoun_subject(question.text, chunks)
         if referent is not None:
-            question = question.with_context([referent.name])
-        return question, scoped, referent
+            return question.with_context([referent.name]), scoped, referent
+        return question, scoped, named_subject(question.text, chunks)
 
     def _candidates(self, passages: Sequence[Document]) -> list[Candidate]:
         seen: set[tuple[str, int]] = set()

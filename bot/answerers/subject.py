@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from bot.language.text import words
+from bot.language.text import is_stopword, words
 from bot.language.wordlists import word_list
 from index.nlp import notes_of
 
@@ -37,15 +37,33 @@ class _Name:
 
 @dataclass(frozen=True)
 class Referent:
-    """The story subject a question's pronoun stands for, and the pronouns that stand for it."""
+    """A person or group the question means, and the words a sentence may use for them: any
+    part of the name ("Taylor" or "Swift") or, for a pronoun's subject, such a pronoun."""
 
     name: str
-    pronouns: frozenset[str]
+    pronouns: frozenset[str] = frozenset()
 
     def mentioned_in(self, sentence: str) -> bool:
-        """The sentence names the subject or refers to it by such a pronoun."""
-        tokens = {w.lower() for w in words(sentence)}
-        return bool(tokens & self.pronouns) or self.name.split()[-1].lower() in tokens
+        """The sentence names the subject (any part of the name) or uses such a pronoun."""
+        tokens = {_bare(w) for w in words(sentence)}
+        return bool(tokens & self.pronouns) or bool(tokens & _name_parts(self.name))
+
+
+def named_subject(question: str, chunks: Sequence[Document]) -> Referent | None:
+    """The article's person the question names by part of the name ("how old is taylor" →
+    Taylor Swift, whom the article mostly calls "Swift"); None when there is none."""
+    tokens = {_bare(w) for w in words(question)}
+    people = [n for n in _names(chunks).values() if n.labels["PERSON"] and len(n.longest.split()) > 1]
+    for name in sorted(people, key=lambda n: -n.mentions):
+        parts = _name_parts(name.longest)
+        if tokens & parts and parts - tokens:
+            return Referent(name.longest)
+    return None
+
+
+def _name_parts(name: str) -> frozenset[str]:
+    """The words of a name that identify it (not initials or particles such as "de")."""
+    return frozenset(w for w in (_bare(p) for p in words(name)) if len(w) > 2 and not is_stopword(w))
 
 
 def pronoun_subject(question: str, chunks: Sequence[Document]) -> Referent | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from bot.answerers.subject import pronoun_subject
+from bot.answerers.subject import named_subject, pronoun_subject
 from index.chunking import split_sentences
 from index.nlp import NOTES_KEY, Entity, SentenceNotes, encode_notes
 
@@ -74,3 +74,11 @@ def test_no_pronoun_a_named_subject_or_no_notes_leave_the_question_as_asked() ->
 def test_a_name_given_once_is_not_the_subject() -> None:
     once = {"Everton chairman Bill Kenwright has died at the age of 78.": [("Bill Kenwright", "PERSON")]}
     assert pronoun_subject("how old was he", [chunk(mentions=once)]) is None
+
+
+def test_a_part_of_a_name_in_the_question_stands_for_the_whole_name() -> None:
+    referent = named_subject("how old is bill", [chunk()])
+    assert referent is not None and referent.name == "Bill Kenwright"
+    assert referent.mentioned_in("Kenwright had surgery.") and not referent.mentioned_in("He had surgery.")
+    assert named_subject("how old is bill kenwright", [chunk()]) is None  # named in full already
+    assert named_subject("how old is the chairman", [chunk()]) is None
