@@ -31,7 +31,7 @@ from bot.answerers.answer_types import (
 from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
 from bot.answerers.citations import specifics
 from bot.answerers.forms import asks_list, form_cue
-from bot.answerers.intents import Intent, intent_of
+from bot.answerers.intents import Intent, asks_what_happened, intent_of
 from bot.answerers.speakers import Actor, asked_actor, asks_speaker, named_speaker
 from bot.answerers.subject import Referent, named_subject, pronoun_subject
 from bot.answerers.yes_no import NOT_DIRECT, is_yes_no, verdict
@@ -161,8 +161,16 @@ class ExtractiveAnswerer:
         self._score(question, candidates, referent)
         chosen = self._choose(candidates, passages, question)
         if not chosen:
-            return refusal(passages)
+            return self._broad_summary(question, passages) or refusal(passages)
         return self._compose(question, chosen, passages)
+
+    def _broad_summary(self, question: Question, passages: Sequence[Document]) -> Draft | None:
+        """On an article's page, "what happened in the final" that no one sentence answers is
+        asking for the story: its summary rather than a refusal."""
+        if not question.article_id or not asks_what_happened(question.text):
+            return None
+        chunks = chunks_of(question.article_id, passages, self._articles)
+        return summary_draft(chunks, scoped=True) if chunks else None
 
     def _about_article(self, question: Question, passages: Sequence[Document]) -> Draft | None:
         """A summary or a fact about the article itself, when that is what is asked."""

@@ -108,3 +108,15 @@ def intent_of(question: str) -> Intent:
     if _LATEST.search(question):
         return Intent.LATEST
     return Intent.SUMMARY if _SUMMARY.search(question) else Intent.FACTS
+
+
+# "What happened in the final", "what's going on with the talks": the story's events, which a
+# page's summary answers when no single sentence does (bot/answerers/extractive.py).
+_WHAT_HAPPENED = re.compile(
+    r"^\s*(?:so\s+|and\s+)?what(?:'s|’s|s|\s+is|\s+was)?\s+(?:happened|happening|going\s+on|went\s+on)\b",
+    re.I,
+)
+
+
+def asks_what_happened(question: str) -> bool:
+    return _WHAT_HAPPENED.search(question) is not None

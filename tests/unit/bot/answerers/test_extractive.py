@@ -432,3 +432,11 @@ def test_who_said_is_answered_by_the_speaker_cited_where_they_are_named(encoder)
     assert draft.text.startswith("**Jane Holloway** [1] —")
     assert draft.citations[0].quote == "Mayor Jane Holloway spoke at the opening on Monday morning."
     assert any(c.quote == quote for c in draft.citations[1:])
+
+
+def test_what_happened_that_no_sentence_answers_gets_the_page_summary(encoder) -> None:
+    answerer = ExtractiveAnswerer(encoder.encode_batch, articles=lambda a: PASSAGES)
+    scoped = Question("what happened in the final", (), article_id=META["article_id"])
+    draft = answerer.answer(scoped, PASSAGES)
+    assert not draft.refused and draft.text.startswith("Mayor Jane Holloway opened the new Brackwater bridge")
+    assert answerer.answer(Question("what happened in the final", ()), PASSAGES).refused  # no page: no story

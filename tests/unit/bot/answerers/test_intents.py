@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.intents import Intent, intent_of
+from bot.answerers.intents import Intent, asks_what_happened, intent_of
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,11 @@ def test_facts_about_the_article(question: str, intent: Intent) -> None:
 )
 def test_questions_about_the_news_stay_facts(question: str) -> None:
     assert intent_of(question) is Intent.FACTS
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("what happened in the final", True), ("so what's going on with the talks", True), ("who won", False)],
+)
+def test_what_happened_questions(question: str, expected: bool) -> None:
+    assert asks_what_happened(question) is expected
