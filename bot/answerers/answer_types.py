@@ -151,7 +151,14 @@ QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
         ),
         Kind.MONEY,
     ),
-    (re.compile(r"\bhow many\b", re.I), Kind.COUNT),
+    (
+        re.compile(
+            r"\bhow many\b|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were)?\s+(?:the\s+)?(?:\w+\s+)?"
+            r"(?:attendance|turnout|population|death\s+toll|crowd|head\s*count|number\s+of\s+\w+)\b",
+            re.I,
+        ),
+        Kind.COUNT,
+    ),
     (re.compile(r"\bhow much\b|\bwhat (?:percentage|number|amount)\b", re.I), Kind.NUMBER),
     (re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|day|month)\b", re.I), Kind.DATE),
     (re.compile(r"\bwhere\b|\bwhich (?:city|country|place|region)\b", re.I), Kind.PLACE),
