@@ -49,15 +49,20 @@ EVAL_GATE := --min retrieval.hits@10=0.95 --min answer.accuracy=0.85 --min refus
 # 22 MultiHop-RAG articles: a regression gate at today's level (the issue's targets are higher:
 # eval/RESULTS.md). Only the articles the set uses are indexed. Skipped, saying so, without the data.
 SHARED_CORPUS ?= $(firstword $(wildcard ../shared/eval/multihop-rag/corpus /work/shared/eval/multihop-rag/corpus))
-READERS_GATE := --min answer.accuracy=0.74 --min refusal.recall=0.55 --max must_not_contain.violations=0
+READERS_GATE := --min answer.accuracy=0.82 --min refusal.recall=0.65 --max must_not_contain.violations=0
+# The held-out reader set (eval/readers_holdout.jsonl, 22 other articles, written without seeing
+# answers): a regression gate too, at today's level.
+HOLDOUT_GATE := --min answer.accuracy=0.70 --min refusal.recall=0.45 --max must_not_contain.violations=0
 
 test: lint llm
 	$(PY) -m bot.eval eval/seed.jsonl --corpus source_docs --quiet --json artifacts/eval-seed.json \
 		--report artifacts/eval-seed $(EVAL_GATE)
 	@if [ -n "$(SHARED_CORPUS)" ]; then \
 		$(PY) -m bot.eval eval/readers.jsonl --corpus source_docs --corpus $(SHARED_CORPUS) --only-used \
-			--quiet --json artifacts/eval-readers.json --report artifacts/eval-readers $(READERS_GATE); \
-	else echo "reader set gate skipped: no ../shared/eval/multihop-rag/corpus"; fi
+			--quiet --json artifacts/eval-readers.json --report artifacts/eval-readers $(READERS_GATE) && \
+		$(PY) -m bot.eval eval/readers_holdout.jsonl --corpus $(SHARED_CORPUS) --only-used --quiet \
+			--json artifacts/eval-holdout.json --report artifacts/eval-holdout $(HOLDOUT_GATE); \
+	else echo "reader set gates skipped: no ../shared/eval/multihop-rag/corpus"; fi
 	$(PY) -m pytest
 
 bench: setup
