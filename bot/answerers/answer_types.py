@@ -154,13 +154,23 @@ QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
     (
         re.compile(
             r"\bhow many\b|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were)?\s+(?:the\s+)?(?:\w+\s+)?"
-            r"(?:attendance|turnout|population|death\s+toll|crowd|head\s*count|number\s+of\s+\w+)\b",
+            r"(?:attendance|turnout|population|death\s+toll|head\s*count|number\s+of\s+\w+)\b",
             re.I,
         ),
         Kind.COUNT,
     ),
     (re.compile(r"\bhow much\b|\bwhat (?:percentage|number|amount)\b", re.I), Kind.NUMBER),
-    (re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|day|month)\b", re.I), Kind.DATE),
+    # "When" opening the question, or asking ("since when", "when did"); not a clause inside
+    # another question ("what happens when the talks fail", "how did he react when asked").
+    (
+        re.compile(
+            r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:since\s+|until\s+)?when(?:'s|’s|s)?\b"
+            r"|\bwhen\s+(?:did|does|do|is|was|are|were|will|would|has|have|had|can|could)\b"
+            r"|\b(?:what|which) (?:year|date|day|month)\b",
+            re.I,
+        ),
+        Kind.DATE,
+    ),
     (re.compile(r"\bwhere\b|\bwhich (?:city|country|place|region)\b", re.I), Kind.PLACE),
     (
         re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|individual|company|team|organi[sz]ation)\b", re.I),
@@ -185,7 +195,12 @@ def phrases(sentence: str, kind: Kind, notes: SentenceNotes | None = None) -> li
 
 # Around a number, what makes it a sum, a share or a ratio rather than a count of things.
 _CURRENCY_BEFORE = re.compile(r"[$€£¥]\s?$")
-_RATIO_AFTER = re.compile(r"\s*(?:%|percent\b|per\s+cent\b|times\b|-fold\b|fold\b)", re.I)
+# "3.67 times more likely" is a ratio; "arrested 16 times" is a count.
+_RATIO_AFTER = re.compile(
+    r"\s*(?:%|percent\b|per\s+cent\b|-?fold\b|times\s+(?:more|less|as|higher|lower|bigger|greater|larger|"
+    r"smaller|faster|slower|the)\b)",
+    re.I,
+)
 
 
 def _counts(sentence: str, span: tuple[int, int]) -> bool:

@@ -169,6 +169,8 @@ class ExtractiveAnswerer:
         asking for the story: its summary rather than a refusal."""
         if not question.article_id or not asks_what_happened(question.text):
             return None
+        if self._unknown_names_penalty(question, passages):
+            return None  # "what happened to Joe Biden" on a page that never names him
         chunks = chunks_of(question.article_id, passages, self._articles)
         return summary_draft(chunks, scoped=True) if chunks else None
 
@@ -201,15 +203,9 @@ class ExtractiveAnswerer:
         if not question.article_id:
             return question, top, None
         chunks = self._articles(question.article_id)
-        seen = {int(p.metadata.get("start", 0)) for p in top}
-        rest = [c for c in chunks if int(c.metadata.get("start", 0)) not in seen]
+        seen = {_chunk_key(p) for p in top}
+        rest = [c for c in chunks if _chunk_key(c) not in seen]
         scoped = (top + rest)[: max(self.config.scope_chunks, len(top))]
-        if question.context or question.turns:
-            return question, scoped, None
-        referent = pronoun_subject(question.text, chunks)
-        if referent is not None:
-            return question.with_context([referent.name]), scoped, referent
-        return question, scoped, named_subject(question.text, chunks)
         if question.context or question.turns:
             return question, scoped, None
         referent = pronoun_subject(question.text, chunks)
@@ -283,7 +279,7 @@ class ExtractiveAnswerer:
         ]
         if not shortlist:
             return
-        asked = [query] if referent is None else [query, question.text]
+        asked = [query] if query == question.text else [query, question.text]
         vectors = self._vectors(asked + [c.text for c in shortlist])
         # With a resolved pronoun, the mean of the question's similarity with and without the
         # name: the name alone pulls towards sentences that name the subject but answer nothing
@@ -340,6 +336,8 @@ class ExtractiveAnswerer:
         if ranked[0].score < bar:
             return []
         close = [c for c in ranked if c.score >= ranked[0].score - self.config.follow_within]
+        # A list line is quoted with its lead-in already: never twice.
+        close = [c for c in close if not any(o is not c and _inside(c, o) for o in close)]
         chosen: list[Candidate] = []
         articles: set[object] = set()
         for cand in close:  # the best sentence of each article first: questions span articles
@@ -369,15 +367,15 @@ class ExtractiveAnswerer:
     def _compose(self, question: Question, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
         kind = question_type(question.text)
         query = question.standalone
-        chosen = [_with_list(c, passages[c.passage].page_content, self.config) for c in chosen]
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
-        lead = None
+        lead, marked = None, ""
         if kind == Kind.NAME:
-            lead = _speaker_lead(question.text, chosen[0], passages)
-            if lead is not None:
-                kind = None  # the speaker is the answer: no other name in the quote is marked
+            said_by = _speaker_lead(question.text, chosen[0], passages)
+            if said_by is not None:  # the speaker is the answer: no other name in the quote is marked
+                kind, (name, where, marked) = None, said_by
+                lead = (name, where) if where is not None else None
             else:
                 lead = _full_name_lead(query, kind, chosen, passages)
         if lead is not None:  # the name as the articles introduce it, cited where they do
@@ -390,7 +388,7 @@ class ExtractiveAnswerer:
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 citations.append(citation_for(numbers[key], passages[cand.passage], cand.start, cand.end))
-            parts.append(f"{_mark(cand, kind, query)} [{numbers[key]}]")
+            parts.append(f"{_mark(cand, kind, query, marked if cand is chosen[0] else '')} [{numbers[key]}]")
         if is_yes_no(question.text):
             said = verdict(question.text, chosen[0].text, chosen[0].notes)
             if said is None:
@@ -400,34 +398,45 @@ class ExtractiveAnswerer:
         return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
 
 
+def _inside(cand: Candidate, other: Candidate) -> bool:
+    return cand.passage == other.passage and other.start <= cand.start and cand.end <= other.end
+
+
+def _chunk_key(doc: Document) -> tuple[object, int, str]:
+    """One chunk, however it was fetched (retrieved or read from the lexical index)."""
+    return doc.metadata.get("article_id"), int(doc.metadata.get("start", 0)), doc.page_content
+
+
 def _speaker_lead(
     question: str, best: Candidate, passages: Sequence[Document]
-) -> tuple[str, Candidate] | None:
-    """For "who said X": the best sentence's speaker, cited at the sentence that names them
-    (a quote often goes on after the sentence that says who is speaking)."""
+) -> tuple[str, Candidate | None, str] | None:
+    """For "who said X": (the best sentence's speaker as the articles introduce them, the
+    sentence to cite for that name — None when the best sentence itself gives it —, the part of
+    the name to mark in the best sentence). A quote often goes on after the sentence that says
+    who is speaking, and "Holloway said" is introduced earlier as "Mayor Jane Holloway"."""
     speaker = named_speaker(best.notes) if asks_speaker(question) else ""
     if not speaker:
         return None
-    surname = speaker.split()[-1]
+    texts = [p.page_content for p in passages]
+    name = (
+        next((found[0] for found in full_names(speaker, texts)), speaker) if " " not in speaker else speaker
+    )
+    shown = name if name in best.text else speaker if speaker in best.text else ""
+    if name in best.text:
+        return name, None, shown
     article = passages[best.passage].metadata.get("article_id")
     found: list[tuple[int, Candidate]] = []
     for i, doc in enumerate(passages):
         if doc.metadata.get("article_id") != article:
             continue
-        text = doc.page_content
-        for start, end in split_sentences(text):
-            sentence = text[start:end]
-            if surname in sentence:
-                # The full name first, then the nearest sentence of the same passage.
-                rank = (
-                    (speaker not in sentence) * 10_000
-                    + (i != best.passage) * 1_000
-                    + abs(start - best.start) // 100
-                )
+        for start, end in split_sentences(texts[i]):
+            sentence = texts[i][start:end]
+            if name in sentence:  # the sentence of the same passage nearest the quote first
+                rank = (i != best.passage) * 1_000_000 + abs(start - best.start)
                 found.append((rank, Candidate(i, start, end, sentence)))
     if not found:
-        return None
-    return speaker, min(found, key=lambda f: f[0])[1]
+        return (name, None, shown) if shown else None
+    return name, min(found, key=lambda f: f[0])[1], shown
 
 
 def _full_name_lead(
@@ -464,9 +473,12 @@ def _with_list(cand: Candidate, text: str, cfg: ExtractiveConfig) -> Candidate:
     return replace(cand, end=end, text=text[cand.start : end], lists=end > cand.end)
 
 
-def _mark(cand: Candidate, kind: Kind | None, question: str) -> str:
+def _mark(cand: Candidate, kind: Kind | None, question: str, phrase: str = "") -> str:
+    """The sentence with its answer phrase in bold: ``phrase`` when given, else the phrase of
+    the asked kind."""
     sentence = cand.text
-    span = answer_phrase(sentence, kind, question, cand.notes)
+    at = sentence.find(phrase) if phrase else -1
+    span = (at, at + len(phrase)) if at >= 0 else answer_phrase(sentence, kind, question, cand.notes)
     if span is None:
         return sentence
     start, end = span

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.language.wordlists import phrase_pattern
+from bot.language.wordlists import phrase_pattern, word_list
 
 _WHY = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+)?(?:why|how\s+come)\b|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were)\s+the\s+"
@@ -28,17 +28,27 @@ _NEXT = re.compile(
 
 
 # "Which games…", "what principles…", "who else…", "who are the…", "list the…": several things.
+# The plural noun is captured and checked: "this", "news", "odds", "Boris" end in "s" too.
 _LIST = re.compile(
-    r"^\s*(?:so\s+|and\s+)?(?:which|what)\s+(?:\w+\s+)?\w+s\s+(?:are|were|did|do|does|has|have|will|would|is)\b"
-    r"|\bwho\s+else\b|\bwho\s+(?:are|were)\s+the\b|^\s*(?:list|name)\s+(?:the|all|some)\b"
-    r"|\bwhat\s+(?:are|were)\s+the\s+(?:\w+\s+){0,2}\w+s\b",
+    r"^\s*(?:so\s+|and\s+)?(?:which|what)\s+(?:\w+\s+)?(?P<plural>\w{3,}s)\s+"
+    r"(?:are|were|did|do|does|has|have|will|would|is)\b"
+    r"|\bwhat\s+(?:are|were)\s+the\s+(?:\w+\s+){0,2}(?P<things>\w{3,}s)\b",
     re.I,
+)
+_LIST_PHRASE = re.compile(
+    r"\bwho\s+else\b|\bwho\s+(?:are|were)\s+the\b|^\s*(?:list|name)\s+(?:the|all|some)\b", re.I
 )
 
 
 def asks_list(question: str) -> bool:
     """The question asks for several things ("which games does Microsoft get")."""
-    return _LIST.search(question) is not None
+    if _LIST_PHRASE.search(question):
+        return True
+    match = _LIST.search(question)
+    if match is None:
+        return False
+    noun = (match.group("plural") or match.group("things")).lower()
+    return not noun.endswith(("ss", "us", "is")) and noun not in word_list("not_plurals")
 
 
 def asks_why(question: str) -> bool:

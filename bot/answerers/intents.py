@@ -29,10 +29,12 @@ _SUMMARY = re.compile(
     r"key\s+(?:points?|facts|takeaways?|details)|main\s+(?:points?|takeaways?|idea)|"
     r"break\s+(?:it|this)\s+down|brief\s+me|catch\s+me\s+up|fill\s+me\s+in|rundown|run\s+down|"
     r"short\s+version|bottom\s+line|in\s+a\s+few\s+words)\b"
-    r"|\bwhat(?:'s|’s|s|\s+is)\s+(?:going\s+on|happening|up\s+with\s+(?:this|that|it))\s*(?:here|in\s+"
-    rf"{_STORY})?\s*[?.!]*\s*$"
+    # Optional tails as "(?:\s+tail)?[\s?.!]*$", not "\s*(?:tail)?\s*…\s*$": no backtracking on
+    # long runs of spaces.
+    r"|\bwhat(?:'s|’s|s|\s+is)\s+(?:going\s+on|happening|up\s+with\s+(?:this|that|it))(?:\s+here|\s+in\s+"
+    rf"{_STORY})?[\s?.!]*$"
     r"|\bwhat(?:'s|’s|s|\s+is)\s+the\s+(?:story|deal|beef|situation|big\s+deal|headline|news|point|"
-    r"main\s+point|backstory|background)\s*(?:here|with\s+(?:this|that|it))?\s*[?.!]*\s*$"
+    r"main\s+point|backstory|background)(?:\s+here|\s+with\s+(?:this|that|it))?[\s?.!]*$"
     rf"|\bwhat(?:'s|’s|s|\s+is|\s+was)\s+{_STORY}\s*(?:all\s+)?about\b"
     rf"|\bexplain\s+{_STORY}\s*$"
     rf"|\bwhat\s+(?:do|should)\s+i\s+(?:need\s+to\s+)?know\b"

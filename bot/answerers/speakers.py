@@ -16,7 +16,8 @@ from bot.language.text import is_stopword
 from bot.language.wordlists import word_list
 from index.nlp import SentenceNotes
 
-_WHO = r"(?P<who>[\w.'’\- ]+?)"
+# Words joined by single spaces (not "[\w ]+?"): no backtracking over runs of spaces.
+_WHO = r"(?P<who>[\w.'’\-]+(?: [\w.'’\-]+)*?)"
 # Words asking for what someone said or how they reacted (their words are the answer), as
 # opposed to what they want or plan (their deeds: the sentence whose subject they are).
 _WORDS = (
@@ -48,7 +49,7 @@ _TITLES = word_list("titles")
 # "Who said Russia can win the war?": the answer is the speaker of the sentence that says it.
 _WHO_SAID = re.compile(
     r"^\s*(?:so\s+|and\s+)?who(?:'s|’s|\s+has|\s+had)?\s+(?:said|says|saying|told|tells|warned|warns|claimed|claims|"
-    r"argued|argues|called|calls|described|wrote|tweeted|posted|stated|insisted|added|predicted|quoted)\b",
+    r"argued|argues|described|tweeted|stated|insisted|added|predicted)\b",
     re.I,
 )
 

@@ -164,6 +164,7 @@ def found(sentence: str, kind: Kind, notes: SentenceNotes | None = None) -> list
             Kind.COUNT,
             ["16 million"],
         ),
+        ("He was arrested 16 times.", Kind.COUNT, ["16"]),  # "times" alone counts
     ],
 )
 def test_without_notes_the_patterns_spot_phrases(sentence: str, kind: Kind, expected: list[str]) -> None:
@@ -276,3 +277,22 @@ def test_who_prefers_a_person_and_which_company_an_organisation() -> None:
     assert span is not None and sentence[span[0] : span[1]] == "Ohtani"
     span = answer_phrase(sentence, Kind.NAME, "Which team did he sign with?", notes)
     assert span is not None and sentence[span[0] : span[1]] == "MLB"  # the first organisation
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what happens when the talks fail",
+        "what did the mayor say when asked about it",
+        "how did he react when",
+    ],
+)
+def test_when_inside_another_question_asks_for_no_date(question: str) -> None:
+    assert question_type(question) is not Kind.DATE
+
+
+@pytest.mark.parametrize(
+    "question", ["when are the talks", "so when did it start", "since when has it existed"]
+)
+def test_when_asks_for_a_date(question: str) -> None:
+    assert question_type(question) is Kind.DATE

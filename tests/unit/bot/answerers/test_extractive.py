@@ -133,7 +133,7 @@ def test_when_is_refused_unless_a_sentence_gives_a_date(answerer) -> None:
 
 def test_page_furniture_is_never_quoted(answerer) -> None:
     furniture = Document(
-        page_content="Sign up to the Brackwater Courier newsletter for bridge news every Monday morning.",
+        page_content="Sign up to our newsletter for Brackwater bridge news every Monday morning.",
         metadata={**META, "start": 2000},
     )
     draft = answerer.answer("When did the bridge open? Is there bridge news?", [furniture, *PASSAGES])
@@ -409,6 +409,7 @@ def test_a_list_question_is_answered_by_a_lead_in_with_its_list(encoder) -> None
         "which features does the new bridge have", [doc]
     )
     assert "Among the features are:" in draft.text and "A cycle path on both sides" in draft.text
+    assert draft.text.count("A cycle path on both sides") == 1  # a list line is not quoted again
 
 
 def test_who_said_is_answered_by_the_speaker_cited_where_they_are_named(encoder) -> None:
@@ -440,3 +441,32 @@ def test_what_happened_that_no_sentence_answers_gets_the_page_summary(encoder) -
     draft = answerer.answer(scoped, PASSAGES)
     assert not draft.refused and draft.text.startswith("Mayor Jane Holloway opened the new Brackwater bridge")
     assert answerer.answer(Question("what happened in the final", ()), PASSAGES).refused  # no page: no story
+    # Something the page never names is not its story.
+    elsewhere = Question("what happened to Joe Biden in Ohio", (), article_id=META["article_id"])
+    assert answerer.answer(elsewhere, PASSAGES).refused
+
+
+def test_why_prefers_the_sentence_that_states_a_cause(encoder) -> None:
+    text = (
+        "The ferry service in Kestrel Bay stopped running on Monday. "
+        "The ferry service stopped because the crews went on strike."
+    )
+    doc = Document(page_content=text, metadata={**META, "start": 0})
+    no_cue = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(w_form=0.0, max_sentences=1))
+    with_cue = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(w_form=1.0, max_sentences=1))
+    question = "why did the ferry service in kestrel bay stop running on monday"
+    assert "because" not in no_cue.answer(question, [doc]).text  # the event matches the words best
+    assert "because" in with_cue.answer(question, [doc]).text
+
+
+def test_a_sentence_right_after_a_match_inherits_part_of_it(encoder) -> None:
+    text = "Holloway explained how the bridge was paid for. Most of it came from the regional fund."
+    doc = Document(page_content=text, metadata={**META, "start": 0})
+    question = Question("how was the bridge paid for", ())
+    carried = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(carry_over=0.5))
+    cands = carried._candidates([doc])
+    carried._score(question, cands)
+    plain = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(carry_over=0.0))
+    plain_cands = plain._candidates([doc])
+    plain._score(question, plain_cands)
+    assert cands[1].score > plain_cands[1].score and cands[0].score == plain_cands[0].score

@@ -61,6 +61,15 @@ def test_a_phrase_list_finds_its_phrases_as_whole_words_across_spacing() -> None
     assert not cause.search("a cause-free afternoon with aftereffects")  # "after" only as a word
 
 
+def test_page_furniture_is_told_from_news_about_the_same_things() -> None:
+    from bot.language.text import is_boilerplate
+
+    assert is_boilerplate("Sign up to our free weekly newsletter sent straight to your inbox")
+    assert is_boilerplate("Football email {{ #verifyErrors }} Something went wrong.")
+    for news in ("Netflix asked users to subscribe to its ad tier.", "The bank changed its privacy policy."):
+        assert not is_boilerplate(news)
+
+
 def test_lists_hold_what_the_rules_need() -> None:
     assert {"president", "minister", "ceo"} <= word_list("titles")
     assert {"he", "his", "that", "former"} <= word_list("referring_words")
