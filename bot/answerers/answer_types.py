@@ -151,14 +151,7 @@ QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
         ),
         Kind.MONEY,
     ),
-    (
-        re.compile(
-            r"\bhow many\b|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were)?\s+(?:the\s+)?(?:\w+\s+)?"
-            r"(?:attendance|turnout|population|death\s+toll|head\s*count|number\s+of\s+\w+)\b",
-            re.I,
-        ),
-        Kind.COUNT,
-    ),
+    (re.compile(r"\bhow many\b", re.I), Kind.COUNT),
     (re.compile(r"\bhow much\b|\bwhat (?:percentage|number|amount)\b", re.I), Kind.NUMBER),
     # "When" opening the question, or asking ("since when", "when did"); not a clause inside
     # another question ("what happens when the talks fail", "how did he react when asked").

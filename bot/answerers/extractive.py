@@ -279,7 +279,9 @@ class ExtractiveAnswerer:
         ]
         if not shortlist:
             return
-        asked = [query] if query == question.text else [query, question.text]
+        # Only a context this answerer added for a pronoun (a conversation's context stays whole).
+        guessed = referent is not None and query != question.text
+        asked = [query, question.text] if guessed else [query]
         vectors = self._vectors(asked + [c.text for c in shortlist])
         # With a resolved pronoun, the mean of the question's similarity with and without the
         # name: the name alone pulls towards sentences that name the subject but answer nothing

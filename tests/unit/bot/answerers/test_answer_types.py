@@ -99,8 +99,6 @@ def test_most_frequent_form_wins() -> None:
         ("How much rain fell overnight?", Kind.NUMBER),  # an amount, but not money
         ("What percentage of voters turned out?", Kind.NUMBER),
         ("How many goals were scored?", Kind.COUNT),
-        ("what was the attendance at the final", Kind.COUNT),
-        ("whats the death toll now", Kind.COUNT),
         ("How long will the strike last?", Kind.DURATION),
         ("What was the final score?", Kind.SCORE),
         ("Which city hosts the talks?", Kind.PLACE),

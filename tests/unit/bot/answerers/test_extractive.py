@@ -395,8 +395,13 @@ def test_a_pronoun_on_an_article_page_means_its_subject_named_or_not(encoder) ->
     # A conversation says who "he" is: the story's subject is not guessed then.
     recording.texts.clear()
     turn = ChatTurn(question="who is ian mckellen", answer="An actor.")
-    answerer.answer(Question("when did he join the board", (turn,), article_id="obituary"), chunks)
+    followup = Question(
+        "when did he join the board", (turn,), article_id="obituary", context=("Ian McKellen",)
+    )
+    answerer.answer(followup, chunks)
     assert not any("Bill Kenwright" in t for t in recording.texts)
+    # ...and the conversation's context is searched whole, not averaged with the bare question.
+    assert "when did he join the board" not in recording.texts
 
 
 def test_a_list_question_is_answered_by_a_lead_in_with_its_list(encoder) -> None:
