@@ -32,7 +32,7 @@ from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_
 from bot.answerers.citations import specifics
 from bot.answerers.forms import asks_list, form_cue
 from bot.answerers.intents import Intent, asks_what_happened, intent_of
-from bot.answerers.speakers import Actor, asked_actor, asks_speaker, named_speaker
+from bot.answerers.speakers import Actor, asked_actor, asks_speaker, named_in_role, named_speaker
 from bot.answerers.subject import Referent, named_subject, pronoun_subject
 from bot.answerers.yes_no import NOT_DIRECT, is_yes_no, verdict
 from bot.language.text import is_boilerplate, terms
@@ -247,6 +247,8 @@ class ExtractiveAnswerer:
         kind = question_type(question.text)
         strict = kind is not None and RULES[kind].strict
         actor = asked_actor(question.text)
+        if actor is not None:  # "the US president" → "US President Donald Trump" in the passages
+            actor = named_in_role(actor, list(dict.fromkeys(c.text for c in candidates)))
         count = asked_count(question.text)
         who_said = asks_speaker(question.text)
         cfg = self.config
@@ -367,6 +369,16 @@ class ExtractiveAnswerer:
         return self.config.unknown_names_penalty if missing >= self.config.unknown_names_share else 0.0
 
     def _compose(self, question: Question, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
+        if is_yes_no(question.text):
+            # A sentence that settles the question leads, else one the article states itself
+            # rather than someone's quoted words (stable sort: score order otherwise).
+            chosen = sorted(
+                chosen,
+                key=lambda c: (
+                    verdict(question.text, c.text, c.notes) is None,
+                    c.text.startswith(_QUOTE_MARKS),
+                ),
+            )
         kind = question_type(question.text)
         query = question.standalone
         numbers: dict[tuple[int, int], int] = {}
@@ -398,6 +410,9 @@ class ExtractiveAnswerer:
             else:
                 parts.insert(0, f"**{said}** —")
         return Draft(text=" ".join(parts), citations=citations, related=related_articles(passages))
+
+
+_QUOTE_MARKS = ("“", '"', "‘", "'")
 
 
 def _inside(cand: Candidate, other: Candidate) -> bool:

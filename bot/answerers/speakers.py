@@ -71,6 +71,7 @@ def named_speaker(notes: SentenceNotes | None) -> str:
 class Actor:
     words: frozenset[str]  # lowercase name words; empty for a pronoun: anybody quoted
     asks_words: bool = True  # their words or reaction (True), or their deeds ("what does X want")
+    role: str = ""  # "the US president": a title the articles may give with a name (named_in_role)
 
     def speaks_in(self, notes: SentenceNotes) -> bool:
         """The sentence reports this actor's words (anybody's, for a pronoun)."""
@@ -103,8 +104,31 @@ def asked_actor(question: str) -> Actor | None:
             if who.lower().strip() in _PRONOUNS:
                 return Actor(frozenset(), asks_words)
             words = _name_words(who)
-            return Actor(words, asks_words) if words else None
+            role = who if _has_title(who) else ""
+            return Actor(words, asks_words, role) if words or role else None
     return None
+
+
+def _has_title(who: str) -> bool:
+    return any(w in _TITLES for w in re.findall(r"[\w\-]+", who.lower()))
+
+
+def named_in_role(actor: Actor, texts: list[str]) -> Actor:
+    """ "The US president" as the articles name him ("US President Donald Trump"): the actor with
+    that person's name words added; unchanged when no text names the role."""
+    if not actor.role:
+        return actor
+    role = [w for w in re.findall(r"[\w\-]+", actor.role) if w.lower() not in {"the", "a", "an"}]
+    if not role:
+        return actor
+    # The role in any case ("US president"), the name after it capitalised (1-3 words).
+    title = r"[\s.]+".join(re.escape(w) for w in role)
+    pattern = re.compile(rf"\b(?i:{title})\s+((?:[A-Z][\w’'\-]+\s+){{0,2}}[A-Z][\w’'\-]+)")
+    for text in texts:
+        match = pattern.search(text)
+        if match:
+            return Actor(actor.words | _name_words(match.group(1)), actor.asks_words, actor.role)
+    return actor
 
 
 def _name_words(name: str) -> frozenset[str]:

@@ -29,6 +29,7 @@ _ASKS = re.compile(
 # reject it?" → Yes), unlike the citation check's wider list
 # (bot/language/data/negation_words.txt), where "rejected" must survive into a claim.
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.IGNORECASE)
+_QUOTED = re.compile(r"“[^”]*”?|\"[^\"]*\"?")  # a direct quotation, to its closing mark or the end
 MIN_TERMS = 2  # a verdict on fewer content words is a guess: initial choice, not tuned
 # Without the words "yes" and "no": the note must not read as a verdict (nor be scored as one).
 NOT_DIRECT = "The articles don't say this in so many words; this is the closest they come."
@@ -44,7 +45,9 @@ def verdict(question: str, sentence: str, notes: SentenceNotes | None = None) ->
     if match is None:
         return None
     asked = set(terms(question[match.end() :]))
-    if len(asked) < MIN_TERMS or not asked <= set(terms(sentence)):
+    # Someone's quoted words are theirs, not the article's statement: "hey, comrade Putin, go to
+    # Istanbul" holds every word of "Is Putin going to Istanbul?" and says nothing of whether he is.
+    if len(asked) < MIN_TERMS or not asked <= set(terms(_QUOTED.sub(" ", sentence))):
         return None
     negated = notes.negated if notes is not None else bool(_NEGATION.search(sentence))
     return "No" if negated else "Yes"

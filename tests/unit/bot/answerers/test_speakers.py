@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.speakers import Actor, asked_actor
+from bot.answerers.speakers import Actor, asked_actor, named_in_role
 from index.nlp import SentenceNotes
 
 
@@ -90,3 +90,13 @@ def test_what_the_story_says_about_someone_asks_about_them_not_the_story() -> No
     actor = asked_actor("What does the story say about Joe Biden?")
     assert actor is not None and actor.words == frozenset({"joe", "biden"}) and not actor.asks_words
     assert asked_actor("what did she say about the fans") == Actor(frozenset(), True)
+
+
+def test_a_role_is_named_as_the_articles_name_it() -> None:
+    actor = asked_actor("what did the US president say")
+    assert actor is not None and actor.role
+    named = named_in_role(
+        actor, ["Lula spoke first.", "US President Donald Trump said he would consider it."]
+    )
+    assert {"donald", "trump"} <= named.words
+    assert named_in_role(actor, ["Nobody holds that office here."]) == actor

@@ -51,3 +51,9 @@ def test_the_index_time_negation_decides_when_there_are_notes() -> None:
     assert verdict("Is Putin attending the talks?", sentence) == "Yes"
     noted = SentenceNotes(0, len(sentence), negated=True)
     assert verdict("Is Putin attending the talks?", sentence, noted) == "No"
+
+
+def test_someones_quoted_words_give_no_verdict() -> None:
+    quote = "“Hey, comrade Putin, go to Istanbul and negotiate,” Lula said."
+    assert verdict("Is Putin going to Istanbul?", quote) is None
+    assert verdict("Is Putin going to Istanbul?", "Putin is going to Istanbul on Thursday.") == "Yes"
