@@ -58,6 +58,10 @@ def without_markup(text: str) -> str:
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters and whitespace; reject empty (markup only counts as empty)
     or oversized questions."""
+    try:  # a lone surrogate ("\ud800") is no text: it breaks the tokenizer and every encoder
+        (question or "").encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("The question holds invalid text.") from None
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question or "")).strip()
     text = re.sub(r"\s+", " ", text)
     if not without_markup(text):

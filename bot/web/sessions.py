@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from bot.schemas import ChatTurn
 from index.errors import InputError
 
-_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# Matched whole (fullmatch): "$" alone would let a trailing newline through.
+_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def check_session_id(session_id: str | None) -> None:
+    """A client's session id is 8-64 letters, digits, '-' or '_' (or none: a new session)."""
+    if session_id is not None and not _ID.fullmatch(session_id):
+        raise InputError("session_id must be 8-64 letters, digits, '-' or '_'.")
 
 
 @dataclass
@@ -52,8 +59,7 @@ class SessionStore:
 
     def resolve(self, session_id: str | None) -> tuple[str, list[ChatTurn]]:
         """The id to use and its history: a known live id keeps its turns, anything else starts afresh."""
-        if session_id is not None and not _ID.match(session_id):
-            raise InputError("session_id must be 8-64 letters, digits, '-' or '_'.")
+        check_session_id(session_id)
         now = self._clock()
         with self._lock:
             self._expire(now)

@@ -17,6 +17,7 @@ from bot.schemas import Answer, ChatTurn
 from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body
 from bot.web.ratelimit import RateLimiter, client_key
 from bot.web.service import ChatService
+from bot.web.sessions import check_session_id
 from bot.web.sse import event_stream, sse
 from index.errors import NewsbotError
 
@@ -44,6 +45,7 @@ def rate_limited(limiter: RateLimiter) -> Callable[[Request, ChatRequest], Await
     """The router's limit: per client address and per conversation, on the validated body."""
 
     async def check(request: Request, body: ChatRequest) -> None:
+        check_session_id(body.session_id)  # a bad id is a 400, never a key the limiter records
         limiter.check(client_key(request.client), body.session_id)
 
     return check

@@ -15,6 +15,8 @@ def test_question_rules() -> None:
     with pytest.raises(InputError, match="too long"):
         clean_question("x" * 2001, 2000)
     assert clean_question("Who\x00 leads\x1b the\ttalks?", 2000) == "Who leads the talks?"
+    with pytest.raises(InputError, match="invalid text"):
+        clean_question("who leads \ud800 the talks?", 2000)  # a lone surrogate
 
 
 def test_question_without_context_searches_its_text() -> None:

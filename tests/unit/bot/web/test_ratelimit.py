@@ -92,6 +92,25 @@ def test_the_session_limit_reads_the_validated_body(seed_service) -> None:
     assert client.post("/api/chat", json={"message": WHO, "session_id": session}).status_code == 429
 
 
+def test_a_malformed_session_id_is_a_400_and_never_counted(seed_service) -> None:
+    client = limited_client(seed_service, "100/minute", "1/minute")
+    session = client.post("/api/chat", json={"message": WHO}).json()["session_id"]
+    for _ in range(3):  # "$" let a trailing newline through, and the limiter recorded the id first
+        bad = client.post("/api/chat", json={"message": WHO, "session_id": session + "\n"})
+        assert bad.status_code == 400 and bad.json()["error"]["type"] == "bad_request"
+    assert client.post("/api/chat", json={"message": WHO, "session_id": session}).status_code == 200
+
+
+def test_a_lone_surrogate_is_a_400_not_an_unavailable_index(seed_service) -> None:
+    client = limited_client(seed_service, "100/minute", "")
+    reply = client.post(
+        "/api/chat",
+        content=b'{"message": "who leads \\ud800 the talks?"}',
+        headers={"content-type": "application/json"},
+    )
+    assert reply.status_code == 400 and "invalid text" in reply.json()["error"]["message"]
+
+
 def test_listing_models_is_not_limited(seed_service) -> None:
     client = limited_client(seed_service, "1/minute", "")
     assert [client.get("/v1/models").status_code for _ in range(3)] == [200] * 3

@@ -68,7 +68,7 @@ def test_session_count_is_capped_least_recently_used_first() -> None:
     assert store.resolve(ids[1])[0] != ids[1]
 
 
-@pytest.mark.parametrize("bad", ["short", "has space in it", "x" * 65, "semi;colon-id"])
+@pytest.mark.parametrize("bad", ["short", "has space in it", "x" * 65, "semi;colon-id", "abcdefgh1234\n"])
 def test_malformed_session_ids_are_rejected(bad: str) -> None:
     with pytest.raises(InputError):
         SessionStore(ttl_s=60, max_sessions=2, max_turns=2).resolve(bad)
