@@ -41,7 +41,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if service.chatbot is None:
         print(f"warning: {service.unavailable} The page will say how to build it.", file=sys.stderr)
     print(f"Serving on http://{settings.host}:{settings.port}/ (API docs: /docs)", file=sys.stderr)
-    uvicorn.run(create_app(service), host=settings.host, port=settings.port, log_level="warning")
+    # Proxy headers only from the proxies the operator lists: uvicorn otherwise believes
+    # X-Forwarded-For from 127.0.0.1, and any local client could pick its rate-limit key.
+    uvicorn.run(
+        create_app(service),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+    )
     return 0
 
 

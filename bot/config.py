@@ -61,6 +61,12 @@ class Settings(IndexSettings):
         "60/minute;10/second", description="Questions per client address (limits syntax; empty: none)."
     )
     rate_limit_session: str = Field("20/minute", description="Questions per conversation.")
+    trusted_proxies: list[str] = Field(
+        [],
+        description="Addresses of the reverse proxies in front of the app whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed (JSON list of IPs; default none: the peer's address "
+        "is the client, so a forged header cannot dodge the rate limit).",
+    )
 
     @field_validator("allowed_origins")
     @classmethod

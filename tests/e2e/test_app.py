@@ -105,3 +105,21 @@ def test_app_help_names_the_settings() -> None:
         [sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert "--port" in out.stdout and "NEWSBOT_" in out.stdout
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_rate_limit(served_index) -> None:
+    """No proxy is trusted by default: every request from this loopback peer shares one limit."""
+    proc, base = start_app(served_index, {"NEWSBOT_RATE_LIMIT_CLIENT": "2/minute"})
+    try:
+        codes = [
+            httpx.post(
+                f"{base}/api/chat",
+                json={"message": WHO},
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                timeout=60,
+            ).status_code
+            for i in range(3)
+        ]
+        assert codes == [200, 200, 429]
+    finally:
+        stop_app(proc)
