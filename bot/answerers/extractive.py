@@ -415,6 +415,15 @@ class ExtractiveAnswerer:
 _QUOTE_MARKS = ("“", '"', "‘", "'")
 
 
+def _whole_words(sentence: str, start: int, end: int) -> bool:
+    """The span starts and ends at word boundaries."""
+    before = sentence[start - 1] if start > 0 else " "
+    after = sentence[end] if end < len(sentence) else " "
+    return not (before.isalnum() and sentence[start].isalnum()) and not (
+        after.isalnum() and sentence[end - 1].isalnum()
+    )
+
+
 def _inside(cand: Candidate, other: Candidate) -> bool:
     return cand.passage == other.passage and other.start <= cand.start and cand.end <= other.end
 
@@ -496,8 +505,8 @@ def _mark(cand: Candidate, kind: Kind | None, question: str, phrase: str = "") -
     sentence = cand.text
     at = sentence.find(phrase) if phrase else -1
     span = (at, at + len(phrase)) if at >= 0 else answer_phrase(sentence, kind, question, cand.notes)
-    if span is None:
-        return sentence
+    if span is None or not _whole_words(sentence, *span):
+        return sentence  # never bold inside a word ("PWNE**D.**")
     start, end = span
     return f"{sentence[:start]}**{sentence[start:end]}**{sentence[end:]}"
 

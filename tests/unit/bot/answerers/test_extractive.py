@@ -475,3 +475,13 @@ def test_a_sentence_right_after_a_match_inherits_part_of_it(encoder) -> None:
     plain_cands = plain._candidates([doc])
     plain._score(question, plain_cands)
     assert cands[1].score > plain_cands[1].score and cands[0].score == plain_cands[0].score
+
+
+def test_a_mark_never_starts_inside_a_word(encoder) -> None:
+    doc = Document(
+        page_content="The hackers defaced the Brackwater council site and wrote PWNED. on its front page.",
+        metadata={**META, "start": 0},
+    )
+    answerer = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(refuse_below=0.0))
+    draft = answerer.answer("who defaced the brackwater council site", [doc])
+    assert "PWNE**" not in draft.text and "PWNED." in draft.text
