@@ -1,8 +1,9 @@
 """ASGI middleware of the API: foreign browser origins refused, bodies capped, CORS.
 
-Added in ``add_middleware``; the last one added runs first, so CORS answers preflights and
-decorates every response (429s too, so the widget can read Retry-After), then foreign
-origins are refused before any work, then oversized bodies.
+Added in ``add_middleware``; the last one added runs first, so foreign origins are refused
+before any work (their preflights too, with the same 403 JSON), then CORS answers allowed
+preflights and decorates every other response (429s too, so the widget can read
+Retry-After), then oversized bodies are refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from bot.web.errors import error_response
 
 def add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_kb * 1024)
-    app.add_middleware(OriginGuard, allowed=set(settings.allowed_origins))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -27,6 +27,8 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         allow_credentials=False,  # the widget needs no cookies; none are ever accepted
         max_age=600,
     )
+    # Outermost: a foreign origin's preflight gets our 403 JSON, not CORS's plain-text 400.
+    app.add_middleware(OriginGuard, allowed=set(settings.allowed_origins))
 
 
 class OriginGuard:

@@ -46,7 +46,9 @@ def test_allowed_origin_gets_cors_and_foreign_origin_is_refused(client: TestClie
     bad_preflight = client.options(
         "/api/chat", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
     )
-    assert bad_preflight.status_code >= 400
+    # The same 403 JSON as the request itself (CORS alone answered a plain-text 400).
+    assert bad_preflight.status_code == 403 and bad_preflight.json()["error"]["type"] == "forbidden_origin"
+    assert "access-control-allow-origin" not in bad_preflight.headers
 
 
 def test_same_host_and_originless_requests_pass(client: TestClient) -> None:
