@@ -123,6 +123,19 @@ class Indexer:
         plan = _Plan()
         for doc in loaded.documents:
             previous = stored.get(doc.metadata["article_id"])
+            owner = _other_owner(doc, previous)
+            if owner:
+                # A new file naming an indexed article's id ("id: …" header, a JSONL record) must
+                # not replace it: the article keeps its id and its source.
+                stats.failures.append(
+                    LoadFailure(
+                        doc.metadata["origin"],
+                        f"article id {doc.metadata['article_id']!r} already belongs to {owner}; "
+                        "give this article another id, or remove that file first",
+                    )
+                )
+                loaded.failed_origins.add(_file_part(str(doc.metadata["origin"])))
+                continue
             if previous is not None and previous.is_complete(self.chunker.fingerprint(doc)):
                 stats.unchanged += 1  # fast path: no chunking, no model
                 continue
@@ -194,6 +207,17 @@ class Indexer:
                         start + len(batch), total, min(len(done_articles), articles_total), articles_total
                     )
                 )
+
+
+def _other_owner(doc: Document, previous: StoredArticle | None) -> str:
+    """The file that holds the indexed article of ``doc``'s id, when it is another file that
+    still exists ("" otherwise: a new article, the same file, or a file moved or deleted)."""
+    if previous is None or previous.origin_kind != "file":
+        return ""
+    owner = _file_part(previous.origin)
+    if owner == _file_part(str(doc.metadata.get("origin", ""))) or not Path(owner).is_file():
+        return ""
+    return owner
 
 
 def _file_part(origin: str) -> str:

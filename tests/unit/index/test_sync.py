@@ -151,3 +151,21 @@ def test_status_info_after_build(settings: Settings) -> None:
     write_articles(settings.source_dir, 3)
     indexer.build([settings.source_dir])
     assert indexer.store.version() != version  # what the BM25 cache polls to see a change
+
+
+def test_a_new_file_cannot_take_an_indexed_articles_id(settings: Settings) -> None:
+    indexer = indexer_for(settings)
+    paths = write_articles(settings.source_dir, 3)
+    indexer.build([settings.source_dir])
+    before = indexer.store.articles()["article-001"]
+    # Sorts first, so the loader keeps it and reports the genuine file as the duplicate.
+    hijack = settings.source_dir / "aaa-hijack.txt"
+    hijack.write_text("Hijacked\nid: article-001\nSource: Elsewhere\n\nThe bridge was sold to a stranger.\n")
+    stats = indexer.build([settings.source_dir])
+    after = indexer.store.articles()["article-001"]
+    assert (after.origin, after.chunk_ids) == (before.origin, before.chunk_ids)  # nothing replaced
+    assert any("already belongs to" in f.reason and "aaa-hijack" in f.origin for f in stats.failures)
+    # Once the owning file is gone, the id is free: a moved or replaced article takes it.
+    paths[1].unlink()
+    indexer.build([settings.source_dir])
+    assert indexer.store.articles()["article-001"].origin.endswith("aaa-hijack.txt")
