@@ -188,6 +188,7 @@ def phrases(sentence: str, kind: Kind, notes: SentenceNotes | None = None) -> li
 
 # Around a number, what makes it a sum, a share or a ratio rather than a count of things.
 _CURRENCY_BEFORE = re.compile(r"[$€£¥]\s?$")
+_SUM_OR_SHARE = re.compile(r"[$€£¥%]|\bper\s*cent\b", re.I)  # inside the phrase itself
 # "3.67 times more likely" is a ratio; "arrested 16 times" is a count.
 _RATIO_AFTER = re.compile(
     r"\s*(?:%|percent\b|per\s+cent\b|-?fold\b|times\s+(?:more|less|as|higher|lower|bigger|greater|larger|"
@@ -199,7 +200,7 @@ _RATIO_AFTER = re.compile(
 def _counts(sentence: str, span: tuple[int, int]) -> bool:
     start, end = span
     text = sentence[start:end]
-    if any(sign in text for sign in "$€£¥%") or re.search(r"percent|per cent", text, re.I):
+    if _SUM_OR_SHARE.search(text):
         return False
     return not _CURRENCY_BEFORE.search(sentence[:start]) and not _RATIO_AFTER.match(sentence[end:])
 

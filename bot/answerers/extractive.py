@@ -33,7 +33,7 @@ from bot.answerers.citations import specifics
 from bot.answerers.forms import asks_list, form_cue
 from bot.answerers.intents import Intent, asks_what_happened, intent_of
 from bot.answerers.speakers import Actor, asked_actor, asks_speaker, named_in_role, named_speaker
-from bot.answerers.subject import Referent, named_subject, pronoun_subject
+from bot.answerers.subject import Referent, story_subject
 from bot.answerers.yes_no import NOT_DIRECT, is_yes_no, verdict
 from bot.language.text import is_boilerplate, terms
 from bot.question import Question
@@ -208,10 +208,10 @@ class ExtractiveAnswerer:
         scoped = (top + rest)[: max(self.config.scope_chunks, len(top))]
         if question.context or question.turns:
             return question, scoped, None
-        referent = pronoun_subject(question.text, chunks)
-        if referent is not None:
+        referent = story_subject(question.text, chunks)
+        if referent is not None and referent.pronouns:  # a pronoun's subject: searched as context
             return question.with_context([referent.name]), scoped, referent
-        return question, scoped, named_subject(question.text, chunks)
+        return question, scoped, referent
 
     def _candidates(self, passages: Sequence[Document]) -> list[Candidate]:
         seen: set[tuple[str, int]] = set()
@@ -254,7 +254,7 @@ class ExtractiveAnswerer:
         cfg = self.config
         for cand in candidates:
             said = set(terms(cand.text))
-            if named and referent is not None and referent.mentioned_in(cand.text):
+            if referent is not None and referent.mentioned_in(cand.text):
                 said |= named
             overlap = q_terms & said
             cand.lexical = sum(self._idf(t) for t in overlap) / q_weight

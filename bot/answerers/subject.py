@@ -49,11 +49,23 @@ class Referent:
         return bool(tokens & self.pronouns) or bool(tokens & _name_parts(self.name))
 
 
-def named_subject(question: str, chunks: Sequence[Document]) -> Referent | None:
+def story_subject(question: str, chunks: Sequence[Document]) -> Referent | None:
+    """Whom the question means: the subject its pronoun stands for (a Referent with pronouns),
+    else the person it names by part of the name; the article's notes are read once."""
+    if not chunks:
+        return None
+    names = _names(chunks)
+    return pronoun_subject(question, chunks, names) or named_subject(question, chunks, names)
+
+
+def named_subject(
+    question: str, chunks: Sequence[Document], names: dict[str, _Name] | None = None
+) -> Referent | None:
     """The article's person the question names by part of the name ("how old is taylor" →
     Taylor Swift, whom the article mostly calls "Swift"); None when there is none."""
     tokens = {_bare(w) for w in words(question)}
-    people = [n for n in _names(chunks).values() if n.labels["PERSON"] and len(n.longest.split()) > 1]
+    found = _names(chunks) if names is None else names
+    people = [n for n in found.values() if n.labels["PERSON"] and len(n.longest.split()) > 1]
     for name in sorted(people, key=lambda n: -n.mentions):
         parts = _name_parts(name.longest)
         if tokens & parts and parts - tokens:
@@ -66,14 +78,16 @@ def _name_parts(name: str) -> frozenset[str]:
     return frozenset(w for w in (_bare(p) for p in words(name)) if len(w) > 2 and not is_stopword(w))
 
 
-def pronoun_subject(question: str, chunks: Sequence[Document]) -> Referent | None:
+def pronoun_subject(
+    question: str, chunks: Sequence[Document], names: dict[str, _Name] | None = None
+) -> Referent | None:
     """The story subject a pronoun in ``question`` stands for; None when there is none or the
     question already names it."""
     tokens = {w.lower() for w in words(question)}
     personal = bool(tokens & _PERSONAL)
     if (not personal and not tokens & _GROUP) or not chunks:
         return None
-    names = _names(chunks)
+    names = _names(chunks) if names is None else names
     title = {_bare(w) for w in words(str(chunks[0].metadata.get("title") or ""))}
     wanted = {"PERSON"} if personal else _GROUP_LABELS
     ranked = sorted(
