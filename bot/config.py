@@ -40,6 +40,9 @@ class Settings(IndexSettings):
 
     host: str = Field("127.0.0.1", description="Address the web server binds (0.0.0.0 to expose it).")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web server.")
+    answer_threads: PositiveInt = Field(
+        16, description="Questions answered at once (more wait their turn, holding no thread)."
+    )
     session_ttl_s: float = Field(1800.0, gt=0, description="Idle chat sessions are forgotten after this.")
     max_sessions: PositiveInt = Field(1000, description="Most chat sessions kept; the idlest go first.")
     examples: list[str] = Field(
@@ -52,6 +55,9 @@ class Settings(IndexSettings):
         description="Example questions shown in the web chat (JSON list in the environment).",
     )
     max_body_kb: PositiveInt = Field(64, description="Larger HTTP request bodies get 413.")
+    body_timeout_s: float = Field(
+        10.0, gt=0, description="A request body not received within this gets 408 (slow or stalled clients)."
+    )
     allowed_origins: list[str] = Field(
         ["http://127.0.0.1:7870", "http://localhost:7870"],
         description="Sites that may embed the widget/iframe and call the API from a browser "
@@ -61,6 +67,14 @@ class Settings(IndexSettings):
         "60/minute;10/second", description="Questions per client address (limits syntax; empty: none)."
     )
     rate_limit_session: str = Field("20/minute", description="Questions per conversation.")
+    redis_url: SecretStr | None = Field(
+        None,
+        description="Keep sessions and rate-limit counters in this Redis (redis://host:6379/0), "
+        "shared by every app replica; default: in this process's memory.",
+    )
+    redis_timeout_s: float = Field(
+        2.0, gt=0, description="A Redis call that takes longer fails (HTTP 503) instead of waiting."
+    )
     trusted_proxies: list[str] = Field(
         [],
         description="Addresses of the reverse proxies in front of the app whose X-Forwarded-For "

@@ -63,9 +63,10 @@ def answer_entities(answer: str, limit: int = _DEFAULTS.entities) -> list[str]:
 
 
 def _single_names(sentence: str) -> list[str]:
-    """Capitalised words that do not open the sentence ("held in Istanbul, Turkey")."""
+    """Capitalised words that do not open the sentence ("held in Istanbul, Turkey"); never
+    the pronoun "I" ("The articles I have don't say" names nobody)."""
     tokens = NAME_WORD.findall(sentence)
-    return [t for t in tokens[1:] if t[:1].isupper() and not is_stopword(t)]
+    return [t for t in tokens[1:] if t[:1].isupper() and len(t) > 1 and not is_stopword(t)]
 
 
 def history_aware_query(question: Question) -> Question:

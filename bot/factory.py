@@ -64,7 +64,7 @@ def build_pipeline(
     store = store or open_store(settings)  # queries embed through the retriever, not the store
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-    lexical = lexical or LexicalCache(store.vectorstore, store.version)
+    lexical = lexical or LexicalCache(store.reader, store.version)
     return Pipeline(_chatbot(settings, embeddings, store, lexical, chat_model), store, lexical)
 
 
@@ -76,7 +76,7 @@ def _chatbot(
     chat_model: BaseChatModel | None,
 ) -> Chatbot:
     retriever = HybridRetriever(
-        collection=store.collection,
+        collection=store.reader,
         embed_query=embeddings.embed_query,
         lexical_index=lexical,
         k=settings.retrieval_k,

@@ -45,6 +45,9 @@ class IndexSettings(BaseSettings):
     collection: str = Field("news", description="Chroma collection name.")
     chroma_host: str | None = Field(None, description="Chroma server host: enables server mode.")
     chroma_port: PositiveInt = Field(8000, description="Chroma server port (server mode).")
+    store_timeout_s: float = Field(
+        5.0, gt=0, description="A read of the store that takes longer fails (HTTP 503) instead of waiting."
+    )
 
     embedding_model_path: Path | None = Field(
         None, description="Local sentence-transformers model folder; default: packaged MiniLM."

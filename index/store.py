@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.config import IndexSettings
 from index.errors import IndexBusyError, IndexUnavailableError
+from index.guard import CallGuard, GuardConfig
 from index.nlp import NOTES_KEY
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class ArticleStore:
         embeddings: Embeddings | None,
         location: str,
         mode: str,
+        guard: CallGuard | None = None,
     ) -> None:
         self.client = client
         self.location = location
@@ -71,6 +73,13 @@ class ArticleStore:
             configuration={"hnsw": {"space": "cosine"}},
         )
         self._embeddings = embeddings
+        self.guard = guard or CallGuard(f"the article store at {location}")
+        self.reader = GuardedReader(self.collection, self.guard)
+
+    @property
+    def reachable(self) -> bool:
+        """The store answered the last read (a hung or lost server: False until it answers again)."""
+        return self.guard.healthy
 
     @property
     def vectorstore(self) -> Chroma:
@@ -82,7 +91,7 @@ class ArticleStore:
         )
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return self.guard.call(lambda: int(self.collection.count()))
 
     def articles(self) -> dict[str, StoredArticle]:
         """Every stored article with its chunk ids, read page by page."""
@@ -126,9 +135,13 @@ class ArticleStore:
 
     def version(self) -> str:
         """Changes whenever a build or removal changed the collection (read fresh, not cached)."""
-        current = self.client.get_collection(self.collection_name, embedding_function=None)
-        meta = current.metadata or {}
-        return f"{current.count()}:{meta.get('newsbot_last_build_at', '')}"
+
+        def read() -> str:
+            current = self.client.get_collection(self.collection_name, embedding_function=None)
+            meta = current.metadata or {}
+            return f"{current.count()}:{meta.get('newsbot_last_build_at', '')}"
+
+        return self.guard.call(read)
 
     def build_info(self) -> dict[str, Any]:
         meta = self.collection.metadata or {}
@@ -136,6 +149,20 @@ class ArticleStore:
 
     def set_build_info(self, **info: str | int | float) -> None:
         self.collection.modify(metadata={f"newsbot_{k}": v for k, v in info.items()})
+
+
+class GuardedReader:
+    """The reads the bot makes of the collection (``query``, ``get``), each with a deadline."""
+
+    def __init__(self, collection: Any, guard: CallGuard) -> None:
+        self._collection = collection
+        self._guard = guard
+
+    def query(self, **kwargs: Any) -> Any:
+        return self._guard.call(lambda: self._collection.query(**kwargs))
+
+    def get(self, **kwargs: Any) -> Any:
+        return self._guard.call(lambda: self._collection.get(**kwargs))
 
 
 def _chroma_settings() -> Any:
@@ -148,20 +175,31 @@ def open_store(settings: IndexSettings, embeddings: Embeddings | None = None) ->
     """Embedded store under ``data_dir``, or a Chroma server when ``chroma_host`` is set."""
     import chromadb
 
+    config = GuardConfig(timeout_s=settings.store_timeout_s)
     if settings.server_mode:
         location = f"http://{settings.chroma_host}:{settings.chroma_port}"
+        guard = CallGuard(f"the Chroma server at {location}", config)
         try:
-            client = chromadb.HttpClient(
-                host=str(settings.chroma_host), port=settings.chroma_port, settings=_chroma_settings()
+            client = guard.call(
+                lambda: chromadb.HttpClient(
+                    host=str(settings.chroma_host), port=settings.chroma_port, settings=_chroma_settings()
+                )
             )
-            client.heartbeat()
+            guard.call(client.heartbeat)
+            # Creating the collection is a call too: a server that hangs now must not hang the start.
+            return guard.call(
+                lambda: ArticleStore(client, settings.collection, embeddings, location, "server", guard)
+            )
+        except IndexUnavailableError:
+            raise
         except Exception as err:  # chromadb raises several unrelated types here
             raise IndexUnavailableError(f"cannot reach the Chroma server at {location}: {err}") from err
-        return ArticleStore(client, settings.collection, embeddings, location, "server")
     path = chroma_path(settings)
     path.mkdir(parents=True, exist_ok=True)
     client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-    return ArticleStore(client, settings.collection, embeddings, str(path.resolve()), "embedded")
+    location = str(path.resolve())
+    guard = CallGuard(f"the article store at {location}", config)
+    return ArticleStore(client, settings.collection, embeddings, location, "embedded", guard)
 
 
 def chroma_path(settings: IndexSettings) -> Path:

@@ -34,7 +34,9 @@ from pydantic import Field
 
 from bot.language.text import terms
 from index.chunking import SentenceChunker
+from index.guard import CallGuard, GuardConfig
 from index.loaders import load_sources
+from index.store import GuardedReader
 
 if TYPE_CHECKING:
     from index.store import ArticleStore
@@ -242,23 +244,30 @@ class MemoryCollection:
 
 
 class MemoryStore:
-    """What the bot and the web service use of ``index.store.ArticleStore``, in memory."""
+    """What the bot and the web service use of ``index.store.ArticleStore``, in memory; reads go
+    through the real ``CallGuard`` (no cool-down), as the real store's do."""
 
     def __init__(self, collection: MemoryCollection | None = None, location: str = "memory") -> None:
         self.collection = collection or MemoryCollection()
         self.location = location
         self.mode = "embedded"
         self.writes = 0
+        self.guard = CallGuard("the memory store", GuardConfig(timeout_s=5.0, cooldown_s=0.0))
+        self.reader = GuardedReader(self.collection, self.guard)
 
     @property
     def vectorstore(self) -> MemoryCollection:
         return self.collection
 
+    @property
+    def reachable(self) -> bool:
+        return self.guard.healthy
+
     def count(self) -> int:
-        return self.collection.count()
+        return self.guard.call(self.collection.count)
 
     def version(self) -> str:
-        return f"{self.collection.count()}:{self.writes}"
+        return self.guard.call(lambda: f"{self.collection.count()}:{self.writes}")
 
     def add(self, docs: Iterable[Document], embeddings: HashEmbeddings, chunker: SentenceChunker) -> int:
         """Chunk, embed and store ``docs`` as the indexer would; returns the chunk count."""

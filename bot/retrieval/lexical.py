@@ -7,7 +7,9 @@ read of the store. ``LexicalCache`` rebuilds it only when the store's version ch
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +22,8 @@ from langchain_core.documents import Document
 from bot.language.text import terms
 from bot.retrieval.query_hints import SourceMatcher
 from index.chunking import article_header
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ class LexicalIndex:
 
     @classmethod
     def from_vectorstore(cls, vectorstore: Any) -> LexicalIndex:
-        """Read all chunks through LangChain's ``Chroma.get``, page by page."""
+        """Read all chunks page by page through anything with Chroma's ``get`` (the store's
+        guarded reader, or LangChain's ``Chroma``)."""
         ids: list[str] = []
         texts: list[str] = []
         metadatas: list[dict[str, Any]] = []
@@ -77,6 +82,10 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def article_count(self) -> int:
+        return len(self._by_article)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no term is known)."""
@@ -111,25 +120,65 @@ def _idf(corpus: list[list[str]]) -> dict[str, float]:
 
 
 class LexicalCache:
-    """Keeps the BM25 index in step with the store: rebuilt only after the store changes."""
+    """Keeps the BM25 index in step with the store: rebuilt only after the store changes.
+
+    Until ``follow()`` is called, a call checks the store's version itself (at most every
+    ``check_every_s``), which suits the CLIs. A server calls ``follow()``: from then on a
+    background thread checks and rebuilds, and a call only hands out the current index, so a
+    question never waits on the store's version or on a rebuild, and a hung store cannot
+    freeze the routes that only read articles.
+    """
 
     def __init__(
-        self, vectorstore: Any, version: Callable[[], str], check_every_s: float = _DEFAULTS.check_every_s
+        self, reader: Any, version: Callable[[], str], check_every_s: float = _DEFAULTS.check_every_s
     ) -> None:
-        self._vectorstore = vectorstore
+        self._reader = reader
         self._version = version
         self._check_every_s = check_every_s
         self._index: LexicalIndex | None = None
         self._seen_version = ""
         self._checked_at = 0.0
+        self._lock = threading.Lock()  # one rebuild at a time
+        self._stop: threading.Event | None = None
 
     def __call__(self) -> LexicalIndex:
-        now = time.monotonic()
-        if self._index is not None and now - self._checked_at < self._check_every_s:
+        index = self._index
+        if index is not None and (self._stop is not None or self._fresh_enough()):
+            return index
+        return self.refresh()
+
+    def refresh(self) -> LexicalIndex:
+        """Check the store's version now; rebuild if it changed (or nothing is loaded yet)."""
+        with self._lock:
+            self._checked_at = time.monotonic()
+            version = self._version()
+            if self._index is None or version != self._seen_version:
+                self._index = LexicalIndex.from_vectorstore(self._reader)
+                self._seen_version = version
             return self._index
-        self._checked_at = now
-        version = self._version()
-        if self._index is None or version != self._seen_version:
-            self._index = LexicalIndex.from_vectorstore(self._vectorstore)
-            self._seen_version = version
-        return self._index
+
+    def follow(self) -> None:
+        """Refresh on a background thread from now on (idempotent); ``stop()`` ends it."""
+        if self._stop is not None:
+            return
+        self._stop = threading.Event()
+        threading.Thread(target=self._follow, args=(self._stop,), name="lexical-follow", daemon=True).start()
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+
+    def _fresh_enough(self) -> bool:
+        return time.monotonic() - self._checked_at < self._check_every_s
+
+    def _follow(self, stop: threading.Event) -> None:
+        failing = False
+        while not stop.wait(self._check_every_s):
+            try:
+                self.refresh()
+            except Exception as err:  # a store that is down: keep serving the last index
+                if not failing:
+                    log.warning("cannot refresh the lexical index: %s", err)
+                failing = True
+            else:
+                failing = False

@@ -35,6 +35,13 @@ class RateLimitError(NewsbotError):
         self.retry_after_s = retry_after_s
 
 
+class SharedStateUnavailableError(NewsbotError):
+    """The store that replicas share sessions and rate limits in (Redis) cannot be reached."""
+
+    http_status = 503
+    kind = "unavailable"
+
+
 class ErrorBody(BaseModel):
     type: str
     message: str
@@ -53,7 +60,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         404: "Unknown article",
         413: "Question or body too large",
         429: "Too many requests (see Retry-After)",
-        503: "Index unavailable",
+        503: "Index or shared session store unavailable",
     }.items()
 }
 

@@ -1,4 +1,4 @@
-"""ASGI middleware of the API: foreign browser origins refused, bodies capped, CORS.
+"""ASGI middleware of the API: foreign browser origins refused, bodies capped and timed, CORS.
 
 Added in ``add_middleware``; the last one added runs first, so foreign origins are refused
 before any work (their preflights too, with the same 403 JSON), then CORS answers allowed
@@ -8,6 +8,7 @@ Retry-After), then oversized bodies are refused.
 
 from __future__ import annotations
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,7 +18,7 @@ from bot.web.errors import error_response
 
 
 def add_middleware(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_kb * 1024)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_kb * 1024, timeout_s=settings.body_timeout_s)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -60,11 +61,14 @@ class OriginGuard:
 
 
 class BodyLimit:
-    """ASGI middleware: request bodies over ``max_bytes`` get 413 before any handler reads them."""
+    """ASGI middleware: request bodies over ``max_bytes`` get 413 before any handler reads them,
+    and a body not sent within ``timeout_s`` gets 408 (a client declaring a longer body than
+    it sends would otherwise hold its connection, and a server slot, open forever)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,14 +82,19 @@ class BodyLimit:
         messages: list[Message] = []
         size = 0
         more = scope.get("method") in ("POST", "PUT", "PATCH")
-        while more:
-            message = await receive()
-            messages.append(message)
-            size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._reject(scope, receive, send)
-                return
-            more = message.get("more_body", False)
+        with anyio.move_on_after(self.timeout_s) as reading:
+            while more:
+                message = await receive()
+                messages.append(message)
+                size += len(message.get("body", b""))
+                if size > self.max_bytes:
+                    await self._reject(scope, receive, send)
+                    return
+                more = message.get("more_body", False)
+        if reading.cancelled_caught:
+            late = f"The request body did not arrive within {self.timeout_s:g} s."
+            await error_response(408, "request_timeout", late)(scope, receive, send)
+            return
 
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()

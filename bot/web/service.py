@@ -20,8 +20,8 @@ from bot.config import Settings
 from bot.question import Question, clean_question
 from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
-from bot.web.ratelimit import RateLimiter
-from bot.web.sessions import SessionStore
+from bot.web.shared import make_shared_state
+from bot.web.workers import AnswerThreads
 from index.errors import IndexUnavailableError
 
 if TYPE_CHECKING:
@@ -62,10 +62,13 @@ class ChatService:
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
-        self.library = _library(lexical, store)
+        self.lexical = lexical or (LexicalCache(store.reader, store.version) if store else None)
+        self.library = ArticleLibrary(self.lexical) if self.lexical else None
         self.unavailable = unavailable
-        self.sessions = SessionStore(settings.session_ttl_s, settings.max_sessions, settings.history_turns)
-        self.limiter = RateLimiter(settings.rate_limit_client, settings.rate_limit_session)
+        self.shared = make_shared_state(settings)
+        self.sessions = self.shared.sessions
+        self.limiter = self.shared.limiter
+        self.threads = AnswerThreads(settings.answer_threads)
 
     @property
     def answerer(self) -> str:
@@ -91,49 +94,61 @@ class ChatService:
         return None
 
     def start(
-        self, question: Question, session_id: str | None = None, remember: bool = True
+        self, question: Question, session_id: str | None = None, remember: bool = True, owner: str = ""
     ) -> tuple[str, Iterator[Delta | Answer]]:
         """Check the input now (so bad input is an HTTP error, not a broken stream), answer lazily.
 
         A ``question.history`` given by the client replaces the session's stored one; the
         session then remembers the new turn. ``remember=False`` (stateless clients that send the
         whole conversation each time, like OpenAI's) uses no session at all and returns id "".
+        ``owner`` is who the session belongs to (``sessions.owner_of`` the client): another
+        owner's id starts a new conversation.
         """
         chatbot = self.require_bot()
         question = replace(question, text=clean_question(question.text, chatbot.max_question_chars))
         stored: list[ChatTurn] = []
         if remember:
-            session_id, stored = self.sessions.resolve(session_id)
+            session_id, stored = self.sessions.resolve(session_id, owner)
         else:
             session_id = ""
         if question.history is None:
             question = replace(question, history=tuple(stored))
-        return session_id, self._answer(chatbot, question, session_id)
+        return session_id, self._answer(chatbot, question, session_id, owner)
 
     def ask(
-        self, question: Question, session_id: str | None = None, remember: bool = True
+        self, question: Question, session_id: str | None = None, remember: bool = True, owner: str = ""
     ) -> tuple[str, Answer]:
-        session_id, events = self.start(question, session_id, remember)
+        session_id, events = self.start(question, session_id, remember, owner)
         for event in events:
             if isinstance(event, Answer):
                 return session_id, event
         raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
 
-    def _answer(self, chatbot: Chatbot, question: Question, session_id: str) -> Iterator[Delta | Answer]:
+    def _answer(
+        self, chatbot: Chatbot, question: Question, session_id: str, owner: str
+    ) -> Iterator[Delta | Answer]:
         for event in chatbot.stream(question):
             if isinstance(event, Answer) and session_id:
                 turn = ChatTurn(question=question.text, answer=event.text)
-                self.sessions.record(session_id, question.turns, turn)
+                self.sessions.record(session_id, question.turns, turn, owner)
             yield event
 
     def health(self) -> Health:
-        chunks = articles = 0
-        if self.store is not None and self.library is not None:
-            try:
-                chunks, articles = self.store.count(), len(self.library.list())
-            except Exception:  # a Chroma server gone away must not break the health answer
-                return self._health(False, "the article store cannot be reached", 0, 0)
-        return self._health(self.chatbot is not None, self.unavailable or "ok", chunks, articles)
+        """From what is in memory: never waits on the store (a hung one must not hang this)."""
+        if self.store is None or self.lexical is None:
+            return self._health(False, self.unavailable or "The article index is not available.", 0, 0)
+        try:
+            index = self.lexical()  # the loaded index: no store call once the service follows it
+        except IndexUnavailableError as err:
+            return self._health(False, str(err), 0, 0)
+        ready = self.chatbot is not None and self.store.reachable and self.shared.reachable
+        message = self.unavailable or ("ok" if ready else self._unready_reason())
+        return self._health(ready, message, len(index), index.article_count)
+
+    def _unready_reason(self) -> str:
+        if self.store is not None and not self.store.reachable:
+            return "the article store cannot be reached"
+        return "the shared session store cannot be reached"
 
     def _health(self, ready: bool, message: str, chunks: int, articles: int) -> Health:
         return Health(
@@ -147,13 +162,6 @@ class ChatService:
             store_location=self.store.location if self.store else "",
             sessions=len(self.sessions),
         )
-
-
-def _library(lexical: LexicalCache | None, store: ArticleStore | None) -> ArticleLibrary | None:
-    """Articles from the retriever's in-memory chunks (no second read of the store)."""
-    if lexical is not None:
-        return ArticleLibrary(lexical)
-    return ArticleLibrary(LexicalCache(store.vectorstore, store.version)) if store else None
 
 
 def _model_name(settings: Settings) -> str:
@@ -175,7 +183,7 @@ def build_service(settings: Settings) -> ChatService:
 
     try:
         store = open_store(settings)  # reading chunks needs no model
-        lexical = LexicalCache(store.vectorstore, store.version)
+        lexical = LexicalCache(store.reader, store.version)
         bm25 = threading.Thread(target=_quietly(lexical), name="bm25-warm-up", daemon=True)
         bm25.start()
         embeddings = make_embeddings(settings)
@@ -184,6 +192,7 @@ def build_service(settings: Settings) -> ChatService:
         pipeline.chatbot.ask(Question("What happened?"))
     except IndexUnavailableError as err:
         return ChatService(settings, None, None, unavailable=str(err))
+    pipeline.lexical.follow()  # from now on questions never wait on the store's version
     return ChatService(settings, pipeline.chatbot, pipeline.store, lexical=pipeline.lexical)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi.responses import StreamingResponse
@@ -18,7 +18,7 @@ def data_line(data: Any) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def event_stream(lines: Iterator[str]) -> StreamingResponse:
+def event_stream(lines: Iterator[str] | AsyncIterator[str]) -> StreamingResponse:
     # no-cache and no proxy buffering: each event reaches the reader as it is produced.
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(lines, media_type="text/event-stream", headers=headers)

@@ -24,14 +24,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """A real ``chroma run`` server process on a free loopback port, once it answers."""
+def start_chroma(path: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """A real ``chroma run`` server process on loopback (a free port unless given), once it answers."""
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         found = shutil.which("chroma")
         assert found, "the chroma CLI (from the chromadb package) is not installed"
         chroma = Path(found)
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -56,6 +56,45 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> 
             pass
         time.sleep(0.2)
     raise RuntimeError("chroma server did not start in time")
+
+
+def start_redis(path: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A real ``redis-server`` (Debian's package) on a free loopback port, no persistence; its
+    URL. Skips the calling test, saying why, where the server is not installed."""
+    import pytest
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (Debian package redis-server; .ci/run installs it)")
+    port = port or free_port()
+    proc = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("redis-server did not start in time")
 
 
 def build_index(data: Path, paths: list[Path], embeddings: Any) -> Settings:

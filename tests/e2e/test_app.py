@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.corpus import ROOT, SEED
 from tests.e2e.servers import start_app, stop_app
@@ -107,19 +110,50 @@ def test_app_help_names_the_settings() -> None:
     assert "--port" in out.stdout and "NEWSBOT_" in out.stdout
 
 
-def test_a_forged_forwarded_for_does_not_dodge_the_rate_limit(served_index) -> None:
-    """No proxy is trusted by default: every request from this loopback peer shares one limit."""
-    proc, base = start_app(served_index, {"NEWSBOT_RATE_LIMIT_CLIENT": "2/minute"})
+@pytest.fixture(scope="module")
+def strict_app(served_index) -> Iterator[str]:
+    """An app with a tight rate limit and body timeout."""
+    env = {"NEWSBOT_RATE_LIMIT_CLIENT": "2/minute", "NEWSBOT_BODY_TIMEOUT_S": "1"}
+    proc, base = start_app(served_index, env)
     try:
-        codes = [
-            httpx.post(
-                f"{base}/api/chat",
-                json={"message": WHO},
-                headers={"X-Forwarded-For": f"203.0.113.{i}"},
-                timeout=60,
-            ).status_code
-            for i in range(3)
-        ]
-        assert codes == [200, 200, 429]
+        yield base
     finally:
         stop_app(proc)
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_rate_limit(strict_app: str) -> None:
+    """No proxy is trusted by default: every request from this loopback peer shares one limit."""
+    codes = [
+        httpx.post(
+            f"{strict_app}/api/chat",
+            json={"message": WHO},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            timeout=60,
+        ).status_code
+        for i in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
+def test_a_body_shorter_than_declared_gets_408_instead_of_holding_the_connection(strict_app: str) -> None:
+    host, port = strict_app.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        head = f"POST /api/chat HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        sock.sendall(f"{head}Content-Length: 100\r\n\r\n".encode() + b'{"message":')
+        reply = _read_response(sock)  # within the socket's 15 s, or it raises
+    status, _, body = reply.partition("\r\n\r\n")
+    assert status.startswith("HTTP/1.1 408") and json.loads(body)["error"]["type"] == "request_timeout"
+
+
+def _read_response(sock: socket.socket) -> str:
+    """One whole HTTP response (status and headers, then Content-Length bytes of body)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(4096)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
+    while len(body) < length:
+        body += sock.recv(4096)
+    return (head + b"\r\n\r\n" + body).decode("latin-1")

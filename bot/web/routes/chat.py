@@ -15,9 +15,9 @@ from bot.articles import ArticleSummary
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
 from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body
-from bot.web.ratelimit import RateLimiter, client_key
+from bot.web.ratelimit import client_key
 from bot.web.service import ChatService
-from bot.web.sessions import check_session_id
+from bot.web.sessions import check_session_id, owner_of
 from bot.web.sse import event_stream, sse
 from index.errors import NewsbotError
 
@@ -41,43 +41,54 @@ class ChatResponse(Answer):
     session_id: str = Field(description="Send it back to continue the conversation.")
 
 
-def rate_limited(limiter: RateLimiter) -> Callable[[Request, ChatRequest], Awaitable[None]]:
-    """The router's limit: per client address and per conversation, on the validated body."""
+def rate_limited(service: ChatService) -> Callable[[Request, ChatRequest], Awaitable[None]]:
+    """The router's limit: per client address and per conversation, on the validated body
+    (on the answering threads: with Redis it is a network call)."""
 
     async def check(request: Request, body: ChatRequest) -> None:
         check_session_id(body.session_id)  # a bad id is a 400, never a key the limiter records
-        limiter.check(client_key(request.client), body.session_id)
+        client = client_key(request.client)
+        await service.threads.run(lambda: service.limiter.check(client, body.session_id))
 
     return check
 
 
 def chat_router(service: ChatService) -> APIRouter:
-    limit = Depends(rate_limited(service.limiter))
+    limit = Depends(rate_limited(service))
     router = APIRouter(tags=["chat"], responses=ERRORS, dependencies=[limit])
 
-    @router.post("/api/chat", response_model=ChatResponse)
-    def chat(body: ChatRequest) -> ChatResponse:
-        """Answer one question (with the session's or the given history)."""
+    def answer(body: ChatRequest, owner: str) -> ChatResponse:
         article = service.scope(body.article_id, body.article_url)
-        session_id, answer = service.ask(_question(body, article), body.session_id)
+        session_id, answer = service.ask(_question(body, article), body.session_id, owner=owner)
         return ChatResponse(**answer.model_dump(), session_id=session_id)
+
+    def start(body: ChatRequest, owner: str) -> Iterator[str]:
+        article = service.scope(body.article_id, body.article_url)
+        session_id, events = service.start(_question(body, article), body.session_id, owner=owner)
+        scope = article.model_dump(include={"article_id", "title"}) if article else None
+        return _sse_events(events, session_id, scope)
+
+    @router.post("/api/chat", response_model=ChatResponse)
+    async def chat(body: ChatRequest, request: Request) -> ChatResponse:
+        """Answer one question (with the session's or the given history)."""
+        owner = owner_of(client_key(request.client))
+        return await service.threads.run(lambda: answer(body, owner))
 
     @router.post(
         "/api/chat/stream",
         responses={200: {"content": {"text/event-stream": {}}}},
         response_class=StreamingResponse,
     )
-    def chat_stream(body: ChatRequest) -> StreamingResponse:
+    async def chat_stream(body: ChatRequest, request: Request) -> StreamingResponse:
         """Server-Sent Events: `session` {session_id, article}, `delta` {text}..., then `answer`
         (a ChatResponse) or `error`.
 
         The `answer` event's text is authoritative: with an LLM answerer, verification may
         change what was streamed. `article` is the article the search was restricted to, or null.
         """
-        article = service.scope(body.article_id, body.article_url)
-        session_id, events = service.start(_question(body, article), body.session_id)
-        scope = article.model_dump(include={"article_id", "title"}) if article else None
-        return event_stream(_sse_events(events, session_id, scope))
+        owner = owner_of(client_key(request.client))
+        lines = await service.threads.run(lambda: start(body, owner))
+        return event_stream(service.threads.iterate(lines))
 
     return router
 

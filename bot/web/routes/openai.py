@@ -14,7 +14,7 @@ from bot.question import Question
 from bot.schemas import Answer
 from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body
 from bot.web.openai_compat import ChunkWriter, CompletionRequest, completion, models, to_question
-from bot.web.ratelimit import RateLimiter, client_key
+from bot.web.ratelimit import client_key
 from bot.web.service import ChatService
 from bot.web.sse import data_line, event_stream
 from index.errors import NewsbotError
@@ -22,18 +22,19 @@ from index.errors import NewsbotError
 log = logging.getLogger(__name__)
 
 
-def rate_limited(limiter: RateLimiter) -> Callable[[Request, CompletionRequest], Awaitable[None]]:
+def rate_limited(service: ChatService) -> Callable[[Request, CompletionRequest], Awaitable[None]]:
     """Per client address only (stateless: the conversation comes in `messages`), on the
     validated body; `/v1/models` is not limited."""
 
     async def check(request: Request, body: CompletionRequest) -> None:
-        limiter.check(client_key(request.client))
+        client = client_key(request.client)
+        await service.threads.run(lambda: service.limiter.check(client))
 
     return check
 
 
 def openai_router(service: ChatService) -> APIRouter:
-    limit = Depends(rate_limited(service.limiter))
+    limit = Depends(rate_limited(service))
     router = APIRouter(tags=["openai"])
 
     @router.get("/v1/models")
@@ -42,15 +43,15 @@ def openai_router(service: ChatService) -> APIRouter:
         return models()
 
     @router.post("/v1/chat/completions", response_model=None, responses=ERRORS, dependencies=[limit])
-    def chat_completions(body: CompletionRequest) -> dict[str, Any] | StreamingResponse:
+    async def chat_completions(body: CompletionRequest) -> dict[str, Any] | StreamingResponse:
         """OpenAI chat completions: the conversation comes from `messages`; `citations` rides along."""
         text, history = to_question(body.messages)
-        _, events = service.start(Question(text, tuple(history)), remember=False)
+        _, events = service.start(Question(text, tuple(history)), remember=False)  # checks only
         if not body.stream:
-            answer = next(e for e in events if isinstance(e, Answer))
+            answer = await service.threads.run(lambda: next(e for e in events if isinstance(e, Answer)))
             return completion(answer, "")
         live = service.require_bot().answerer.deltas_are_final
-        return event_stream(_openai_chunks(events, live))
+        return event_stream(service.threads.iterate(_openai_chunks(events, live)))
 
     return router
 

@@ -40,7 +40,7 @@ def widget_router(service: ChatService) -> APIRouter:
     router = APIRouter(tags=["widget"])
 
     @router.get("/widget.js", include_in_schema=False)
-    def widget_js(request: Request) -> Response:
+    async def widget_js(request: Request) -> Response:  # no blocking work: off the thread pool
         headers = {"Cache-Control": "public, max-age=300", "ETag": f'"{etag}"', "Vary": "Accept-Encoding"}
         if request.headers.get("if-none-match") == f'"{etag}"':
             return Response(status_code=304, headers=headers)

@@ -27,6 +27,11 @@ def test_answer_entities_prefer_marked_phrases() -> None:
     ]
 
 
+def test_the_pronoun_i_is_no_name() -> None:
+    assert answer_entities("The articles I have don't say.") == []
+    assert answer_entities("Talks were held in Istanbul, Turkey.") == ["Istanbul", "Turkey"]
+
+
 def test_history_is_bounded() -> None:
     turns = [ChatTurn(question=f"q{i}", answer="a" * 5000) for i in range(20)]
     kept = bounded(turns, 6)

@@ -153,7 +153,7 @@ def test_article_filter(corpus, embeddings) -> None:
 
 def test_lexical_index_follows_store_changes(corpus, embeddings) -> None:
     settings, store = corpus
-    cache = LexicalCache(store.vectorstore, store.version, check_every_s=0)
+    cache = LexicalCache(store.reader, store.version, check_every_s=0)
     first = cache()
     assert cache() is first  # unchanged store: no rebuild
     write(

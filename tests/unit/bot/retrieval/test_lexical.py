@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -108,10 +109,14 @@ def test_filled_from_the_store_page_by_page_until_an_empty_page() -> None:
 class Versioned:
     def __init__(self) -> None:
         self.value = "1:a"
-        self.asked = 0
+        self.asked = self.failed = 0
+        self.fail = False
 
     def __call__(self) -> str:
         self.asked += 1
+        if self.fail:
+            self.failed += 1
+            raise ConnectionError("the store is gone")
         return self.value
 
 
@@ -140,3 +145,39 @@ def test_cache_does_not_ask_the_version_within_its_check_interval() -> None:
     first = cache()
     version.value = "2:b"
     assert cache() is first and version.asked == 1
+
+
+def test_a_following_cache_never_asks_the_store_and_catches_up_in_the_background() -> None:
+    store = PagedStore(list(IDS), list(TEXTS), list(METAS))
+    version = Versioned()
+    cache = LexicalCache(store, version, check_every_s=0.01)
+    first = cache()
+    cache.follow()
+    try:
+        calls = len(store.calls)
+        store.ids.append("new#1")
+        store.texts.append("The library reopened after a renovation.")
+        store.metadatas.append({"article_id": "new"})
+        version.value = "2:b"
+        deadline = time.monotonic() + 10
+        while cache() is first and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(cache()) == len(first) + 1  # rebuilt by the follower, not by this call
+        assert len(store.calls) > calls
+    finally:
+        cache.stop()
+
+
+def test_a_following_cache_keeps_serving_its_index_while_the_store_fails() -> None:
+    lost = Versioned()
+    cache = LexicalCache(PagedStore(list(IDS), list(TEXTS), list(METAS)), lost, check_every_s=0.01)
+    first = cache()
+    cache.follow()
+    try:
+        lost.fail = True
+        deadline = time.monotonic() + 10
+        while lost.failed < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert lost.failed >= 3 and cache() is first  # the follower failed; questions never saw it
+    finally:
+        cache.stop()

@@ -89,7 +89,7 @@ def guarded_app(max_bytes: int = 100, allowed: frozenset[str] = frozenset({ALLOW
     def page() -> dict[str, str]:
         return {"ok": "yes"}
 
-    app.add_middleware(BodyLimit, max_bytes=max_bytes)
+    app.add_middleware(BodyLimit, max_bytes=max_bytes, timeout_s=10.0)
     app.add_middleware(OriginGuard, allowed=set(allowed))
     return TestClient(app)
 

@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
 from bot.web.service import ChatService
+from bot.web.sessions import owner_of
 from index.errors import IndexUnavailableError, InputError, NotFoundError, TooLargeError
 from tests.fakes import MemoryStore, as_store, memory_index
 from tests.unit.bot.web.clients import ASK, SEED_ID, WHO, service_with
@@ -39,6 +40,18 @@ def test_answers_are_lazy_and_remembered_in_the_session(seed_service: ChatServic
     again, follow = service.ask(Question(FOLLOW), session_id)
     assert (again == session_id and "Vladimir Medinsky" in follow.standalone_question) or follow.refused
     assert len(service.sessions.resolve(session_id)[1]) == 2
+
+
+def test_a_session_id_from_another_client_shows_nothing_of_the_conversation(
+    seed_service: ChatService,
+) -> None:
+    service = service_with(seed_service)
+    owner, stranger = owner_of("203.0.113.7"), owner_of("198.51.100.9")
+    history = (ChatTurn(question=WHO, answer="**Vladimir Medinsky** [1]"),)
+    session_id, _ = service.ask(Question(FOLLOW, history), owner=owner)
+    other, follow = service.ask(Question(FOLLOW), session_id, owner=stranger)
+    assert other != session_id and follow.standalone_question == FOLLOW  # no context of it
+    assert [t.question for t in service.sessions.resolve(session_id, owner)[1]] == [WHO, FOLLOW]
 
 
 def test_history_given_by_the_client_replaces_the_sessions(seed_service: ChatService) -> None:
@@ -79,15 +92,22 @@ def test_health_reports_the_index_and_sessions(seed_service: ChatService, seed_s
 def test_an_unreachable_store_makes_health_not_ready(
     unit_settings: Settings, encoder, seed_bot, tmp_path
 ) -> None:
+    from bot.factory import build_chatbot
     from tests.corpus import SEED
 
     store = memory_index([SEED], encoder)
-    service = ChatService(unit_settings, seed_bot, as_store(store))
+    bot = build_chatbot(unit_settings, embeddings=encoder, store=as_store(store))
+    service = ChatService(unit_settings, bot, as_store(store))
     assert service.health().ready
     store.collection.fail_with = ConnectionError("gone")
-    health = service.health()
+    with pytest.raises(IndexUnavailableError, match="cannot be reached"):
+        service.ask(Question("Who leads Russia's delegation?"))  # a question's read fails: a 503
+    health = service.health()  # from memory: it does not wait on the lost store itself
     assert not health.ready and health.message == "the article store cannot be reached"
-    assert (health.chunks, health.articles) == (0, 0)
+    assert health.articles == 1 and health.chunks == len(store.collection.records)
+    store.collection.fail_with = None
+    assert service.ask(Question(ASK))[1].citations
+    assert service.health().ready
 
 
 def test_an_unavailable_service_says_why_everywhere(unit_settings: Settings) -> None:

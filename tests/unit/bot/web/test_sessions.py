@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.schemas import ChatTurn
-from bot.web.sessions import SessionStore
+from bot.web.sessions import MemorySessions, owner_of
 from index.errors import InputError
 
 
@@ -22,7 +22,7 @@ def turn(i: int) -> ChatTurn:
 
 
 def test_new_session_gets_a_random_server_id_and_keeps_turns() -> None:
-    store = SessionStore(ttl_s=60, max_sessions=10, max_turns=3)
+    store = MemorySessions(ttl_s=60, max_sessions=10, max_turns=3)
     sid, history = store.resolve(None)
     assert history == [] and len(sid) >= 16
     store.record(sid, history, turn(1))
@@ -33,7 +33,7 @@ def test_new_session_gets_a_random_server_id_and_keeps_turns() -> None:
 
 def test_unknown_or_expired_id_starts_a_fresh_session() -> None:
     clock = Clock()
-    store = SessionStore(ttl_s=60, max_sessions=10, max_turns=3, clock=clock)
+    store = MemorySessions(ttl_s=60, max_sessions=10, max_turns=3, clock=clock)
     unknown, history = store.resolve("not-a-known-session")
     assert unknown != "not-a-known-session" and history == []
     store.record(unknown, [], turn(1))
@@ -44,7 +44,7 @@ def test_unknown_or_expired_id_starts_a_fresh_session() -> None:
 
 
 def test_history_is_capped_to_max_turns() -> None:
-    store = SessionStore(ttl_s=60, max_sessions=10, max_turns=3)
+    store = MemorySessions(ttl_s=60, max_sessions=10, max_turns=3)
     sid, history = store.resolve(None)
     for i in range(5):
         store.record(sid, history, turn(i))
@@ -54,7 +54,7 @@ def test_history_is_capped_to_max_turns() -> None:
 
 def test_session_count_is_capped_least_recently_used_first() -> None:
     clock = Clock()
-    store = SessionStore(ttl_s=600, max_sessions=3, max_turns=2, clock=clock)
+    store = MemorySessions(ttl_s=600, max_sessions=3, max_turns=2, clock=clock)
     ids = []
     for _ in range(3):
         clock.now += 1
@@ -71,4 +71,18 @@ def test_session_count_is_capped_least_recently_used_first() -> None:
 @pytest.mark.parametrize("bad", ["short", "has space in it", "x" * 65, "semi;colon-id", "abcdefgh1234\n"])
 def test_malformed_session_ids_are_rejected(bad: str) -> None:
     with pytest.raises(InputError):
-        SessionStore(ttl_s=60, max_sessions=2, max_turns=2).resolve(bad)
+        MemorySessions(ttl_s=60, max_sessions=2, max_turns=2).resolve(bad)
+
+
+def test_a_session_belongs_to_the_client_it_was_made_for() -> None:
+    store = MemorySessions(ttl_s=60, max_sessions=10, max_turns=3)
+    sid, _ = store.resolve(None, owner=owner_of("203.0.113.7"))
+    store.record(sid, [], turn(1), owner=owner_of("203.0.113.7"))
+    other, history = store.resolve(sid, owner=owner_of("198.51.100.9"))  # a leaked id
+    assert other != sid and history == []
+    assert store.resolve(sid, owner=owner_of("203.0.113.7")) == (sid, [turn(1)])
+
+
+def test_the_owner_is_a_hash_never_the_address() -> None:
+    owner = owner_of("203.0.113.7")
+    assert "203.0.113.7" not in owner and owner == owner_of("203.0.113.7") != owner_of("203.0.113.8")

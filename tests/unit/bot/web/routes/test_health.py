@@ -1,4 +1,4 @@
-"""``GET /healthz``: ready or not, index size, models, answerer, store mode."""
+"""``/livez``, ``/readyz``, ``/healthz``: alive, ready or not (and why), index size, models."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.web.service import ChatService
+from index.errors import IndexUnavailableError
 from tests.unit.bot.web.clients import client_for
 
 
@@ -26,9 +27,23 @@ def test_healthz_is_503_when_the_store_cannot_be_reached(seed_service: ChatServi
     from tests.fakes import as_store, memory_index
 
     store = memory_index([SEED], encoder)
-    client = client_for(ChatService(seed_service.settings, seed_service.chatbot, as_store(store)))
+    service = ChatService(seed_service.settings, seed_service.chatbot, as_store(store))
+    client = client_for(service)
     assert client.get("/healthz").status_code == 200
     store.collection.fail_with = ConnectionError("gone")
+    with pytest.raises(IndexUnavailableError):
+        store.count()  # any read that fails (a question's, the index follower's) marks it
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json()["ready"] is False
     assert health.json()["message"] == "the article store cannot be reached"
+    assert client.get("/readyz").json() == {"ready": False, "message": "the article store cannot be reached"}
+    assert client.get("/livez").status_code == 200
+    store.collection.fail_with = None
+    store.count()
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_without_an_index(seed_service: ChatService) -> None:
+    client = client_for(ChatService(seed_service.settings, None, None, unavailable="no index: build one"))
+    assert client.get("/readyz").json() == {"ready": False, "message": "no index: build one"}
+    assert client.get("/livez").json() == {"alive": True}

@@ -1,0 +1,103 @@
+"""Faults of the services the app depends on, with the real processes: a ``chroma run`` server
+that hangs (SIGSTOP) or dies must give readers a prompt 503, never freeze the other routes,
+and the app must recover by itself when the server answers again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.config import Settings
+from tests.corpus import SEED
+from tests.e2e.servers import start_app, start_chroma, stop_app
+
+WHO = "Who leads Russia's delegation?"
+STORE_TIMEOUT_S = 2
+# The client waits far longer than the app's store timeout: a request that ends within this
+# ended because the app answered it, not because the client gave up.
+CLIENT_TIMEOUT_S = 40
+
+
+@pytest.fixture()
+def server_app(tmp_path: Path, embeddings):
+    """A ``chroma run`` server holding the seed article, and ``python app.py`` in server mode."""
+    from index.factory import make_indexer
+
+    chroma, port = start_chroma(tmp_path / "chroma")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port
+    )
+    make_indexer(settings, embeddings=embeddings).build([SEED])
+    env = {
+        "NEWSBOT_CHROMA_HOST": "127.0.0.1",
+        "NEWSBOT_CHROMA_PORT": str(port),
+        "NEWSBOT_STORE_TIMEOUT_S": str(STORE_TIMEOUT_S),
+        "NEWSBOT_RATE_LIMIT_SESSION": "",
+    }
+    app, base = start_app(tmp_path / "data", env)
+    try:
+        yield chroma, base
+    finally:
+        stop_app(app)
+        if chroma.poll() is None:
+            os.kill(chroma.pid, signal.SIGCONT)
+            chroma.terminate()
+            chroma.wait(timeout=20)
+
+
+def _ask(base: str) -> int:
+    return httpx.post(f"{base}/api/chat", json={"message": WHO}, timeout=CLIENT_TIMEOUT_S).status_code
+
+
+def test_a_hung_chroma_server_gives_503s_and_the_other_routes_keep_answering(server_app) -> None:
+    chroma, base = server_app
+    assert _ask(base) == 200
+    article = httpx.get(f"{base}/api/articles", timeout=10).json()[0]["article_id"]
+    os.kill(chroma.pid, signal.SIGSTOP)
+    with ThreadPoolExecutor(45) as pool:
+        asked = [pool.submit(_ask, base) for _ in range(45)]
+        time.sleep(0.5)  # the questions are now waiting on the hung server
+        for path in ("/livez", "/healthz", "/widget.js", "/api/articles", f"/read/{article}"):
+            # Short client timeout: these must not queue behind the stuck questions.
+            reply = httpx.get(f"{base}{path}", timeout=5)
+            assert reply.status_code in (200, 503), path
+            assert path == "/healthz" or reply.status_code == 200, path
+        statuses = [future.result() for future in asked]
+    assert statuses == [503] * 45
+    reply = httpx.post(f"{base}/api/chat", json={"message": WHO}, timeout=CLIENT_TIMEOUT_S)
+    assert reply.json()["error"]["type"] == "index_unavailable"
+    assert httpx.get(f"{base}/readyz", timeout=5).status_code == 503
+
+    os.kill(chroma.pid, signal.SIGCONT)
+    assert _recovers(base), "the app did not answer again after the Chroma server resumed"
+
+
+def test_a_killed_chroma_server_gives_503s_until_it_is_back(server_app, tmp_path: Path) -> None:
+    chroma, base = server_app
+    port = int(httpx.get(f"{base}/healthz", timeout=5).json()["store_location"].rsplit(":", 1)[1])
+    chroma.kill()
+    chroma.wait(timeout=20)
+    assert _ask(base) == 503
+    assert httpx.get(f"{base}/readyz", timeout=5).status_code == 503
+    assert httpx.get(f"{base}/livez", timeout=5).status_code == 200
+    restarted, _ = start_chroma(tmp_path / "chroma", port=port)
+    try:
+        assert _recovers(base), "the app did not answer again after the Chroma server restarted"
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=20)
+
+
+def _recovers(base: str, within_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if _ask(base) == 200 and httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+            return True
+        time.sleep(0.5)
+    return False
