@@ -35,8 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from bot.web.app import create_app
+    from bot.web.observe import configure_logging
     from bot.web.service import build_service
 
+    configure_logging(settings.log_level, settings.log_format)
     service = build_service(settings)
     if service.chatbot is None:
         print(f"warning: {service.unavailable} The page will say how to build it.", file=sys.stderr)
@@ -50,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level="warning",
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        # SIGTERM: the socket stops accepting at once, answers in progress get this long.
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
+        access_log=False,  # ours (bot/web/observe.py) has the request id and no client address
     )
     return 0
 

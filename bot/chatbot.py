@@ -62,6 +62,7 @@ class Chatbot:
             standalone_question=standalone.standalone,
             related=draft.related,
             notice=draft.notice,
+            fallback=draft.fallback,
             timings=Timings(
                 retrieve_ms=round((retrieved - started) * 1000, 1),
                 answer_ms=round((done - retrieved) * 1000, 1),

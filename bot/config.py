@@ -75,6 +75,20 @@ class Settings(IndexSettings):
     redis_timeout_s: float = Field(
         2.0, gt=0, description="A Redis call that takes longer fails (HTTP 503) instead of waiting."
     )
+    metrics_token: SecretStr | None = Field(
+        None, description="Serve Prometheus metrics at /metrics to this bearer token (default: off)."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Log level of the app."
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Log lines as JSON objects (with request_id) or as plain text."
+    )
+    shutdown_grace_s: int = Field(
+        30,
+        ge=0,
+        description="On SIGTERM, answers in progress get this long to finish; new ones are refused.",
+    )
     trusted_proxies: list[str] = Field(
         [],
         description="Addresses of the reverse proxies in front of the app whose X-Forwarded-For "

@@ -50,6 +50,7 @@ class Answer(BaseModel):
     notice: str | None = Field(
         None, description="E.g. that the LLM failed and an extractive answer is shown."
     )
+    fallback: bool = Field(False, description="The LLM's answer was unusable; the extractive one is shown.")
     timings: Timings = Field(default_factory=Timings)
 
 

@@ -21,6 +21,7 @@ class Draft:
     refused: bool = False
     related: list[ArticleRef] = field(default_factory=list)
     notice: str | None = None
+    fallback: bool = False  # an LLM's answer was unusable: this is the extractive one
 
 
 @dataclass

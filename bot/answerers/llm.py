@@ -124,6 +124,7 @@ class LLMAnswerer:
 
     def _fall_back(self, question: Question, passages: Sequence[Document], reason: str) -> Draft:
         draft = self._fallback.answer(question, passages)
+        draft.fallback = True
         if not draft.refused:
             draft.notice = f"{reason} Showing sentences quoted from the articles instead."
         return draft

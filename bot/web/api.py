@@ -1,7 +1,8 @@
 """The HTTP API (FastAPI), assembled: error handlers, one router per area, middleware.
 
-Routes live in ``bot/web/routes/`` (chat, openai, articles, health, widget); errors in
-``errors.py``; origin guard, body cap and CORS in ``middleware.py``. Every route answers
+Routes live in ``bot/web/routes/`` (chat, openai, articles, health, metrics, widget); errors
+in ``errors.py``; origin guard, body cap and CORS in ``middleware.py``; request ids, access
+log and metrics in ``observe.py``. Every route answers
 through the one ``ChatService``.
 """
 
@@ -11,9 +12,11 @@ from fastapi import FastAPI
 
 from bot.web.errors import add_error_handlers
 from bot.web.middleware import add_middleware
+from bot.web.observe import RequestObserver
 from bot.web.routes.articles import articles_router
 from bot.web.routes.chat import chat_router
 from bot.web.routes.health import health_router
+from bot.web.routes.metrics import metrics_router
 from bot.web.routes.openai import openai_router
 from bot.web.routes.widget import widget_router
 from bot.web.service import ChatService
@@ -36,8 +39,11 @@ def create_api(service: ChatService) -> FastAPI:
         openai_router(service),
         articles_router(service),
         health_router(service),
+        metrics_router(service),
         widget_router(service),
     ):
         app.include_router(router)
     add_middleware(app, service.settings)
+    # Outermost of all: every response is counted and carries its request id, refusals too.
+    app.add_middleware(RequestObserver, metrics=service.metrics)
     return app

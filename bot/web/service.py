@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.question import Question, clean_question
 from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
+from bot.web.metrics import IndexGauges, Metrics
 from bot.web.shared import make_shared_state
 from bot.web.workers import AnswerThreads
 from index.errors import IndexUnavailableError
@@ -69,6 +70,15 @@ class ChatService:
         self.sessions = self.shared.sessions
         self.limiter = self.shared.limiter
         self.threads = AnswerThreads(settings.answer_threads)
+        self.metrics = Metrics()
+        self.metrics.watch_index(
+            IndexGauges(
+                chunks=lambda: self.health().chunks,
+                articles=lambda: self.health().articles,
+                store_up=lambda: float(self.store is not None and self.store.reachable),
+                shared_state_up=lambda: float(self.shared.reachable),
+            )
+        )
 
     @property
     def answerer(self) -> str:
@@ -128,6 +138,8 @@ class ChatService:
         self, chatbot: Chatbot, question: Question, session_id: str, owner: str
     ) -> Iterator[Delta | Answer]:
         for event in chatbot.stream(question):
+            if isinstance(event, Answer):
+                self.metrics.answered(event)
             if isinstance(event, Answer) and session_id:
                 turn = ChatTurn(question=question.text, answer=event.text)
                 self.sessions.record(session_id, question.turns, turn, owner)

@@ -10,12 +10,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
 from tests.corpus import ROOT, SEED
+
+_LOGS: dict[int, Path] = {}  # app process id → its output file
+_LOGS_OF_BASE: dict[str, Path] = {}  # and by base URL
 
 
 def free_port() -> int:
@@ -133,23 +137,25 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[
         "NEWSBOT_RATE_LIMIT_CLIENT": "",  # tests ask many questions from one address
         **(extra_env or {}),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # Output to a file, never an unread pipe: a full pipe would block the app on its log lines.
+    log_path = Path(tempfile.mkstemp(prefix=f"app-{port}-", suffix=".log")[1])
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    _LOGS[proc.pid] = _LOGS_OF_BASE[f"http://127.0.0.1:{port}"] = log_path
     base = f"http://127.0.0.1:{port}"
     import httpx
 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(
-                f"app.py exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}"
-            )
+            raise RuntimeError(f"app.py exited with {proc.returncode}: {app_log(proc)}")
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code in (200, 503):
                 return proc, base
@@ -158,6 +164,16 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[
         time.sleep(0.25)
     proc.kill()
     raise RuntimeError("app.py did not answer /healthz in time")
+
+
+def app_log(proc: subprocess.Popen[str]) -> str:
+    """What ``python app.py`` has written to stdout and stderr so far."""
+    return _LOGS[proc.pid].read_text(encoding="utf-8", errors="replace")
+
+
+def app_log_of(base: str) -> str:
+    """The output of the app serving ``base``."""
+    return _LOGS_OF_BASE[base].read_text(encoding="utf-8", errors="replace")
 
 
 def stop_app(proc: subprocess.Popen[str]) -> None:

@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,6 +44,18 @@ def test_sse_stream_arrives_in_pieces(app_server: str) -> None:
     deltas = [data["text"] for kind, data in events if kind == "delta"]
     assert len(deltas) >= 3
     assert events[-1][0] == "answer" and "".join(deltas) == events[-1][1]["text"]
+
+
+def test_each_request_leaves_one_json_log_line_with_its_id(strict_app: str) -> None:
+    from tests.e2e.servers import app_log_of
+
+    reply = httpx.get(f"{strict_app}/api/articles", headers={"X-Request-ID": "trace-me-0001"}, timeout=10)
+    assert reply.headers["x-request-id"] == "trace-me-0001"
+    time.sleep(0.2)  # the line is written as the response ends
+    lines = [json.loads(line) for line in app_log_of(strict_app).splitlines() if line.startswith("{")]
+    mine = [line for line in lines if line.get("request_id") == "trace-me-0001"]
+    assert len(mine) == 1 and mine[0]["route"] == "/api/articles" and mine[0]["status"] == 200
+    assert not any("127.0.0.1" in json.dumps(line) for line in lines)  # no client address is logged
 
 
 def test_errors_are_json_over_http(app_server: str) -> None:

@@ -4,8 +4,11 @@ and the app must recover by itself when the server answers again."""
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -101,3 +104,62 @@ def _recovers(base: str, within_s: float = 30.0) -> bool:
             return True
         time.sleep(0.5)
     return False
+
+
+class _SlowLLM(http.server.BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint that streams its answer a word every 0.3 s."""
+
+    words = ("Vladimir", "Medinsky", "leads", "Russia's", "delegation.", "[1]")
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for word in self.words:
+            delta = {"index": 0, "delta": {"role": "assistant", "content": word + " "}, "finish_reason": None}
+            chunk = {
+                "id": "c",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "m",
+                "choices": [delta],
+            }
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.flush()
+            time.sleep(0.3)
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_on_sigterm_an_answer_in_progress_finishes_and_new_connections_are_refused(served_index) -> None:
+    llm = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowLLM)
+    threading.Thread(target=llm.serve_forever, daemon=True).start()
+    env = {
+        "NEWSBOT_ANSWERER": "openai",
+        "NEWSBOT_OPENAI_BASE_URL": f"http://127.0.0.1:{llm.server_address[1]}/v1",
+        "NEWSBOT_SHUTDOWN_GRACE_S": "20",
+    }
+    app, base = start_app(served_index, env)
+    try:
+        events = []
+        with httpx.stream("POST", f"{base}/api/chat/stream", json={"message": WHO}, timeout=60) as reply:
+            lines = reply.iter_lines()
+            for line in lines:
+                if line.startswith("event: "):
+                    events.append(line.removeprefix("event: "))
+                if events[-1:] == ["delta"]:
+                    break
+            app.send_signal(signal.SIGTERM)  # mid-answer
+            time.sleep(1.0)
+            with pytest.raises(httpx.ConnectError):
+                httpx.get(f"{base}/livez", timeout=5)
+            events += [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+        assert events[-1] == "answer" and events.count("delta") >= 3
+        # uvicorn re-raises the signal once it has shut down gracefully.
+        assert app.wait(timeout=30) in (0, -signal.SIGTERM)
+    finally:
+        llm.shutdown()
+        stop_app(app)

@@ -63,7 +63,9 @@ class ScriptedAnswerer:
         yield Delta("The talks ")
         yield Delta("are in Istanbul. [1]")
         if self.end_with_draft:
-            yield Draft(text="The talks are in Istanbul. [1]", citations=[CITATION], notice="checked")
+            yield Draft(
+                text="The talks are in Istanbul. [1]", citations=[CITATION], notice="checked", fallback=True
+            )
 
 
 def make_bot(**kwargs: Any) -> tuple[Chatbot, ListRetriever, ScriptedAnswerer]:
@@ -81,7 +83,12 @@ def test_stream_yields_the_answerers_deltas_then_the_answer() -> None:
     answer = events[-1]
     assert isinstance(answer, Answer) and len(events) == 3
     assert answer.text == "The talks are in Istanbul. [1]" and answer.citations == [CITATION]
-    assert answer.answerer == "scripted" and answer.notice == "checked" and not answer.refused
+    assert (
+        answer.answerer == "scripted"
+        and answer.notice == "checked"
+        and not answer.refused
+        and answer.fallback
+    )
     t = answer.timings
     assert t.retrieve_ms >= 0 and t.answer_ms >= 0 and t.total_ms >= max(t.retrieve_ms, t.answer_ms)
 

@@ -51,7 +51,7 @@ def test_cited_llm_answer_is_verified_and_quoted(encoder) -> None:
     model = fake_model("Mayor Jane Holloway opened the new bridge on Monday [1].")
     events = list(answerer_with(model, encoder).stream(Question("Who opened the new bridge?"), PASSAGES))
     draft = final(events)
-    assert not draft.refused and draft.notice is None
+    assert not draft.refused and draft.notice is None and not draft.fallback
     assert draft.text == "Mayor Jane Holloway opened the new bridge on Monday. [1]"
     assert draft.citations[0].quote == "Mayor Jane Holloway opened the new bridge on Monday."
     assert [r.article_id for r in draft.related] == ["bridge", "ferry", "library"]
@@ -96,6 +96,7 @@ def test_unsupported_claim_falls_back_to_extractive(encoder) -> None:
     )
     assert "Shoigu" not in draft.text and "Jane Holloway" in draft.text
     assert draft.notice and "not supported" in draft.notice and "quoted from the articles" in draft.notice
+    assert draft.fallback
 
 
 def test_a_claim_without_its_marker_gets_the_supporting_passage(encoder) -> None:
