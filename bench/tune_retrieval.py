@@ -28,7 +28,7 @@ EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
 
 
 def features(retriever: Any, lexical: Any, question: str, facts: list[str]) -> np.ndarray:
-    from bot.retrieval.hybrid import timestamp
+    from bot.language.patterns import timestamp
 
     found = retriever.candidates(question)
     hints, dense, bm25, positions = found.hints, found.dense, found.bm25, found.positions

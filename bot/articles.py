@@ -10,6 +10,7 @@ were indexed with, worked out the first time the article is asked for.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ class ArticleDetail(ArticleSummary):
 @dataclass(frozen=True)
 class LibraryConfig:
     context_chars: int = 320  # article text shown each side of a cited quote: initial choice, not tuned
+    cached_articles: int = 256  # articles kept whole (text, suggestions): initial choice, not tuned
 
 
 _DEFAULTS = LibraryConfig()
@@ -58,58 +60,64 @@ class QuoteInContext:
 
 
 class ArticleLibrary:
-    """Articles rebuilt from the chunks the BM25 index already holds in memory.
+    """Articles put back together from the chunks of the retriever's lexical index.
 
-    ``chunks`` is the retriever's ``LexicalCache``: it re-reads the store when the store
-    changes, and the library rebuilds whenever it hands out a different index — no second
-    read of the collection and no version polling of its own.
+    ``chunks`` is the retriever's ``LexicalCache``: it follows the store, and the library
+    starts afresh whenever it hands out a different index — no read of the collection of its
+    own. The article list comes from the index's article table; an article's text and
+    suggested questions are worked out when it is first asked for and kept for the most
+    recently used ``LibraryConfig.cached_articles`` articles (memory stays bounded however
+    large the archive).
     """
 
     def __init__(self, chunks: Callable[[], LexicalIndex]) -> None:
         self._chunks = chunks
         self._source: LexicalIndex | None = None
-        self._shelf = _Shelf({}, {})
+        self._shelf = _Shelf({}, {}, OrderedDict())
         self._lock = threading.Lock()
 
     def list(self) -> list[ArticleSummary]:
         """Newest first, then by title."""
-        articles = self._load().articles.values()
+        articles = self._load().summaries.values()
         ordered = sorted(articles, key=lambda a: a.title.casefold())
         ordered.sort(key=lambda a: a.published_at, reverse=True)
-        return [_summary(a) for a in ordered]
+        return ordered
 
     def get(self, article_id: str) -> ArticleDetail:
         """One article with its text and its suggested questions."""
-        shelf = self._load()
-        article = shelf.articles.get(article_id)
-        if article is None:
+        index, shelf = self._current()
+        summary = shelf.summaries.get(article_id)
+        if summary is None:
             raise NotFoundError(f"No article with id {article_id!r}.")
-        metas = shelf.unsuggested.get(article_id)
-        if metas is None:  # worked out already
-            return article
-        questions = suggested_questions(article.text, _article_notes(metas))
-        article = article.model_copy(update={"suggested_questions": questions})
         with self._lock:
-            shelf.articles[article_id] = article
-            shelf.unsuggested.pop(article_id, None)
+            cached = shelf.details.get(article_id)
+            if cached is not None:
+                shelf.details.move_to_end(article_id)
+                return cached
+        chunks = index.article_chunks(article_id)
+        spans = [(int(c.metadata["start"]), int(c.metadata["end"]), c.page_content) for c in chunks]
+        text = _join(spans)
+        questions = suggested_questions(text, _article_notes([c.metadata for c in chunks]))
+        article = ArticleDetail(**summary.model_dump(), text=text, suggested_questions=questions)
+        with self._lock:
+            shelf.details[article_id] = article
+            while len(shelf.details) > _DEFAULTS.cached_articles:
+                shelf.details.popitem(last=False)
         return article
 
     def find_by_url(self, url: str) -> ArticleSummary | None:
         """The article published at ``url`` (a host page's canonical URL), if indexed."""
         wanted = normalize_url(url)
-        if not wanted:
-            return None
-        for article in self._load().articles.values():
-            if article.url and normalize_url(article.url) == wanted:
-                return _summary(article)
-        return None
+        shelf = self._load()
+        found = shelf.by_url.get(wanted) if wanted else None
+        return shelf.summaries[found] if found else None
 
     def context(self, citation: Citation, chars: int = _DEFAULTS.context_chars) -> QuoteInContext:
         """The quote and up to ``chars`` characters each side, cut at word boundaries."""
-        article = self._load().articles.get(citation.article_id)
-        if article is None:
+        try:
+            text = self.get(citation.article_id).text
+        except NotFoundError:
             return QuoteInContext("", citation.quote, "")
-        text = article.text
         start, end = citation.start, citation.end
         if text[start:end] != citation.quote:  # index rebuilt since the answer: show the quote alone
             return QuoteInContext("", citation.quote, "")
@@ -123,24 +131,27 @@ class ArticleLibrary:
         return QuoteInContext(before, citation.quote, after)
 
     def _load(self) -> _Shelf:
+        return self._current()[1]
+
+    def _current(self) -> tuple[LexicalIndex, _Shelf]:
         index = self._chunks()
         with self._lock:
             if index is not self._source:
-                metas: dict[str, list[dict[str, Any]]] = {}
-                for meta in index.metadatas:
-                    metas.setdefault(str(meta.get("article_id", "")), []).append(meta)
-                self._shelf = _Shelf(_rebuild(index.texts, index.metadatas), metas)
+                summaries = {row["article_id"]: ArticleSummary(**row) for row in index.articles()}
+                by_url = {normalize_url(a.url): a.article_id for a in summaries.values() if a.url}
+                self._shelf = _Shelf(summaries, by_url, OrderedDict())
                 self._source = index
-            return self._shelf
+            return index, self._shelf
 
 
 @dataclass
 class _Shelf:
-    """The articles of one version of the index, and the chunk metadata of those whose
-    suggested questions are not worked out yet (replaced whole when the index changes)."""
+    """The articles of one version of the index: every summary, the ids by page URL, and
+    the most recently used articles in full (text and suggested questions)."""
 
-    articles: dict[str, ArticleDetail]
-    unsuggested: dict[str, list[dict[str, Any]]]
+    summaries: dict[str, ArticleSummary]
+    by_url: dict[str, str]
+    details: OrderedDict[str, ArticleDetail]
 
 
 def normalize_url(url: str) -> str:
@@ -149,31 +160,6 @@ def normalize_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
     return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
-
-
-def _rebuild(texts: list[str], metadatas: list[dict[str, Any]]) -> dict[str, ArticleDetail]:
-    chunks: dict[str, list[tuple[int, int, str]]] = {}
-    metas: dict[str, dict[str, Any]] = {}
-    for meta, text in zip(metadatas, texts, strict=True):
-        article_id = str(meta.get("article_id", ""))
-        metas.setdefault(article_id, meta)
-        chunks.setdefault(article_id, []).append((int(meta["start"]), int(meta["end"]), text))
-    return {
-        article_id: ArticleDetail(
-            article_id=article_id,
-            title=str(meta.get("title") or article_id),
-            source=str(meta.get("source", "")),
-            author=str(meta.get("author", "")),
-            published_at=str(meta.get("published_at", "")),
-            url=str(meta.get("url", "")),
-            text=_join(chunks[article_id]),
-        )
-        for article_id, meta in metas.items()
-    }
-
-
-def _summary(article: ArticleDetail) -> ArticleSummary:
-    return ArticleSummary(**article.model_dump(exclude={"text", "suggested_questions"}))
 
 
 def _article_notes(metas: list[dict[str, Any]]) -> list[SentenceNotes]:

@@ -64,8 +64,14 @@ def build_pipeline(
     store = store or open_store(settings)  # queries embed through the retriever, not the store
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-    lexical = lexical or LexicalCache(store.reader, store.version)
+    lexical = lexical or make_lexical(settings, store)
     return Pipeline(_chatbot(settings, embeddings, store, lexical, chat_model), store, lexical)
+
+
+def make_lexical(settings: Settings, store: ArticleStore) -> LexicalCache:
+    """The BM25 index following ``store``, its snapshots kept in the data folder (where
+    replicas on one machine share them) under the collection's name."""
+    return LexicalCache(store.reader, store.version, root=settings.data_dir / "lexical" / settings.collection)
 
 
 def _chatbot(

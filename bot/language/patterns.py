@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 
 from bot.language.wordlists import word_list
 
@@ -180,3 +181,14 @@ LEADING_LLM_CITATIONS = re.compile(rf"^(?:\s*{_LLM_CITATION})+")  # markers open
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 # The only live markup in an answer's text (everything else is escaped): bold phrases and [n].
 MARKUP = re.compile(rf"(\*\*.+?\*\*|{CITATION.pattern})", re.DOTALL)
+
+
+def timestamp(published_at: object) -> float | None:
+    """Seconds since the epoch of an ISO date (``Z`` accepted); None when absent or unreadable."""
+    text = str(published_at or "")
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -130,15 +129,13 @@ class HybridRetriever(BaseRetriever):
         hints: QueryHints,
         article_id: str | None,
     ) -> np.ndarray:
-        positions = {lexical.position[i] for i in dense if i in lexical.position}
-        allowed = np.ones(len(bm25), dtype=bool)
-        if article_id:
-            allowed = np.array([m.get("article_id") == article_id for m in lexical.metadatas])
-        ranked = np.where(allowed, bm25, -1.0)
-        positions.update(int(i) for i in np.argsort(-ranked)[: self.weights.candidates] if ranked[i] > 0)
+        positions = set(lexical.positions_of(dense).values())
+        ranked = np.where(lexical.article_mask(article_id), bm25, -1.0) if article_id else bm25
+        positions.update(_best(ranked, self.weights.candidates))
         if hints.sources and not article_id:
             within = np.where(lexical.mask_sources(hints.sources), bm25, -1.0)
-            positions.update(int(i) for i in np.argsort(-within)[: self.weights.candidates] if within[i] > 0)
+            positions.update(_best(within, self.weights.candidates))
+        lexical.prefetch(positions)  # their texts and metadata in one read
         return np.array(sorted(positions), dtype=np.int64)
 
     def _score(
@@ -154,7 +151,7 @@ class HybridRetriever(BaseRetriever):
         w = self.weights
         floor = min(dense.values(), default=0.0)  # unseen by dense search: at most the worst seen
         top_bm25 = float(bm25[positions].max()) or 1.0
-        dates = [timestamp(lexical.metadatas[i].get("published_at", "")) for i in positions]
+        dates = lexical.published(positions)
         known = [d for d in dates if d is not None]
         span = (max(known) - min(known)) if len(known) > 1 else 0.0
         scored = []
@@ -200,7 +197,7 @@ class HybridRetriever(BaseRetriever):
     ) -> list[int]:
         """Order of ``ranked``: two close-scoring versions of one story (updates) → newer first."""
         w = self.weights
-        times = [timestamp(lexical.metadatas[item[1]].get("published_at")) or 0.0 for item in ranked]
+        times = [t or 0.0 for t in lexical.published([item[1] for item in ranked])]
         order = list(range(len(ranked)))
         for i in range(len(order)):
             for j in range(i + 1, len(order)):
@@ -213,12 +210,7 @@ class HybridRetriever(BaseRetriever):
         return order
 
 
-def timestamp(published_at: object) -> float | None:
-    """Seconds since the epoch of an ISO date (``Z`` accepted); None when absent or unreadable."""
-    text = str(published_at or "")
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
+def _best(scores: np.ndarray, n: int) -> list[int]:
+    """Positions of the ``n`` highest positive scores (a partial sort: the index may be large)."""
+    top = np.argpartition(-scores, n)[:n] if len(scores) > n else np.arange(len(scores))
+    return [int(i) for i in top if scores[i] > 0]

@@ -1,27 +1,33 @@
-"""The lexical side of retrieval: BM25 (bm25s) over every stored chunk, kept in memory.
+"""The lexical side of retrieval: BM25 over every stored chunk, from a snapshot on disk.
 
-``LexicalIndex`` also holds the chunks' texts and metadata, so the dense side asks Chroma
-for ids and distances only and the article library rebuilds articles without a second
-read of the store. ``LexicalCache`` rebuilds it only when the store's version changes.
+``LexicalIndex`` answers BM25 queries and hands out the chunks' texts and metadata (read
+from the snapshot's SQLite per candidate), so the dense side asks Chroma for ids and
+distances only and the article library needs no second read of the store. In memory it
+holds only the vocabulary and a few per-chunk arrays: the rest is memory-mapped or on disk
+(bot/retrieval/snapshot.py). ``LexicalCache`` follows the store: a new version of the store
+becomes a new snapshot, built from the previous one plus the chunks it lacks.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import tempfile
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from langchain_core.documents import Document
 
 from bot.language.text import terms
+from bot.retrieval import snapshot as snapshots
 from bot.retrieval.query_hints import SourceMatcher
-from index.chunking import article_header
+from bot.retrieval.snapshot import Chunk, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -30,93 +36,142 @@ log = logging.getLogger(__name__)
 class LexicalConfig:
     """Initial choices, not tuned."""
 
-    page: int = 5000  # chunks per read when filling the index from the store
     # Asking the store for its version costs a round trip (a network one in server mode): at
     # most this often; a changed index is picked up this long after the change at the latest.
     check_every_s: float = 5.0
+    # Chunks whose text and metadata stay parsed in memory (a question reads ~100-200).
+    cached_chunks: int = 4096
 
 
 _DEFAULTS = LexicalConfig()
 
 
 class LexicalIndex:
-    """BM25 over every stored chunk (its header line + text), built from the store once."""
+    """BM25 over every stored chunk (its header line + text), and the chunks themselves."""
 
-    def __init__(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]]) -> None:
-        import bm25s
-
-        self.ids = ids
-        self.texts = texts
-        self.metadatas = metadatas
-        self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
-        # Outlet, title and date words matter a lot on news: BM25 always sees them, whether or
-        # not the dense side embedded the header.
-        corpus = [terms(f"{article_header(m)}\n{t}") for t, m in zip(texts, metadatas, strict=True)]
-        self._bm25 = bm25s.BM25()
-        if ids:
-            self._bm25.index(corpus, show_progress=False)
-        self._idf = _idf(corpus)
-        self._unknown_idf = max(self._idf.values(), default=1.0)
-        self.sources = sorted({str(m.get("source", "")) for m in metadatas if m.get("source")})
+    def __init__(self, snapshot: Snapshot, keep: Any = None) -> None:
+        """``keep``: an object to hold on to as long as the index lives (a temporary folder)."""
+        self.snapshot = snapshot
+        self._keep = keep
+        self.ids = _Column(self, "id")
+        self.texts = _Column(self, "text")
+        self.metadatas = _Column(self, "metadata")
+        self.sources = sorted(s for s in snapshot.sources if s)
         self.matcher = SourceMatcher(self.sources)  # compiled once per index, not per query
-        self._source_of = np.array([str(m.get("source", "")) for m in metadatas], dtype=object)
-        self._by_article: dict[str, list[int]] = {}
-        for i, meta in enumerate(metadatas):
-            self._by_article.setdefault(str(meta.get("article_id", "")), []).append(i)
+        n = len(snapshot)
+        self._unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5) if n else 1.0  # as rare as can be
+        self._cache: OrderedDict[int, Chunk] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    @classmethod
+    def of(
+        cls, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
+    ) -> LexicalIndex:
+        """An index of these chunks in a temporary folder (tests, small one-off indexes)."""
+        folder = tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
+        writer = snapshots.SnapshotWriter(Path(folder.name), "adhoc", None)
+        for chunk_id, text, meta in zip(ids, texts, metadatas, strict=True):
+            writer.add(Chunk(chunk_id, text, dict(meta or {})))
+        return cls(writer.finish(), keep=folder)
 
     @classmethod
     def from_vectorstore(cls, vectorstore: Any) -> LexicalIndex:
-        """Read all chunks page by page through anything with Chroma's ``get`` (the store's
-        guarded reader, or LangChain's ``Chroma``)."""
-        ids: list[str] = []
-        texts: list[str] = []
-        metadatas: list[dict[str, Any]] = []
-        while True:
-            page = vectorstore.get(limit=_DEFAULTS.page, offset=len(ids), include=["documents", "metadatas"])
-            if not page["ids"]:
-                break
-            ids.extend(page["ids"])
-            texts.extend(page["documents"])
-            metadatas.extend(dict(m or {}) for m in page["metadatas"])
-        return cls(ids, texts, metadatas)
+        """Every chunk, read page by page through anything with Chroma's ``get``, into a
+        temporary folder (``LexicalCache`` keeps snapshots in the data folder instead)."""
+        folder = tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
+        return cls(snapshots.build(Path(folder.name), "adhoc", vectorstore.get), keep=folder)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.snapshot)
 
     @property
     def article_count(self) -> int:
-        return len(self._by_article)
+        return len(self.snapshot.article_ids)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no term is known)."""
-        if not self.ids:
-            return np.zeros(0, dtype=np.float32)
-        tokens = [t for t in terms(query) if t in self._bm25.vocab_dict]
-        if not tokens:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        return self.snapshot.bm25.scores(terms(query))
 
     def idf(self, term: str) -> float:
         """Rarity of a (stemmed) term in the corpus; unknown terms count as rare."""
-        return self._idf.get(term, self._unknown_idf)
+        found = self.snapshot.bm25.idf(term)
+        return self._unknown_idf if found is None else found
 
     def mask_sources(self, sources: set[str]) -> np.ndarray:
-        return np.isin(self._source_of, list(sources))
+        codes = [i for i, source in enumerate(self.snapshot.sources) if source in sources]
+        return np.isin(self.snapshot.source_code, codes)
+
+    def article_mask(self, article_id: str) -> np.ndarray:
+        """True for the chunks of this article."""
+        code = self.snapshot.code_of_article.get(article_id, -1)
+        return np.asarray(self.snapshot.article_code == code)
+
+    def positions_of(self, ids: Iterable[str]) -> dict[str, int]:
+        return self.snapshot.table.positions_of(ids)
+
+    def published(self, positions: Sequence[int] | np.ndarray) -> list[float | None]:
+        """Publication times (seconds since the epoch) of these chunks; None where unknown."""
+        stamps = self.snapshot.published[np.asarray(positions, dtype=np.int64)]
+        return [None if math.isnan(s) else float(s) for s in stamps]
+
+    def prefetch(self, positions: Iterable[int]) -> None:
+        """Read these chunks in one query (instead of one query each when first used)."""
+        with self._cache_lock:
+            missing = [int(p) for p in positions if int(p) not in self._cache]
+        self._remember(self.snapshot.table.rows(missing))
+
+    def chunk(self, i: int) -> Chunk:
+        with self._cache_lock:
+            found = self._cache.get(i)
+            if found is not None:
+                self._cache.move_to_end(i)
+                return found
+        rows = self.snapshot.table.rows([i])
+        if i not in rows:
+            raise IndexError(i)
+        self._remember(rows)
+        return rows[i]
+
+    def _remember(self, rows: dict[int, Chunk]) -> None:
+        with self._cache_lock:
+            self._cache.update(rows)
+            while len(self._cache) > _DEFAULTS.cached_chunks:
+                self._cache.popitem(last=False)
 
     def document(self, i: int) -> Document:
-        return Document(page_content=self.texts[i], metadata=dict(self.metadatas[i]), id=self.ids[i])
+        chunk = self.chunk(int(i))
+        return Document(page_content=chunk.text, metadata=dict(chunk.metadata), id=chunk.id)
 
     def article_chunks(self, article_id: str) -> list[Document]:
         """Every chunk of one article in reading order (empty for an unknown id)."""
-        positions = self._by_article.get(article_id, [])
-        ordered = sorted(positions, key=lambda i: int(self.metadatas[i].get("start", 0)))
-        return [self.document(i) for i in ordered]
+        code = self.snapshot.code_of_article.get(article_id)
+        if code is None:
+            return []
+        positions = self.snapshot.table.article_positions(code)
+        self.prefetch(positions)
+        return [self.document(i) for i in positions]
+
+    def articles(self) -> list[dict[str, str]]:
+        """Each article's id and fields (title, source, author, published_at, url)."""
+        return self.snapshot.table.articles()
 
 
-def _idf(corpus: list[list[str]]) -> dict[str, float]:
-    df = Counter(term for doc in corpus for term in set(doc))
-    n = len(corpus)
-    return {term: math.log(1 + (n - f + 0.5) / (f + 0.5)) for term, f in df.items()}
+class _Column(Sequence[Any]):
+    """One field of every chunk as a read-only sequence, read from the snapshot on use."""
+
+    def __init__(self, index: LexicalIndex, field: str) -> None:
+        self._index = index
+        self._field = field
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return getattr(self._index.chunk(int(i) % len(self)), self._field)
 
 
 class LexicalCache:
@@ -130,10 +185,18 @@ class LexicalCache:
     """
 
     def __init__(
-        self, reader: Any, version: Callable[[], str], check_every_s: float = _DEFAULTS.check_every_s
+        self,
+        reader: Any,
+        version: Callable[[], str],
+        root: Path | None = None,
+        check_every_s: float = _DEFAULTS.check_every_s,
     ) -> None:
+        """``root``: the folder of the snapshots (shared by replicas on one data folder);
+        none: a temporary one."""
         self._reader = reader
         self._version = version
+        self._temporary = None if root else tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
+        self._root = root or Path(self._temporary.name)  # type: ignore[union-attr]
         self._check_every_s = check_every_s
         self._index: LexicalIndex | None = None
         self._seen_version = ""
@@ -153,7 +216,12 @@ class LexicalCache:
             self._checked_at = time.monotonic()
             version = self._version()
             if self._index is None or version != self._seen_version:
-                self._index = LexicalIndex.from_vectorstore(self._reader)
+                previous = self._index.snapshot if self._index else snapshots.latest(self._root)
+                started = time.monotonic()
+                snapshot = snapshots.build(self._root, version, self._reader.get, previous)
+                took = time.monotonic() - started
+                log.info("lexical index ready", extra={"chunks": len(snapshot), "seconds": round(took, 2)})
+                self._index = LexicalIndex(snapshot)
                 self._seen_version = version
             return self._index
 

@@ -17,6 +17,7 @@ from bot.answerers.base import Delta
 from bot.articles import ArticleLibrary, ArticleSummary
 from bot.chatbot import Chatbot
 from bot.config import Settings
+from bot.factory import build_pipeline, make_lexical
 from bot.question import Question, clean_question
 from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
@@ -63,7 +64,7 @@ class ChatService:
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
-        self.lexical = lexical or (LexicalCache(store.reader, store.version) if store else None)
+        self.lexical = lexical or (make_lexical(settings, store) if store else None)
         self.library = ArticleLibrary(self.lexical) if self.lexical else None
         self.unavailable = unavailable
         self.shared = make_shared_state(settings)
@@ -189,13 +190,12 @@ def build_service(settings: Settings) -> ChatService:
     the other), then one question runs the whole pipeline once, so that no reader's request
     pays for loading (BM25 over a 600-article index takes 2-3 s).
     """
-    from bot.factory import build_pipeline
     from index.embeddings import make_embeddings
     from index.store import open_store
 
     try:
         store = open_store(settings)  # reading chunks needs no model
-        lexical = LexicalCache(store.reader, store.version)
+        lexical = make_lexical(settings, store)
         bm25 = threading.Thread(target=_quietly(lexical), name="bm25-warm-up", daemon=True)
         bm25.start()
         embeddings = make_embeddings(settings)

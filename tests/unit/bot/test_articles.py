@@ -79,7 +79,7 @@ def chunk(article: str, start: int, text: str, **meta: object) -> tuple[str, str
 
 
 def library_of(*chunks: tuple[str, str, dict[str, object]]) -> ArticleLibrary:
-    index = LexicalIndex([c[0] for c in chunks], [c[1] for c in chunks], [dict(c[2]) for c in chunks])
+    index = LexicalIndex.of([c[0] for c in chunks], [c[1] for c in chunks], [dict(c[2]) for c in chunks])
     return ArticleLibrary(lambda: index)
 
 
@@ -124,11 +124,13 @@ def test_find_by_url_matches_the_indexed_page() -> None:
 
 
 def test_articles_are_rebuilt_when_the_index_changes() -> None:
-    indexes = [LexicalIndex(["a#0"], ["First version."], [{"article_id": "a", "start": 0, "end": 14}])]
+    indexes = [LexicalIndex.of(["a#0"], ["First version."], [{"article_id": "a", "start": 0, "end": 14}])]
     library = ArticleLibrary(lambda: indexes[-1])
     assert library.get("a").text == "First version."
     assert library.get("a") is library.get("a")  # same index: not rebuilt
-    indexes.append(LexicalIndex(["a#1"], ["Second version."], [{"article_id": "a", "start": 0, "end": 15}]))
+    indexes.append(
+        LexicalIndex.of(["a#1"], ["Second version."], [{"article_id": "a", "start": 0, "end": 15}])
+    )
     assert library.get("a").text == "Second version."
 
 

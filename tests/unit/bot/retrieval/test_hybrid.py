@@ -185,7 +185,7 @@ def test_candidates_are_the_union_of_the_dense_and_the_bm25_searches(collection,
 def test_empty_index_returns_nothing_without_asking_the_collection(encoder) -> None:
     empty = MemoryCollection()
     retriever = HybridRetriever(
-        collection=empty, embed_query=encoder.embed_query, lexical_index=lambda: LexicalIndex([], [], [])
+        collection=empty, embed_query=encoder.embed_query, lexical_index=lambda: LexicalIndex.of([], [], [])
     )
     assert retriever.invoke("anything at all") == [] and empty.queries == []
 

@@ -28,8 +28,8 @@ METAS: list[dict[str, Any]] = [
 
 
 class PagedStore:
-    """The ``get(limit, offset, include)`` of LangChain's Chroma, returning at most ``page_size``
-    records per call (as a server may); records every call."""
+    """Chroma's ``get`` — by page (``limit``, ``offset``: at most ``page_size`` records per
+    call, as a server may) or by ``ids`` — recording every call."""
 
     def __init__(
         self,
@@ -42,18 +42,23 @@ class PagedStore:
         self.page_size = page_size
         self.calls: list[tuple[int, int, list[str]]] = []
 
-    def get(self, limit: int, offset: int, include: list[str]) -> dict[str, Any]:
+    def get(
+        self, include: list[str], limit: int = 0, offset: int = 0, ids: list[str] | None = None
+    ) -> dict[str, Any]:
         self.calls.append((limit, offset, include))
-        end = offset + min(limit, self.page_size)
+        if ids is not None:
+            rows = [self.ids.index(i) for i in ids if i in self.ids]
+        else:
+            rows = list(range(len(self.ids)))[offset : offset + min(limit, self.page_size)]
         return {
-            "ids": self.ids[offset:end],
-            "documents": self.texts[offset:end],
-            "metadatas": self.metadatas[offset:end],
+            "ids": [self.ids[i] for i in rows],
+            "documents": [self.texts[i] for i in rows] if "documents" in include else None,
+            "metadatas": [self.metadatas[i] for i in rows] if "metadatas" in include else None,
         }
 
 
 def test_the_chunk_with_the_query_terms_scores_highest() -> None:
-    index = LexicalIndex(IDS, TEXTS, METAS)
+    index = LexicalIndex.of(IDS, TEXTS, METAS)
     scores = index.scores("How long did the ferry strike last?")
     assert scores.dtype == np.float32 and scores.shape == (3,)
     assert int(np.argmax(scores)) == 1 and scores[0] == scores[2] == 0.0
@@ -62,30 +67,32 @@ def test_the_chunk_with_the_query_terms_scores_highest() -> None:
 
 
 def test_title_and_outlet_are_searchable_though_not_in_the_text() -> None:
-    index = LexicalIndex(IDS, TEXTS, METAS)
+    index = LexicalIndex.of(IDS, TEXTS, METAS)
     scores = index.scores("Coastal Times")
     assert int(np.argmax(scores)) == 1 and scores[1] > 0
 
 
 def test_unknown_terms_and_an_empty_index_score_zero() -> None:
-    index = LexicalIndex(IDS, TEXTS, METAS)
+    index = LexicalIndex.of(IDS, TEXTS, METAS)
     assert not index.scores("xylophone quartet").any()
     assert not index.scores("the of and").any()  # stopwords only
-    empty = LexicalIndex([], [], [])
+    empty = LexicalIndex.of([], [], [])
     assert len(empty) == 0 and empty.scores("bridge").shape == (0,)
     assert empty.sources == [] and empty.idf("bridge") == 1.0
 
 
 def test_rare_terms_weigh_more_and_unknown_terms_count_as_rarest() -> None:
-    index = LexicalIndex(IDS, TEXTS, METAS)
+    index = LexicalIndex.of(IDS, TEXTS, METAS)
     council, ferry = index.idf("council"), index.idf("ferri")  # stemmed terms, as terms() makes them
     assert ferry > council > 0
     assert index.idf("xylophon") == max(ferry, index.idf("kestrel"))
 
 
 def test_sources_positions_masks_and_documents() -> None:
-    index = LexicalIndex(IDS, TEXTS, METAS)
-    assert len(index) == 3 and index.position["budget#1"] == 2
+    index = LexicalIndex.of(IDS, TEXTS, METAS)
+    assert len(index) == 3 and index.positions_of(["budget#1", "nope#1"]) == {"budget#1": 2}
+    assert index.article_mask("budget").tolist() == [False, False, True]
+    assert not index.article_mask("no-such-article").any()
     assert index.sources == ["Aldermoor Gazette", "Coastal Times"]
     assert index.mask_sources({"Aldermoor Gazette"}).tolist() == [True, False, True]
     assert index.matcher.find("What did the Aldermoor Gazette report?") == {"Aldermoor Gazette"}
@@ -100,7 +107,7 @@ def test_filled_from_the_store_page_by_page_until_an_empty_page() -> None:
         [*IDS, "x#1", "y#1"], [*TEXTS, "more text", "even more text"], [*METAS, None, {}], page_size=2
     )
     index = LexicalIndex.from_vectorstore(store)
-    assert index.ids == [*IDS, "x#1", "y#1"] and index.texts[4] == "even more text"
+    assert list(index.ids) == [*IDS, "x#1", "y#1"] and index.texts[4] == "even more text"
     assert index.metadatas[3] == {} and index.metadatas[0] == METAS[0]
     assert [offset for _, offset, _ in store.calls] == [0, 2, 4, 5]
     assert all(include == ["documents", "metadatas"] for _, _, include in store.calls)

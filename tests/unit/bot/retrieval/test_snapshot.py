@@ -1,0 +1,97 @@
+"""Lexical snapshots on disk: shared by replicas, followed incrementally, never half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.retrieval import snapshot as snapshots
+from bot.retrieval.lexical import LexicalCache, LexicalIndex
+from tests.unit.bot.retrieval.test_lexical import IDS, METAS, TEXTS, PagedStore
+
+
+def _store() -> PagedStore:
+    return PagedStore(list(IDS), list(TEXTS), [dict(m) for m in METAS])
+
+
+def _documents_read(store: PagedStore) -> int:
+    return sum("documents" in include for _, _, include in store.calls)
+
+
+def _add(store: PagedStore, chunk_id: str, text: str, article: str) -> None:
+    store.ids.append(chunk_id)
+    store.texts.append(text)
+    store.metadatas.append({"article_id": article, "title": article.title(), "start": 0, "end": len(text)})
+
+
+def test_a_second_replica_on_the_same_folder_opens_the_snapshot_without_reading_chunks(
+    tmp_path: Path,
+) -> None:
+    first, second = _store(), _store()
+    a = LexicalCache(first, lambda: "v1", root=tmp_path)()
+    b = LexicalCache(second, lambda: "v1", root=tmp_path)()
+    assert _documents_read(first) > 0 and second.calls == []  # B read nothing from the store
+    np.testing.assert_array_equal(a.scores("ferry strike"), b.scores("ferry strike"))
+
+
+def test_a_new_store_version_reads_only_ids_and_the_new_chunks(tmp_path: Path) -> None:
+    store, version = _store(), ["v1"]
+    cache = LexicalCache(store, lambda: version[0], root=tmp_path, check_every_s=0)
+    first = cache()
+    store.calls.clear()
+    _add(store, "zeppelin#0", "A zeppelin landed at the harbour on Monday.", "zeppelin")
+    del store.ids[0], store.texts[0], store.metadatas[0]  # and the first chunk was removed
+    version[0] = "v2"
+    second = cache()
+    assert second is not first and len(second) == len(first)
+    reads = [include for _, _, include in store.calls]
+    assert reads.count([]) >= 1 and _documents_read(store) == 1  # ids, then the one new chunk
+    assert (
+        int(np.argmax(second.scores("zeppelin harbour"))) == second.positions_of(["zeppelin#0"])["zeppelin#0"]
+    )
+    assert IDS[0] not in second.positions_of(IDS)
+    stored = {(m or {}).get("article_id") for m in store.metadatas}
+    assert {a["article_id"] for a in second.articles()} == stored
+
+
+def test_after_a_restart_the_newest_snapshot_is_the_starting_point(tmp_path: Path) -> None:
+    store = _store()
+    LexicalCache(store, lambda: "v1", root=tmp_path)()
+    _add(store, "zeppelin#0", "A zeppelin landed at the harbour on Monday.", "zeppelin")
+    store.calls.clear()
+    restarted = LexicalCache(store, lambda: "v2", root=tmp_path)()  # a new process, a newer store
+    assert _documents_read(store) == 1 and len(restarted) == len(IDS) + 1
+
+
+def test_an_interrupted_build_leaves_nothing_that_a_reader_would_open(tmp_path: Path) -> None:
+    class Failing(PagedStore):
+        def get(self, include: list[str], limit: int = 0, offset: int = 0, ids: list[str] | None = None):  # type: ignore[no-untyped-def]
+            if offset:
+                raise ConnectionError("the store went away mid-read")
+            return super().get(include, min(limit, 2), offset, ids)
+
+    store = Failing(list(IDS), list(TEXTS), [dict(m) for m in METAS], page_size=2)
+    with pytest.raises(ConnectionError):
+        LexicalCache(store, lambda: "v1", root=tmp_path)()
+    assert snapshots.latest(tmp_path) is None and list(tmp_path.iterdir()) == []
+    assert len(LexicalCache(_store(), lambda: "v1", root=tmp_path)()) == len(IDS)
+
+
+def test_old_snapshots_are_pruned(tmp_path: Path) -> None:
+    store, version = _store(), ["v0"]
+    cache = LexicalCache(store, lambda: version[0], root=tmp_path, check_every_s=0)
+    for i in range(1, 5):
+        _add(store, f"extra#{i}", f"Extra story number {i} about ferries.", f"extra{i}")
+        version[0] = f"v{i}"
+        cache()
+    assert (
+        len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == snapshots.SnapshotConfig().keep
+    )
+
+
+def test_an_index_holds_chunk_texts_on_disk_not_in_memory() -> None:
+    index = LexicalIndex.of(IDS, TEXTS, METAS)
+    assert not any(isinstance(v, list) and len(v) == len(IDS) for v in vars(index).values())
+    assert index.texts[1] == TEXTS[1] and index.metadatas[2]["article_id"] == METAS[2]["article_id"]
