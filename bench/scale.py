@@ -273,7 +273,7 @@ def _mb(path: Path) -> float:
 
 
 def _p(values: list[float], q: int) -> float:
-    return percentile(values, q) or 0.0
+    return percentile(values, q / 100) or 0.0
 
 
 def _print(rows: list[Row]) -> None:
