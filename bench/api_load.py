@@ -22,7 +22,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from seed_app import ensure_seed_index, free_port, start_app  # noqa: E402
+from seed_app import ensure_seed_index, free_port, rss_mb, start_app  # noqa: E402
 
 from bot.eval.metrics import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
@@ -39,13 +39,6 @@ def seed_questions() -> list[str]:
     """The team's seed evaluation questions (answerable and not), asked round-robin."""
     lines = (ROOT / "eval" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["question"] for line in lines if line.strip()]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def run_level(base: str, clients: int, per_client: int, questions: list[str]) -> dict[str, float]:

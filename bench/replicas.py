@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from seed_app import SEED, free_port, start, wait_ok  # noqa: E402
+from seed_app import SEED, free_port, rss_mb, start, start_chroma, wait_ok  # noqa: E402
 
 from bot.eval.metrics import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
@@ -55,7 +55,7 @@ def main() -> int:
     if shutil.which("redis-server") is None:
         raise SystemExit("redis-server is not installed (apt-get install redis-server)")
     work = Path(tempfile.mkdtemp(prefix="newsbot-replicas-"))
-    chroma, chroma_port = _chroma(work / "chroma")
+    chroma, chroma_port = start_chroma(work / "chroma")
     redis, redis_port = _redis(work)
     services = {"chroma": chroma, "redis": redis}
     env = {
@@ -104,7 +104,7 @@ def _load(bases: list[str], apps: list[subprocess.Popen[bytes]], clients: int, s
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
-    before = [_rss_mb(p.pid) for p in apps]
+    before = [rss_mb(p.pid) for p in apps]
     deadline = time.monotonic() + seconds
 
     def client(n: int) -> None:
@@ -133,7 +133,7 @@ def _load(bases: list[str], apps: list[subprocess.Popen[bytes]], clients: int, s
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    after = [_rss_mb(p.pid) for p in apps]
+    after = [rss_mb(p.pid) for p in apps]
     rss = ", ".join(f"{b:.0f} → {a:.0f}" for b, a in zip(before, after, strict=True))
     print(
         f"| {len(bases)} | {clients} | {seconds:.0f} | {len(latencies)} | {errors} | "
@@ -157,7 +157,7 @@ def _drill_kill(
     proc.wait(timeout=30)
     down = _until(lambda: _status(bases[0]) == 503)
     started = time.monotonic()
-    again = _chroma(work / "chroma", chroma_port)[0] if name == "chroma" else _redis(work, redis_port)[0]
+    again = start_chroma(work / "chroma", chroma_port)[0] if name == "chroma" else _redis(work, redis_port)[0]
     up = time.monotonic() - started + _until(lambda: all(_status(base) == 200 for base in bases))
     print(f"| {name} killed (SIGKILL) | {down:.1f} | restarted | {up:.1f} |")
     return again
@@ -192,19 +192,6 @@ def _index(env: dict[str, str]) -> None:
     make_indexer(settings).build([SEED])
 
 
-def _chroma(path: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
-    port = port or free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    wait_ok(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)  # type: ignore[arg-type]
-    return proc, port
-
-
 def _redis(work: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = port or free_port()
     proc = subprocess.Popen(
@@ -215,13 +202,6 @@ def _redis(work: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes]
     )  # fmt: skip
     time.sleep(0.5)
     return proc, port
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 if __name__ == "__main__":

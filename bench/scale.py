@@ -39,6 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from seed_app import free_port, rss_mb, start_chroma  # noqa: E402
+
 from bot.eval.metrics import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 
@@ -120,7 +122,7 @@ def _questions(n: int) -> list[str]:
 def _run(mode: str, size: int, base: dict[str, Any], questions: list[str], work: Path, keep: bool) -> Row:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    server = _start_chroma(work / "chroma-server") if mode == "server" else None
+    server = start_chroma(work / "chroma-server") if mode == "server" else None
     try:
         env = {"NEWSBOT_DATA_DIR": str(work / "data"), "NEWSBOT_COLLECTION": "news"}
         if server:
@@ -198,7 +200,7 @@ def _copy_meta(meta: dict[str, Any], copy: int) -> dict[str, Any]:
 
 def _serve(env: dict[str, str], questions: list[str]) -> tuple[float, float, float, list[float], list[float]]:
     """Start the app; seconds to ready, RSS ready and after the questions, their timings."""
-    port = _free_port()
+    port = free_port()
     app_env = {**os.environ, **env, "NEWSBOT_RATE_LIMIT_CLIENT": "", "NEWSBOT_RATE_LIMIT_SESSION": ""}
     log = open(Path(env["NEWSBOT_DATA_DIR"]).parent / f"app-{port}.log", "w")  # noqa: SIM115
     started = time.monotonic()
@@ -212,13 +214,13 @@ def _serve(env: dict[str, str], questions: list[str]) -> tuple[float, float, flo
                 raise RuntimeError(f"app exited with {proc.returncode}; see {log.name}")
             time.sleep(0.5)
         ready_s = time.monotonic() - started
-        rss_ready = _rss_mb(proc.pid)
+        rss_ready = rss_mb(proc.pid)
         retrieve, total = [], []
         for question in questions:
             answer = httpx.post(f"{base}/api/chat", json={"message": question}, timeout=120).json()
             retrieve.append(answer["timings"]["retrieve_ms"])
             total.append(answer["timings"]["total_ms"])
-        return ready_s, rss_ready, _rss_mb(proc.pid), retrieve, total
+        return ready_s, rss_ready, rss_mb(proc.pid), retrieve, total
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -230,40 +232,6 @@ def _ready(base: str) -> bool:
         return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def _start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                return proc, port
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise RuntimeError("chroma run did not start")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _mb(path: Path) -> float:

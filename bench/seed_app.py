@@ -1,4 +1,5 @@
-"""Shared by the server benchmarks: the seed index, a free loopback port, the real app process."""
+"""Shared by the server benchmarks: the seed index, a free loopback port, the real app process,
+a ``chroma run`` server, a process's resident memory."""
 
 from __future__ import annotations
 
@@ -64,3 +65,25 @@ def start_app(port: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], 
     proc = start(["app.py", "--port", str(port)], {"NEWSBOT_DATA_DIR": str(INDEX), **env})
     wait_ok(f"http://127.0.0.1:{port}/healthz", proc)
     return proc, time.perf_counter() - started
+
+
+def start_chroma(path: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """A ``chroma run`` server on loopback (a free port unless given), once it answers."""
+    port = port or free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    wait_ok(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
+    return proc, port
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
