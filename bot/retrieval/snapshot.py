@@ -23,6 +23,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,20 +152,46 @@ class SnapshotWriter:
         self._db.executescript(ChunkTable.SCHEMA)
         self._counts = CountsBuilder(previous.counts.vocab.copy() if previous else None)
         self._kept: TermCounts | None = None
-        self._article_code: list[int] = []
-        self._source_code: list[int] = []
-        self._published: list[float] = []
+        self._article_code = array("i")
+        self._source_code = array("i")
+        self._published = array("d")
         self._articles: dict[str, int] = {}
         self._sources: dict[str, int] = {"": 0}
 
     def keep(self, positions: np.ndarray) -> None:
-        """Chunks of the previous snapshot, as they were (rows copied, not tokenised again)."""
+        """Chunks of the previous snapshot, as they were: rows copied inside SQLite, arrays
+        and term counts gathered with numpy — nothing parsed or tokenised again."""
         assert self.previous is not None and not len(self._article_code), "keep() comes first"
-        previous = self.previous
-        self._kept = previous.counts.take(positions)
-        for batch in _batches(positions.tolist(), 2000):
-            for _, chunk in sorted(previous.table.rows(batch).items()):
-                self._row(chunk)
+        prev = self.previous
+        self._kept = prev.counts.take(positions)
+        old_codes = prev.article_code[positions]
+        firsts = np.unique(old_codes, return_index=True)[1]
+        ordered = old_codes[np.sort(firsts)]  # previous article codes in order of first use
+        renumber = np.full(len(prev.article_ids), -1, dtype=np.int64)
+        renumber[ordered] = np.arange(len(ordered))
+        self._articles = {prev.article_ids[int(old)]: i for i, old in enumerate(ordered)}
+        self._sources = {source: i for i, source in enumerate(prev.sources)}
+        self._article_code.frombytes(renumber[old_codes].astype(np.int32).tobytes())
+        self._source_code.frombytes(prev.source_code[positions].astype(np.int32).tobytes())
+        self._published.frombytes(prev.published[positions].astype(np.float64).tobytes())
+        db = self._db
+        db.execute("ATTACH DATABASE ? AS prev", (str(prev.table.path),))  # only read from
+        db.execute("CREATE TEMP TABLE kept (pos INTEGER PRIMARY KEY, old INTEGER, article INTEGER)")
+        rows = zip(range(len(positions)), positions.tolist(), renumber[old_codes].tolist(), strict=True)
+        db.executemany("INSERT INTO kept VALUES (?, ?, ?)", rows)
+        db.execute(
+            "INSERT INTO chunks SELECT k.pos, c.id, k.article, c.start, c.text, c.meta "
+            "FROM kept k JOIN prev.chunks c ON c.pos = k.old ORDER BY k.pos"
+        )
+        db.execute("CREATE TEMP TABLE codes (old INTEGER PRIMARY KEY, new INTEGER)")
+        db.executemany("INSERT INTO codes VALUES (?, ?)", ((int(o), i) for i, o in enumerate(ordered)))
+        fields = ", ".join(f"a.{f}" for f in ARTICLE_FIELDS)
+        db.execute(
+            f"INSERT INTO articles SELECT m.new, a.article_id, {fields} "
+            "FROM codes m JOIN prev.articles a ON a.code = m.old"
+        )
+        db.commit()
+        db.execute("DETACH DATABASE prev")
 
     def add(self, chunk: Chunk) -> None:
         self._counts.add(terms(indexed_text(chunk)))
@@ -197,9 +224,9 @@ class SnapshotWriter:
         added = self._counts.build()
         counts = TermCounts.concat(self._kept, added) if self._kept is not None else added
         bm25.save(self.folder / "bm25", counts, Bm25.from_counts(counts))
-        np.save(self.folder / "article_code.npy", np.asarray(self._article_code, dtype=np.int32))
-        np.save(self.folder / "source_code.npy", np.asarray(self._source_code, dtype=np.int32))
-        np.save(self.folder / "published.npy", np.asarray(self._published, dtype=np.float64))
+        np.save(self.folder / "article_code.npy", np.frombuffer(self._article_code, dtype=np.int32))
+        np.save(self.folder / "source_code.npy", np.frombuffer(self._source_code, dtype=np.int32))
+        np.save(self.folder / "published.npy", np.frombuffer(self._published, dtype=np.float64))
         names = {"articles": list(self._articles), "sources": list(self._sources)}
         (self.folder / "names.json").write_text(json.dumps(names), encoding="utf-8")
         manifest = {"format": FORMAT, "store_version": self.store_version, "chunks": len(self._article_code)}
