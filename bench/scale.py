@@ -12,7 +12,9 @@ Per size and store mode it reports:
   built from the store) and warm (the snapshot on disk, as after a restart or for a
   second replica on the same data folder);
 * the app's RSS once ready and after the questions;
-* retrieval and whole-answer p50/p95 (the answers' own timings) over reader questions.
+* retrieval and whole-answer p50/p95 (the answers' own timings) over reader questions;
+* the sizes on disk of the lexical snapshot and of the store;
+* how long the lexical index takes to follow one more article (incremental update).
 
 Usage:
   python bench/scale.py --base DATA_DIR [--base-collection eval] --sizes 10000 100000 1000000
@@ -63,6 +65,7 @@ class Row:
     total_p95: float
     snapshot_mb: float
     store_mb: float
+    update_s: float
 
 
 def main() -> int:
@@ -130,12 +133,13 @@ def _run(mode: str, size: int, base: dict[str, Any], questions: list[str], work:
         rate = _ingest(env, size, base)
         cold, rss_ready, rss_after, retrieve, total = _serve(env, questions)
         warm, *_ = _serve(env, [])
+        update = _update(env, base)
         lexical = work / "data" / "lexical"
         store = work / ("chroma-server" if server else "data/chroma")
         return Row(
             mode, size, rate, cold, warm, rss_ready, rss_after,
             _p(retrieve, 50), _p(retrieve, 95), _p(total, 50), _p(total, 95),
-            _mb(lexical), _mb(store),
+            _mb(lexical), _mb(store), update,
         )  # fmt: skip
     finally:
         if server:
@@ -181,6 +185,41 @@ def _ingest(env: dict[str, str], size: int, base: dict[str, Any]) -> float:
     took = time.monotonic() - started
     store.set_build_info(last_build_at=datetime.now().isoformat(), chunks=size)
     return size / took
+
+
+def _update(env: dict[str, str], base: dict[str, Any]) -> float:
+    """Seconds for the lexical index to follow one more article (its chunks added to the
+    store): what a running replica does in the background after a publication."""
+    from bot.config import Settings
+    from bot.factory import make_lexical
+    from index.store import open_store
+
+    settings = Settings(_env_file=None, **_store_fields(env))  # type: ignore[call-arg]
+    store = open_store(settings)
+    cache = make_lexical(settings, store)
+    cache.refresh()  # the snapshot of the current version: opened, not built
+    article = base["metadatas"][0]["article_id"]
+    rows = [i for i, m in enumerate(base["metadatas"]) if m["article_id"] == article]
+    store.collection.upsert(
+        ids=[f"{base['ids'][i]}~new" for i in rows],
+        embeddings=base["embeddings"][rows],
+        documents=[base["documents"][i] for i in rows],
+        metadatas=[dict(base["metadatas"][i], article_id=f"{article}~new") for i in rows],
+    )
+    store.set_build_info(last_build_at=datetime.now().isoformat())
+    started = time.monotonic()
+    cache.refresh()
+    return time.monotonic() - started
+
+
+def _store_fields(env: dict[str, str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "data_dir": Path(env["NEWSBOT_DATA_DIR"]),
+        "collection": env["NEWSBOT_COLLECTION"],
+    }
+    if "NEWSBOT_CHROMA_HOST" in env:
+        fields.update(chroma_host=env["NEWSBOT_CHROMA_HOST"], chroma_port=int(env["NEWSBOT_CHROMA_PORT"]))
+    return fields
 
 
 def _copy_meta(meta: dict[str, Any], copy: int) -> dict[str, Any]:
@@ -247,14 +286,15 @@ def _p(values: list[float], q: int) -> float:
 def _print(rows: list[Row]) -> None:
     print(
         "| mode | chunks | ingest /s | ready cold s | ready warm s | RSS ready MB | RSS after MB "
-        "| retrieve p50/p95 ms | answer p50/p95 ms | snapshot MB | store MB |"
+        "| retrieve p50/p95 ms | answer p50/p95 ms | snapshot MB | store MB | +1 article s |"
     )
-    print("|" + "---|" * 11)
+    print("|" + "---|" * 12)
     for r in rows:
         print(
             f"| {r.mode} | {r.chunks:,} | {r.ingest_per_s:.0f} | {r.ready_cold_s:.1f} | {r.ready_warm_s:.1f} "
             f"| {r.rss_ready_mb:.0f} | {r.rss_after_mb:.0f} | {r.retrieve_p50:.0f} / {r.retrieve_p95:.0f} "
-            f"| {r.total_p50:.0f} / {r.total_p95:.0f} | {r.snapshot_mb:.0f} | {r.store_mb:.0f} |"
+            f"| {r.total_p50:.0f} / {r.total_p95:.0f} | {r.snapshot_mb:.0f} | {r.store_mb:.0f} "
+            f"| {r.update_s:.1f} |"
         )
 
 
