@@ -1,8 +1,9 @@
-"""``GET /api/articles`` (every indexed article) and ``GET /api/articles/{id}`` (one, with its text)."""
+"""``GET /api/articles`` (indexed articles, a page at a time) and ``GET /api/articles/{id}`` (one,
+with its text)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 
 from bot.articles import ArticleDetail, ArticleSummary
 from bot.web.errors import ERRORS
@@ -13,9 +14,15 @@ def articles_router(service: ChatService) -> APIRouter:
     router = APIRouter(tags=["articles"], responses=ERRORS)
 
     @router.get("/api/articles", response_model=list[ArticleSummary])
-    def articles() -> list[ArticleSummary]:
-        """Every indexed article, newest first."""
-        return service.require_library().list()
+    def articles(
+        response: Response,
+        limit: int = Query(1000, ge=1, le=10_000, description="At most this many articles."),
+        offset: int = Query(0, ge=0, description="Skip this many (the list is newest first)."),
+    ) -> list[ArticleSummary]:
+        """Indexed articles, newest first, a page at a time; `X-Total-Count` says how many there are."""
+        everything = service.require_library().list()
+        response.headers["X-Total-Count"] = str(len(everything))
+        return everything[offset : offset + limit]
 
     @router.get("/api/articles/{article_id:path}", response_model=ArticleDetail)
     def article(article_id: str) -> ArticleDetail:

@@ -34,3 +34,18 @@ def test_article_detail_suggests_questions(client: TestClient) -> None:
     ]
     schema = client.get("/openapi.json").json()["components"]["schemas"]["ArticleDetail"]
     assert schema["properties"]["suggested_questions"]["type"] == "array"
+
+
+def test_the_article_list_comes_a_page_at_a_time(seed_service: ChatService, encoder, tmp_path) -> None:
+    from tests.corpus import write_articles
+    from tests.fakes import as_store, memory_index
+
+    store = memory_index(write_articles(tmp_path, 5), encoder)
+    client = client_for(ChatService(seed_service.settings, seed_service.chatbot, as_store(store)))
+    everything = client.get("/api/articles")
+    assert everything.headers["x-total-count"] == "5" and len(everything.json()) == 5
+    page = client.get("/api/articles", params={"limit": 2, "offset": 1})
+    assert page.headers["x-total-count"] == "5"
+    assert [a["article_id"] for a in page.json()] == [a["article_id"] for a in everything.json()[1:3]]
+    assert client.get("/api/articles", params={"limit": 0}).status_code == 400
+    assert client.get("/api/articles", params={"limit": 10_001}).status_code == 400
