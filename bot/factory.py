@@ -70,8 +70,10 @@ def build_pipeline(
 
 def make_lexical(settings: Settings, store: ArticleStore) -> LexicalCache:
     """The BM25 index following ``store``, its snapshots kept in the data folder (where
-    replicas on one machine share them) under the collection's name."""
-    return LexicalCache(store.reader, store.version, root=settings.data_dir / "lexical" / settings.collection)
+    replicas on one machine share them) under the collection's name, and named after the
+    store's location and version (two stores never share a snapshot)."""
+    root = settings.data_dir / "lexical" / settings.collection
+    return LexicalCache(store.reader, lambda: f"{store.location}|{store.version()}", root=root)
 
 
 def _chatbot(

@@ -247,9 +247,9 @@ class MemoryStore:
     """What the bot and the web service use of ``index.store.ArticleStore``, in memory; reads go
     through the real ``CallGuard`` (no cool-down), as the real store's do."""
 
-    def __init__(self, collection: MemoryCollection | None = None, location: str = "memory") -> None:
+    def __init__(self, collection: MemoryCollection | None = None, location: str = "") -> None:
         self.collection = collection or MemoryCollection()
-        self.location = location
+        self.location = location or f"memory-{id(self.collection):x}"  # one per store, as a path is
         self.mode = "embedded"
         self.writes = 0
         self.guard = CallGuard("the memory store", GuardConfig(timeout_s=5.0, cooldown_s=0.0))

@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import sqlite3
-import threading
 import time
 import uuid
 from array import array
@@ -61,7 +60,9 @@ def indexed_text(chunk: Chunk) -> str:
 
 
 class ChunkTable:
-    """The chunks of one snapshot in SQLite (a connection per thread; read-only once built)."""
+    """The chunks of one snapshot in SQLite, read-only. One connection, opened at once and
+    shared by all threads (SQLite serialises them; ``sqlite3.threadsafety`` is 3 here): a
+    snapshot pruned from disk while a question still reads it stays readable through it."""
 
     SCHEMA = """
         CREATE TABLE chunks (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, article INTEGER NOT NULL,
@@ -77,14 +78,10 @@ class ChunkTable:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
+        self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
     def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            self._local.db = db
-        return db
+        return self._connection
 
     def rows(self, positions: Sequence[int]) -> dict[int, Chunk]:
         found: dict[int, Chunk] = {}

@@ -141,9 +141,9 @@ class ChatService:
         for event in chatbot.stream(question):
             if isinstance(event, Answer):
                 self.metrics.answered(event)
-            if isinstance(event, Answer) and session_id:
-                turn = ChatTurn(question=question.text, answer=event.text)
-                self.sessions.record(session_id, question.turns, turn, owner)
+                if session_id:
+                    turn = ChatTurn(question=question.text, answer=event.text)
+                    self.sessions.record(session_id, question.turns, turn, owner)
             yield event
 
     def health(self) -> Health:
@@ -186,9 +186,11 @@ def _model_name(settings: Settings) -> str:
 def build_service(settings: Settings) -> ChatService:
     """Load the model and index once; an empty or unreachable index gives an unavailable service.
 
-    The BM25 index is read from the store on a thread while the model loads (neither needs
-    the other), then one question runs the whole pipeline once, so that no reader's request
-    pays for loading (BM25 over a 600-article index takes 2-3 s).
+    The lexical index is opened on a thread while the model loads (neither needs the other):
+    its snapshot for the store's version is mapped from disk, or built the first time (from
+    the previous snapshot plus what changed, or from every chunk). Then one question runs the
+    whole pipeline once, so that no reader's request pays for loading; from then on the
+    lexical index follows the store from a background thread.
     """
     from index.embeddings import make_embeddings
     from index.store import open_store

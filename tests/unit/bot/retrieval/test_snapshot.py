@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,33 @@ def test_an_index_holds_chunk_texts_on_disk_not_in_memory() -> None:
     index = LexicalIndex.of(IDS, TEXTS, METAS)
     assert not any(isinstance(v, list) and len(v) == len(IDS) for v in vars(index).values())
     assert index.texts[1] == TEXTS[1] and index.metadatas[2]["article_id"] == METAS[2]["article_id"]
+
+
+def test_an_index_still_reads_its_snapshot_after_it_was_pruned(tmp_path: Path) -> None:
+    store, version = _store(), ["v0"]
+    cache = LexicalCache(store, lambda: version[0], root=tmp_path, check_every_s=0)
+    oldest = cache()  # a question may still hold it while newer versions replace it
+    for i in range(1, 4):
+        _add(store, f"extra#{i}", f"Extra story number {i} about ferries.", f"extra{i}")
+        version[0] = f"v{i}"
+        cache()
+    assert not oldest.snapshot.folder.exists()
+    with ThreadPoolExecutor(1) as other:  # a thread that never read it before, as a new question's
+        read = other.submit(lambda: (oldest.texts[1], oldest.article_chunks(METAS[0]["article_id"])))
+        text, chunks = read.result()
+    assert text == TEXTS[1] and len(chunks) == 1
+
+
+def test_two_stores_on_one_data_folder_never_share_a_snapshot(unit_settings) -> None:  # type: ignore[no-untyped-def]
+    from bot.factory import make_lexical
+    from tests.fakes import MemoryStore, as_store
+
+    stores = [MemoryStore(), MemoryStore()]
+    for store, name in zip(stores, ("first", "second"), strict=True):
+        store.collection.upsert(
+            [f"{name}#0"], [[1.0] + [0.0] * 383], [f"The {name} story."], [{"article_id": name}]
+        )
+    assert stores[0].version() == stores[1].version()  # the same count and writes
+    a, b = (make_lexical(unit_settings, as_store(store))() for store in stores)
+    assert [r["article_id"] for r in a.articles()] == ["first"]
+    assert [r["article_id"] for r in b.articles()] == ["second"]

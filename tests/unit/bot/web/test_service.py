@@ -86,7 +86,7 @@ def test_health_reports_the_index_and_sessions(seed_service: ChatService, seed_s
     assert health.ready and health.message == "ok" and health.sessions == 1
     assert (health.chunks, health.articles) == (seed_store.count(), 1)
     assert health.answerer == "extractive" and health.store_mode == "embedded"
-    assert health.store_location == "memory" and health.as_dict()["chunks"] == health.chunks
+    assert health.store_location == seed_store.location and health.as_dict()["chunks"] == health.chunks
 
 
 def test_an_unreachable_store_makes_health_not_ready(
