@@ -11,7 +11,7 @@ Per size and store mode it reports:
 * app start-up to ready (``python app.py`` → ``/readyz`` 200): cold (no lexical snapshot:
   built from the store) and warm (the snapshot on disk, as after a restart or for a
   second replica on the same data folder);
-* the app's RSS once ready and after the questions;
+* the app's RSS once ready and after the questions (and, on a server, the Chroma server's);
 * retrieval and whole-answer p50/p95 (the answers' own timings) over reader questions;
 * the sizes on disk of the lexical snapshot and of the store;
 * how long the lexical index takes to follow one more article (incremental update).
@@ -66,6 +66,7 @@ class Row:
     snapshot_mb: float
     store_mb: float
     update_s: float
+    server_rss_mb: float
 
 
 def main() -> int:
@@ -133,13 +134,14 @@ def _run(mode: str, size: int, base: dict[str, Any], questions: list[str], work:
         rate = _ingest(env, size, base)
         cold, rss_ready, rss_after, retrieve, total = _serve(env, questions)
         warm, *_ = _serve(env, [])
+        server_rss = rss_mb(server[0].pid) if server else 0.0  # the Chroma server, after the questions
         update = _update(env, base)
         lexical = work / "data" / "lexical"
         store = work / ("chroma-server" if server else "data/chroma")
         return Row(
             mode, size, rate, cold, warm, rss_ready, rss_after,
             _p(retrieve, 50), _p(retrieve, 95), _p(total, 50), _p(total, 95),
-            _mb(lexical), _mb(store), update,
+            _mb(lexical), _mb(store), update, server_rss,
         )  # fmt: skip
     finally:
         if server:
@@ -286,15 +288,16 @@ def _p(values: list[float], q: int) -> float:
 def _print(rows: list[Row]) -> None:
     print(
         "| mode | chunks | ingest /s | ready cold s | ready warm s | RSS ready MB | RSS after MB "
-        "| retrieve p50/p95 ms | answer p50/p95 ms | snapshot MB | store MB | +1 article s |"
+        "| retrieve p50/p95 ms | answer p50/p95 ms | snapshot MB | store MB | +1 article s "
+        "| Chroma server RSS MB |"
     )
-    print("|" + "---|" * 12)
+    print("|" + "---|" * 13)
     for r in rows:
         print(
             f"| {r.mode} | {r.chunks:,} | {r.ingest_per_s:.0f} | {r.ready_cold_s:.1f} | {r.ready_warm_s:.1f} "
             f"| {r.rss_ready_mb:.0f} | {r.rss_after_mb:.0f} | {r.retrieve_p50:.0f} / {r.retrieve_p95:.0f} "
             f"| {r.total_p50:.0f} / {r.total_p95:.0f} | {r.snapshot_mb:.0f} | {r.store_mb:.0f} "
-            f"| {r.update_s:.1f} |"
+            f"| {r.update_s:.1f} | {r.server_rss_mb:.0f} |"
         )
 
 
