@@ -80,35 +80,32 @@ class ChunkTable:
         self.path = path
         self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
-    def _db(self) -> sqlite3.Connection:
-        return self._connection
-
     def rows(self, positions: Sequence[int]) -> dict[int, Chunk]:
-        found: dict[int, Chunk] = {}
-        for batch in _batches(list(positions), 500):
-            marks = ",".join("?" * len(batch))
-            query = f"SELECT pos, id, text, meta FROM chunks WHERE pos IN ({marks})"
-            for pos, chunk_id, text, meta in self._db().execute(query, batch):
-                found[int(pos)] = Chunk(chunk_id, text, json.loads(meta))
-        return found
+        rows = self._select_in("SELECT pos, id, text, meta FROM chunks WHERE pos IN", list(positions))
+        return {int(pos): Chunk(chunk_id, text, json.loads(meta)) for pos, chunk_id, text, meta in rows}
 
     def positions_of(self, ids: Iterable[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for batch in _batches(list(ids), 500):
-            marks = ",".join("?" * len(batch))
-            query = f"SELECT id, pos FROM chunks WHERE id IN ({marks})"
-            found.update((chunk_id, int(pos)) for chunk_id, pos in self._db().execute(query, batch))
-        return found
+        return {
+            chunk_id: int(pos)
+            for chunk_id, pos in self._select_in("SELECT id, pos FROM chunks WHERE id IN", list(ids))
+        }
+
+    def _select_in(self, query: str, keys: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """``query (?, ?, …)`` over ``keys``, in batches under SQLite's parameter limit."""
+        for batch in _batches(keys, 500):
+            yield from self._connection.execute(f"{query} ({','.join('?' * len(batch))})", batch)
 
     def article_positions(self, code: int) -> list[int]:
-        rows = self._db().execute("SELECT pos FROM chunks WHERE article = ? ORDER BY start, pos", (code,))
+        rows = self._connection.execute(
+            "SELECT pos FROM chunks WHERE article = ? ORDER BY start, pos", (code,)
+        )
         return [int(pos) for (pos,) in rows]
 
     def articles(self) -> list[dict[str, str]]:
         query = f"SELECT article_id, {', '.join(ARTICLE_FIELDS)} FROM articles ORDER BY code"
         return [
             {"article_id": row[0], **{f: row[i + 1] or "" for i, f in enumerate(ARTICLE_FIELDS)}}
-            for row in self._db().execute(query)
+            for row in self._connection.execute(query)
         ]
 
 

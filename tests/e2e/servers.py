@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,21 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[
         time.sleep(0.25)
     proc.kill()
     raise RuntimeError("app.py did not answer /healthz in time")
+
+
+def eventually(
+    condition: Callable[[], bool], within_s: float = 30.0, ignoring: tuple[type[Exception], ...] = ()
+) -> bool:
+    """Whether ``condition`` holds within ``within_s`` (polled; ``ignoring`` errors count as not yet)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except ignoring:
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def app_log(proc: subprocess.Popen[str]) -> str:

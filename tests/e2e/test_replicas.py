@@ -8,8 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from bot.config import Settings
 from tests.corpus import SEED
-from tests.e2e.servers import start_app, start_chroma, start_redis, stop_app
+from tests.e2e.servers import eventually, start_app, start_chroma, start_redis, stop_app
 
 WHO = "Who leads Russia's delegation?"
 FOLLOW = "What was his job before?"
@@ -102,7 +101,7 @@ def test_an_article_re_indexed_into_the_shared_store_is_answered_by_both(
     article = httpx.get(f"{a}/api/articles", timeout=10).json()[0]["article_id"]
     for base in (a, b):  # each replica's follower picks up the change (no restart)
         text = lambda base=base: httpx.get(f"{base}/api/articles/{article}", timeout=10).json()["text"]  # noqa: E731
-        assert _eventually(lambda text=text: "Petrovsky" in text() and "Medinsky" not in text())  # type: ignore[misc]
+        assert eventually(lambda text=text: "Petrovsky" in text() and "Medinsky" not in text())  # type: ignore[misc]
         assert "Petrovsky" in _chat(base, WHO).json()["text"]
 
 
@@ -129,14 +128,5 @@ def test_a_hung_redis_gives_503s_and_the_replicas_recover(newsroom: Newsroom) ->
     assert httpx.get(f"{a}/livez", timeout=5).status_code == 200
     os.kill(newsroom.redis.pid, signal.SIGCONT)
     for base in (a, b):
-        assert _eventually(lambda base=base: _chat(base, WHO).status_code == 200)  # type: ignore[misc]
-        assert _eventually(lambda base=base: httpx.get(f"{base}/readyz", timeout=5).status_code == 200)  # type: ignore[misc]
-
-
-def _eventually(condition: Callable[[], bool], within_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
+        assert eventually(lambda base=base: _chat(base, WHO).status_code == 200)  # type: ignore[misc]
+        assert eventually(lambda base=base: httpx.get(f"{base}/readyz", timeout=5).status_code == 200)  # type: ignore[misc]

@@ -18,7 +18,7 @@ import pytest
 
 from bot.config import Settings
 from tests.corpus import SEED
-from tests.e2e.servers import start_app, start_chroma, stop_app
+from tests.e2e.servers import eventually, start_app, start_chroma, stop_app
 
 WHO = "Who leads Russia's delegation?"
 STORE_TIMEOUT_S = 2
@@ -97,13 +97,8 @@ def test_a_killed_chroma_server_gives_503s_until_it_is_back(server_app, tmp_path
         restarted.wait(timeout=20)
 
 
-def _recovers(base: str, within_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if _ask(base) == 200 and httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-            return True
-        time.sleep(0.5)
-    return False
+def _recovers(base: str) -> bool:
+    return eventually(lambda: _ask(base) == 200 and httpx.get(f"{base}/readyz", timeout=5).status_code == 200)
 
 
 class _SlowLLM(http.server.BaseHTTPRequestHandler):
