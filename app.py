@@ -1,8 +1,9 @@
 """The web app: the Gradio chat and the HTTP API on one FastAPI server.
 
-``python app.py`` loads the model and the index once, then serves on the configured
-host/port (default 127.0.0.1:7860): the chat at ``/``, the API under ``/api`` and ``/v1``,
-its documentation at ``/docs``. With no index the page says how to build one.
+``python app.py`` serves at once on the configured host/port (default 127.0.0.1:7860): the
+chat at ``/``, the API under ``/api`` and ``/v1``, its documentation at ``/docs``. The model
+and the index load on a thread meanwhile (``/readyz`` turns 200 when questions can be
+answered); with no index the page says how to build one, and the app serves it once built.
 """
 
 from __future__ import annotations
@@ -36,12 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bot.web.app import create_app
     from bot.web.observe import configure_logging
-    from bot.web.service import build_service
+    from bot.web.service import start_service
 
     configure_logging(settings.log_level, settings.log_format)
-    service = build_service(settings)
-    if service.chatbot is None:
-        print(f"warning: {service.unavailable} The page will say how to build it.", file=sys.stderr)
+    service = start_service(settings)  # loads on a thread: /readyz says when questions are answered
     print(f"Serving on http://{settings.host}:{settings.port}/ (API docs: /docs)", file=sys.stderr)
     # Proxy headers only from the proxies the operator lists: uvicorn otherwise believes
     # X-Forwarded-For from 127.0.0.1, and any local client could pick its rate-limit key.

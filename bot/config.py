@@ -43,6 +43,9 @@ class Settings(IndexSettings):
     answer_threads: PositiveInt = Field(
         16, description="Questions answered at once (more wait their turn, holding no thread)."
     )
+    index_check_s: float = Field(
+        5.0, gt=0, description="While the index is empty or unreachable, look for it again this often."
+    )
     session_ttl_s: float = Field(1800.0, gt=0, description="Idle chat sessions are forgotten after this.")
     max_sessions: PositiveInt = Field(1000, description="Most chat sessions kept; the idlest go first.")
     examples: list[str] = Field(

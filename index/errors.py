@@ -54,6 +54,13 @@ class IndexUnavailableError(NewsbotError):
     kind = "index_unavailable"
 
 
+class IndexLoadingError(IndexUnavailableError):
+    """The index is there but still being loaded (its lexical side built the first time)."""
+
+    kind = "index_loading"
+    retry_after_s = 5
+
+
 class IndexBusyError(NewsbotError):
     """Another process is writing to the same index."""
 

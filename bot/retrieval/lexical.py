@@ -58,7 +58,7 @@ class LexicalIndex:
         self.metadatas = _Column(self, "metadata")
         self.sources = sorted(s for s in snapshot.sources if s)
         self.matcher = SourceMatcher(self.sources)  # compiled once per index, not per query
-        n = len(snapshot)
+        n = snapshot.chunk_count
         self._unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5) if n else 1.0  # as rare as can be
         self._cache: OrderedDict[int, Chunk] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -69,10 +69,8 @@ class LexicalIndex:
     ) -> LexicalIndex:
         """An index of these chunks in a temporary folder (tests, small one-off indexes)."""
         folder = tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
-        writer = snapshots.SnapshotWriter(Path(folder.name), "adhoc", None)
-        for chunk_id, text, meta in zip(ids, texts, metadatas, strict=True):
-            writer.add(Chunk(chunk_id, text, dict(meta or {})))
-        return cls(writer.finish(), keep=folder)
+        chunks = [Chunk(i, t, dict(m or {})) for i, t, m in zip(ids, texts, metadatas, strict=True)]
+        return cls(snapshots.of_chunks(Path(folder.name), chunks), keep=folder)
 
     @classmethod
     def from_vectorstore(cls, vectorstore: Any) -> LexicalIndex:
@@ -82,7 +80,13 @@ class LexicalIndex:
         return cls(snapshots.build(Path(folder.name), "adhoc", vectorstore.get), keep=folder)
 
     def __len__(self) -> int:
+        """Positions (what ``scores`` and the masks are indexed by), removed chunks included."""
         return len(self.snapshot)
+
+    @property
+    def chunk_count(self) -> int:
+        """Chunks in the index (removed ones not counted)."""
+        return self.snapshot.chunk_count
 
     @property
     def article_count(self) -> int:
@@ -103,11 +107,11 @@ class LexicalIndex:
 
     def article_mask(self, article_id: str) -> np.ndarray:
         """True for the chunks of this article."""
-        code = self.snapshot.code_of_article.get(article_id, -1)
+        code = self.snapshot.code_of_article.get(article_id, -2)  # -1 marks removed chunks
         return np.asarray(self.snapshot.article_code == code)
 
     def positions_of(self, ids: Iterable[str]) -> dict[str, int]:
-        return self.snapshot.table.positions_of(ids)
+        return self.snapshot.positions_of(ids)
 
     def published(self, positions: Sequence[int] | np.ndarray) -> list[float | None]:
         """Publication times (seconds since the epoch) of these chunks; None where unknown."""
@@ -118,7 +122,7 @@ class LexicalIndex:
         """Read these chunks in one query (instead of one query each when first used)."""
         with self._cache_lock:
             missing = [int(p) for p in positions if int(p) not in self._cache]
-        self._remember(self.snapshot.table.rows(missing))
+        self._remember(self.snapshot.rows(missing))
 
     def chunk(self, i: int) -> Chunk:
         with self._cache_lock:
@@ -126,7 +130,7 @@ class LexicalIndex:
             if found is not None:
                 self._cache.move_to_end(i)
                 return found
-        rows = self.snapshot.table.rows([i])
+        rows = self.snapshot.rows([i])
         if i not in rows:
             raise IndexError(i)
         self._remember(rows)
@@ -144,16 +148,13 @@ class LexicalIndex:
 
     def article_chunks(self, article_id: str) -> list[Document]:
         """Every chunk of one article in reading order (empty for an unknown id)."""
-        code = self.snapshot.code_of_article.get(article_id)
-        if code is None:
-            return []
-        positions = self.snapshot.table.article_positions(code)
+        positions = self.snapshot.article_positions(article_id)
         self.prefetch(positions)
         return [self.document(i) for i in positions]
 
     def articles(self) -> list[dict[str, str]]:
         """Each article's id and fields (title, source, author, published_at, url)."""
-        return self.snapshot.table.articles()
+        return self.snapshot.articles()
 
 
 class _Column(Sequence[Any]):
@@ -190,9 +191,12 @@ class LexicalCache:
         version: Callable[[], str],
         root: Path | None = None,
         check_every_s: float = _DEFAULTS.check_every_s,
+        config: snapshots.SnapshotConfig | None = None,
     ) -> None:
         """``root``: the folder of the snapshots (shared by replicas on one data folder);
         none: a temporary one."""
+        self._config = config or snapshots.SnapshotConfig()
+        self.progress = 0  # chunks read so far by a first, full build (shown while loading)
         self._reader = reader
         self._version = version
         self._temporary = None if root else tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
@@ -218,12 +222,24 @@ class LexicalCache:
             if self._index is None or version != self._seen_version:
                 previous = self._index.snapshot if self._index else snapshots.latest(self._root)
                 started = time.monotonic()
-                snapshot = snapshots.build(self._root, version, self._reader.get, previous)
+                snapshot = snapshots.build(
+                    self._root, version, self._reader.get, previous, self._config, self._read_so_far
+                )
                 took = time.monotonic() - started
-                log.info("lexical index ready", extra={"chunks": len(snapshot), "seconds": round(took, 2)})
+                log.info(
+                    "lexical index ready",
+                    extra={
+                        "chunks": snapshot.chunk_count,
+                        "segments": len(snapshot.segments),
+                        "seconds": round(took, 2),
+                    },
+                )
                 self._index = LexicalIndex(snapshot)
                 self._seen_version = version
             return self._index
+
+    def _read_so_far(self, chunks: int) -> None:
+        self.progress = chunks
 
     def follow(self) -> None:
         """Refresh on a background thread from now on (idempotent); ``stop()`` ends it."""

@@ -1,16 +1,24 @@
-"""The lexical index on disk: BM25 arrays, the chunks' texts and metadata, per-chunk arrays.
+"""The lexical index on disk: parts (segments) of chunks, and snapshots that list them.
 
-One folder per version of the store (``<root>/<hash of the store's version>/``), written
-under a temporary name and renamed when complete, so a reader never sees half of one and a
-replica killed while writing leaves only a temporary folder (removed by the next build).
-What a replica holds in memory is small at any size: the vocabulary, three per-chunk
-arrays (article, outlet, date) and the article list; BM25 and the term counts are
-memory-mapped ``.npy`` files; texts and metadata stay in SQLite and are read per candidate.
+A *segment* is an immutable folder under ``<root>/segments/``: BM25 counts and postings as
+memory-mapped ``.npy`` files, the chunks' texts and metadata in SQLite (read per
+candidate), and per-chunk arrays (article, outlet, date). A *snapshot* is one version of the
+store: a folder ``<root>/<hash of the store's version>/`` whose manifest lists its segments
+and, per segment, the chunks removed since it was written. Both are written under a
+temporary name and renamed when complete, so a reader never sees half of one, and a
+replica killed while writing leaves only a temporary folder (removed by a later build).
 
-A new version of the store is followed incrementally: only the chunk ids are read from the
-store, chunks already in the previous snapshot are copied from it (rows, term counts) and
-only new chunks are fetched and tokenised. Replicas sharing a data folder share snapshots:
-the first to see a version builds it, the others open it.
+A new version of the store costs about what changed, not what is stored: only the chunk ids
+are read from the store, ids that are gone become removed positions, and the chunks the
+snapshot lacks are fetched, tokenised and written as one new small segment. Small segments
+are merged into one once there are more than ``max_small`` of them (their counts are reused,
+nothing is tokenised again). A full build writes segments of ``segment_chunks``, which
+bounds its memory. BM25's statistics are computed across the segments minus the removed
+chunks (bot/retrieval/bm25.py), so the scores equal those of one index built at once.
+
+What a replica holds in memory is small at any size: the segments' vocabularies, three
+per-chunk arrays and the article ids. Replicas sharing a data folder share snapshots and
+segments: the first to see a version builds it, the others open it.
 """
 
 from __future__ import annotations
@@ -33,17 +41,25 @@ import numpy as np
 from bot.language.patterns import timestamp
 from bot.language.text import terms
 from bot.retrieval import bm25
-from bot.retrieval.bm25 import Bm25, CountsBuilder, TermCounts
+from bot.retrieval.bm25 import Bm25, CountsBuilder, Part, TermCounts
 from index.chunking import article_header
 
-FORMAT = 1  # bump when the folder's layout changes: older snapshots are then rebuilt
+FORMAT = 2  # bump when the folder's layout changes: older snapshots are then rebuilt
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url")
+SEGMENTS = "segments"
 
 
 @dataclass(frozen=True)
 class SnapshotConfig:
     page: int = 2000  # chunks per read of the store: initial choice, not tuned
     keep: int = 2  # snapshots kept per folder: the newest, and the one a slower replica may still use
+    # Chunks per segment of a full build. One segment of 1M chunks peaked at 7.1 GB while its
+    # postings were sorted (bench/scale.py); 200k keeps a build under ~1.5 GB.
+    segment_chunks: int = 200_000
+    max_small: int = 8  # segments smaller than segment_chunks before they are merged into one
+    # A segment nothing lists is removed this long after it was written: a replica may be
+    # between writing a segment and the snapshot that lists it.
+    orphan_after_s: float = 3600.0
 
 
 @dataclass(frozen=True)
@@ -60,9 +76,9 @@ def indexed_text(chunk: Chunk) -> str:
 
 
 class ChunkTable:
-    """The chunks of one snapshot in SQLite, read-only. One connection, opened at once and
+    """The chunks of one segment in SQLite, read-only. One connection, opened at once and
     shared by all threads (SQLite serialises them; ``sqlite3.threadsafety`` is 3 here): a
-    snapshot pruned from disk while a question still reads it stays readable through it."""
+    segment pruned from disk while a question still reads it stays readable through it."""
 
     SCHEMA = """
         CREATE TABLE chunks (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, article INTEGER NOT NULL,
@@ -95,97 +111,69 @@ class ChunkTable:
         for batch in _batches(keys, 500):
             yield from self._connection.execute(f"{query} ({','.join('?' * len(batch))})", batch)
 
-    def article_positions(self, code: int) -> list[int]:
+    def article_positions(self, article_id: str) -> list[int]:
         rows = self._connection.execute(
-            "SELECT pos FROM chunks WHERE article = ? ORDER BY start, pos", (code,)
+            "SELECT c.pos FROM articles a JOIN chunks c ON c.article = a.code "
+            "WHERE a.article_id = ? ORDER BY c.start, c.pos",
+            (article_id,),
         )
         return [int(pos) for (pos,) in rows]
 
-    def articles(self) -> list[dict[str, str]]:
+    def articles(self) -> Iterator[dict[str, str]]:
         query = f"SELECT article_id, {', '.join(ARTICLE_FIELDS)} FROM articles ORDER BY code"
-        return [
-            {"article_id": row[0], **{f: row[i + 1] or "" for i, f in enumerate(ARTICLE_FIELDS)}}
-            for row in self._connection.execute(query)
-        ]
+        for row in self._connection.execute(query):
+            yield {"article_id": row[0], **{f: row[i + 1] or "" for i, f in enumerate(ARTICLE_FIELDS)}}
 
 
-class Snapshot:
-    """One complete, read-only lexical index (see the module's docstring)."""
+class Segment:
+    """One immutable part of the index (see the module's docstring)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        self.name = folder.name
         self.table = ChunkTable(folder / "chunks.sqlite")
-        self.counts, self.bm25 = bm25.load(folder / "bm25")
-        self.article_code = np.load(folder / "article_code.npy")
-        self.source_code = np.load(folder / "source_code.npy")
+        self.part = bm25.load(folder / "bm25")
+        self.article_code = np.load(folder / "article_code.npy")  # into article_ids
+        self.source_code = np.load(folder / "source_code.npy")  # into sources
         self.published = np.load(folder / "published.npy")
         names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
         self.article_ids: list[str] = names["articles"]
         self.sources: list[str] = names["sources"]
-        self.code_of_article = {article_id: i for i, article_id in enumerate(self.article_ids)}
 
     def __len__(self) -> int:
         return len(self.article_code)
 
-    @property
-    def store_version(self) -> str:
-        return str(self.manifest["store_version"])
 
+class SegmentWriter:
+    """Writes one segment from chunks (``add``) and from other segments' chunks (``copy``,
+    first); nothing is visible until ``finish`` renames it."""
 
-class SnapshotWriter:
-    """Writes a snapshot folder from chunks; nothing is visible until ``finish`` renames it."""
-
-    def __init__(self, root: Path, store_version: str, previous: Snapshot | None) -> None:
-        self.final = folder_for(root, store_version)
-        self.folder = root / f".building-{uuid.uuid4().hex}"
+    def __init__(self, root: Path) -> None:
+        self.segments = root / SEGMENTS
+        self.folder = self.segments / f".building-{uuid.uuid4().hex}"
         self.folder.mkdir(parents=True)  # root too, the first time
-        self.store_version = store_version
-        self.previous = previous
         self._db = sqlite3.connect(self.folder / "chunks.sqlite")
         self._db.executescript(ChunkTable.SCHEMA)
-        self._counts = CountsBuilder(previous.counts.vocab.copy() if previous else None)
-        self._kept: TermCounts | None = None
+        self._copied: list[TermCounts] = []
+        self._counts = CountsBuilder()
         self._article_code = array("i")
         self._source_code = array("i")
         self._published = array("d")
         self._articles: dict[str, int] = {}
         self._sources: dict[str, int] = {"": 0}
 
-    def keep(self, positions: np.ndarray) -> None:
-        """Chunks of the previous snapshot, as they were: rows copied inside SQLite, arrays
-        and term counts gathered with numpy — nothing parsed or tokenised again."""
-        assert self.previous is not None and not len(self._article_code), "keep() comes first"
-        prev = self.previous
-        self._kept = prev.counts.take(positions)
-        old_codes = prev.article_code[positions]
-        firsts = np.unique(old_codes, return_index=True)[1]
-        ordered = old_codes[np.sort(firsts)]  # previous article codes in order of first use
-        renumber = np.full(len(prev.article_ids), -1, dtype=np.int64)
-        renumber[ordered] = np.arange(len(ordered))
-        self._articles = {prev.article_ids[int(old)]: i for i, old in enumerate(ordered)}
-        self._sources = {source: i for i, source in enumerate(prev.sources)}
-        self._article_code.frombytes(renumber[old_codes].astype(np.int32).tobytes())
-        self._source_code.frombytes(prev.source_code[positions].astype(np.int32).tobytes())
-        self._published.frombytes(prev.published[positions].astype(np.float64).tobytes())
-        db = self._db
-        db.execute("ATTACH DATABASE ? AS prev", (str(prev.table.path),))  # only read from
-        db.execute("CREATE TEMP TABLE kept (pos INTEGER PRIMARY KEY, old INTEGER, article INTEGER)")
-        rows = zip(range(len(positions)), positions.tolist(), renumber[old_codes].tolist(), strict=True)
-        db.executemany("INSERT INTO kept VALUES (?, ?, ?)", rows)
-        db.execute(
-            "INSERT INTO chunks SELECT k.pos, c.id, k.article, c.start, c.text, c.meta "
-            "FROM kept k JOIN prev.chunks c ON c.pos = k.old ORDER BY k.pos"
-        )
-        db.execute("CREATE TEMP TABLE codes (old INTEGER PRIMARY KEY, new INTEGER)")
-        db.executemany("INSERT INTO codes VALUES (?, ?)", ((int(o), i) for i, o in enumerate(ordered)))
-        fields = ", ".join(f"a.{f}" for f in ARTICLE_FIELDS)
-        db.execute(
-            f"INSERT INTO articles SELECT m.new, a.article_id, {fields} "
-            "FROM codes m JOIN prev.articles a ON a.code = m.old"
-        )
-        db.commit()
-        db.execute("DETACH DATABASE prev")
+    def __len__(self) -> int:
+        return len(self._article_code)
+
+    def copy(self, segment: Segment, positions: np.ndarray) -> None:
+        """These chunks of ``segment`` as they are: rows re-inserted, term counts taken as
+        they were counted (nothing tokenised again)."""
+        assert not len(self._counts), "copy() comes before add()"
+        self._copied.append(segment.part.counts.take(positions))
+        for batch in _batches(positions.tolist(), 1000):
+            rows = segment.table.rows(batch)
+            for pos in batch:
+                self._row(rows[pos])
 
     def add(self, chunk: Chunk) -> None:
         self._counts.add(terms(indexed_text(chunk)))
@@ -211,29 +199,161 @@ class SnapshotWriter:
             (pos, chunk.id, code, int(meta.get("start", 0) or 0), chunk.text, json.dumps(meta)),
         )
 
-    def finish(self) -> Snapshot:
+    def finish(self) -> Segment:
         self._db.executescript(ChunkTable.INDEXES)
         self._db.commit()
         self._db.close()
         added = self._counts.build()
-        counts = TermCounts.concat(self._kept, added) if self._kept is not None else added
-        bm25.save(self.folder / "bm25", counts, Bm25.from_counts(counts))
+        counts = TermCounts.merge([*self._copied, added]) if self._copied else added
+        bm25.save(self.folder / "bm25", Part.of(counts))
         np.save(self.folder / "article_code.npy", np.frombuffer(self._article_code, dtype=np.int32))
         np.save(self.folder / "source_code.npy", np.frombuffer(self._source_code, dtype=np.int32))
         np.save(self.folder / "published.npy", np.frombuffer(self._published, dtype=np.float64))
         names = {"articles": list(self._articles), "sources": list(self._sources)}
         (self.folder / "names.json").write_text(json.dumps(names), encoding="utf-8")
-        manifest = {"format": FORMAT, "store_version": self.store_version, "chunks": len(self._article_code)}
-        (self.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-        try:
-            os.rename(self.folder, self.final)
-        except OSError:  # another replica finished the same version first: use theirs
-            shutil.rmtree(self.folder, ignore_errors=True)
-        return Snapshot(self.final)
+        final = self.segments / uuid.uuid4().hex
+        os.rename(self.folder, final)
+        return Segment(final)
 
     def abandon(self) -> None:
         self._db.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Snapshot:
+    """One version of the store: its segments laid end to end (segment i's chunk j is
+    position ``offsets[i] + j``), minus the removed chunks. Read-only."""
+
+    def __init__(self, folder: Path, segments: dict[str, Segment] | None = None) -> None:
+        """``segments``: already opened segments by name (a previous snapshot's), reused."""
+        self.folder = folder
+        self.manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        opened = segments or {}
+        root = folder.parent / SEGMENTS
+        self.segments = [opened.get(name) or Segment(root / name) for name in self.manifest["segments"]]
+        with np.load(folder / "removed.npz") as removed:
+            self.removed = [np.asarray(removed[s.name], dtype=np.int64) for s in self.segments]
+        self.offsets = np.cumsum([0, *(len(s) for s in self.segments)])
+        self.bm25 = Bm25([s.part for s in self.segments], self.removed)
+        self.article_ids: list[str] = []
+        self.sources: list[str] = [""]
+        self._article_segment: list[int] = []  # per article: the segment whose row describes it
+        self.article_code = self._global_codes(
+            lambda s: (s.article_code, s.article_ids), self.article_ids, self._article_segment
+        )
+        self.source_code = self._global_codes(lambda s: (s.source_code, s.sources), self.sources, [])
+        self.code_of_article = {article_id: i for i, article_id in enumerate(self.article_ids)}
+        self.published = (
+            np.concatenate([s.published for s in self.segments]) if self.segments else np.zeros(0)
+        )
+
+    def _global_codes(
+        self, local: Callable[[Segment], tuple[np.ndarray, list[str]]], names: list[str], first: list[int]
+    ) -> np.ndarray:
+        """Each position's code into ``names`` (filled here: the names of live chunks, in
+        order of first use; ``first`` gets the segment of each name's first use); -1 for a
+        removed chunk."""
+        index = {name: i for i, name in enumerate(names)}
+        parts = []
+        for i, (segment, gone) in enumerate(zip(self.segments, self.removed, strict=True)):
+            codes, local_names = local(segment)
+            live = np.ones(len(segment), dtype=bool)
+            live[gone] = False
+            firsts = np.unique(codes[live], return_index=True)[1]
+            mapping = np.full(len(local_names) + 1, -1, dtype=np.int32)  # the last: removed
+            for code in codes[live][np.sort(firsts)]:
+                name = local_names[int(code)]
+                if name not in index:
+                    index[name] = len(names)
+                    names.append(name)
+                    first.append(i)
+                mapping[int(code)] = index[name]
+            parts.append(mapping[np.where(live, codes, len(local_names))])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+
+    def __len__(self) -> int:
+        """Positions, removed ones included (what the per-chunk arrays are indexed by)."""
+        return int(self.offsets[-1])
+
+    @property
+    def chunk_count(self) -> int:
+        return self.bm25.n
+
+    @property
+    def store_version(self) -> str:
+        return str(self.manifest["store_version"])
+
+    def live(self, position: int) -> bool:
+        return bool(self.article_code[position] >= 0)
+
+    def rows(self, positions: Iterable[int]) -> dict[int, Chunk]:
+        found: dict[int, Chunk] = {}
+        for i, local in self._by_segment(positions):
+            offset = int(self.offsets[i])
+            found.update((pos + offset, chunk) for pos, chunk in self.segments[i].table.rows(local).items())
+        return found
+
+    def _by_segment(self, positions: Iterable[int]) -> Iterator[tuple[int, list[int]]]:
+        wanted = np.unique(np.fromiter((int(p) for p in positions), dtype=np.int64))
+        wanted = wanted[(wanted >= 0) & (wanted < len(self))]
+        which = np.searchsorted(self.offsets, wanted, side="right") - 1
+        for i in np.unique(which):
+            yield int(i), (wanted[which == i] - self.offsets[i]).tolist()
+
+    def positions_of(self, ids: Iterable[str]) -> dict[str, int]:
+        """Live chunks' positions by id (unknown and removed ids left out)."""
+        ids = list(ids)
+        found: dict[str, int] = {}
+        for i, segment in enumerate(self.segments):
+            for chunk_id, pos in segment.table.positions_of(ids).items():
+                position = pos + int(self.offsets[i])
+                if self.live(position):
+                    found[chunk_id] = position
+        return found
+
+    def article_positions(self, article_id: str) -> list[int]:
+        """The live chunks of one article, in reading order."""
+        found: list[int] = []
+        for i, segment in enumerate(self.segments):
+            offset = int(self.offsets[i])
+            found.extend(
+                p + offset for p in segment.table.article_positions(article_id) if self.live(p + offset)
+            )
+        return found
+
+    def articles(self) -> list[dict[str, str]]:
+        """Each live article's id and fields, in the order of ``article_ids``."""
+        found: dict[str, dict[str, str]] = {}
+        for i, segment in enumerate(self.segments):
+            for row in segment.table.articles():
+                code = self.code_of_article.get(row["article_id"])
+                if code is not None and self._article_segment[code] == i:
+                    found[row["article_id"]] = row
+        return [found[article_id] for article_id in self.article_ids]
+
+
+def _write_snapshot(
+    root: Path, store_version: str, segments: Sequence[Segment], removed: Sequence[np.ndarray]
+) -> Path:
+    """The manifest folder of this version (renamed into place; another replica's, if it
+    finished first)."""
+    final = folder_for(root, store_version)
+    folder = root / f".building-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    arrays: dict[str, Any] = {s.name: r for s, r in zip(segments, removed, strict=True)}
+    np.savez(folder / "removed.npz", **arrays)
+    manifest = {
+        "format": FORMAT,
+        "store_version": store_version,
+        "segments": [s.name for s in segments],
+        "chunks": sum(len(s) for s in segments) - sum(len(r) for r in removed),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    try:
+        os.rename(folder, final)
+    except OSError:  # another replica finished the same version first: use theirs
+        shutil.rmtree(folder, ignore_errors=True)
+    return final
 
 
 def folder_for(root: Path, store_version: str) -> Path:
@@ -241,28 +361,39 @@ def folder_for(root: Path, store_version: str) -> Path:
     return root / digest
 
 
-def latest(root: Path) -> Snapshot | None:
-    """The newest complete snapshot under ``root`` of this format (any store version): the
-    starting point of an incremental build after a restart."""
-    if not root.is_dir():
-        return None
+def _snapshot_folders(root: Path) -> list[Path]:
+    """Complete snapshots of this format, newest first."""
     found = []
-    for manifest in root.glob("*/manifest.json"):
+    for manifest in root.glob("*/manifest.json") if root.is_dir() else []:
         try:
             if json.loads(manifest.read_text(encoding="utf-8")).get("format") == FORMAT:
                 found.append(manifest.parent)
         except (OSError, ValueError):
             continue  # unreadable: not a snapshot to build on
-    return Snapshot(max(found, key=lambda p: p.stat().st_mtime)) if found else None
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def open_existing(root: Path, store_version: str) -> Snapshot | None:
+def latest(root: Path) -> Snapshot | None:
+    """The newest complete snapshot under ``root`` (any store version): the starting point
+    of an incremental build after a restart."""
+    found = _snapshot_folders(root)
+    return Snapshot(found[0]) if found else None
+
+
+def open_existing(root: Path, store_version: str, previous: Snapshot | None = None) -> Snapshot | None:
     """The complete snapshot of this store version, if one was written (by any replica)."""
     folder = folder_for(root, store_version)
-    return Snapshot(folder) if (folder / "manifest.json").exists() else None
+    if not (folder / "manifest.json").exists():
+        return None
+    return Snapshot(folder, _opened(previous))
+
+
+def _opened(snapshot: Snapshot | None) -> dict[str, Segment]:
+    return {s.name: s for s in snapshot.segments} if snapshot else {}
 
 
 ReadPage = Callable[..., Any]  # Chroma's ``get`` (the store's guarded reader)
+Progress = Callable[[int], None]  # told the chunks read so far by a full build
 
 
 def build(
@@ -271,31 +402,113 @@ def build(
     get: ReadPage,
     previous: Snapshot | None = None,
     config: SnapshotConfig = SnapshotConfig(),
+    progress: Progress | None = None,
 ) -> Snapshot:
-    """The snapshot of the store as it is now: from ``previous`` plus the chunks it lacks, or
-    (no previous) from every chunk. ``get`` is the collection's ``get``."""
-    existing = open_existing(root, store_version)
+    """The snapshot of the store as it is now: from ``previous`` plus what changed, or (no
+    previous) from every chunk. ``get`` is the collection's ``get``."""
+    existing = open_existing(root, store_version, previous)
     if existing is not None:
         return existing
-    writer = SnapshotWriter(root, store_version, previous)
+    if previous is None:
+        segments = _full_build(root, get, config, progress or (lambda _: None))
+        removed = [np.zeros(0, dtype=np.int64) for _ in segments]
+    else:
+        segments, removed = _update(root, get, previous, config)
+    snapshot = Snapshot(_write_snapshot(root, store_version, segments, removed), _opened(previous))
+    _prune(root, keep={snapshot.folder, *([previous.folder] if previous else [])}, config=config)
+    return snapshot
+
+
+def _full_build(root: Path, get: ReadPage, config: SnapshotConfig, progress: Progress) -> list[Segment]:
+    segments: list[Segment] = []
+    writer = SegmentWriter(root)
     try:
-        if previous is None:
-            for chunk in _all_chunks(get, config.page):
-                writer.add(chunk)
+        for read, chunk in enumerate(_all_chunks(get, config.page), start=1):
+            writer.add(chunk)
+            if read % config.page == 0:
+                progress(read)
+            if len(writer) >= config.segment_chunks:
+                segments.append(writer.finish())
+                writer = SegmentWriter(root)
+        if len(writer) or not segments:
+            segments.append(writer.finish())
         else:
-            wanted = _all_ids(get, config.page)
-            known = previous.table.positions_of(wanted)
-            writer.keep(np.array(sorted(known.values()), dtype=np.int64))
-            fresh = [chunk_id for chunk_id in wanted if chunk_id not in known]
+            writer.abandon()
+    except BaseException:
+        writer.abandon()
+        for segment in segments:  # listed nowhere: of no use to anyone
+            shutil.rmtree(segment.folder, ignore_errors=True)
+        raise
+    return segments
+
+
+def _update(
+    root: Path, get: ReadPage, previous: Snapshot, config: SnapshotConfig
+) -> tuple[list[Segment], list[np.ndarray]]:
+    """``previous``'s segments with the chunks the store no longer has removed, plus one
+    segment of the chunks it lacks; small segments merged when there are too many."""
+    fresh, removed = _diff(_all_ids(get, config.page), previous)
+    segments = list(previous.segments)
+    if fresh:
+        writer = SegmentWriter(root)
+        try:
             for batch in _batches(fresh, config.page):
                 for chunk in _chunks_of(get(ids=batch, include=["documents", "metadatas"])):
                     writer.add(chunk)
-        snapshot = writer.finish()
+            segments.append(writer.finish())
+        except BaseException:
+            writer.abandon()
+            raise
+        removed.append(np.zeros(0, dtype=np.int64))
+    return _merge_small(root, segments, removed, config)
+
+
+def _diff(wanted: list[str], previous: Snapshot) -> tuple[list[str], list[np.ndarray]]:
+    """The ids ``previous`` lacks (in the store's order), and per segment the positions to
+    remove (those removed before, and those whose ids the store no longer has). Done in a
+    scratch SQLite database: a million ids as Python objects would cost ~100 MB."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE TABLE wanted (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL)")
+        db.execute("CREATE TABLE known (id TEXT PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO wanted (id) VALUES (?)", ((i,) for i in wanted))
+        removed = []
+        for segment, gone in zip(previous.segments, previous.removed, strict=True):
+            db.execute("ATTACH DATABASE ? AS s", (str(segment.table.path),))  # only read from
+            db.execute("CREATE TEMP TABLE gone (pos INTEGER PRIMARY KEY)")
+            db.executemany("INSERT INTO gone VALUES (?)", ((int(p),) for p in gone))
+            db.execute(
+                "INSERT OR IGNORE INTO known SELECT c.id FROM s.chunks c JOIN wanted w ON w.id = c.id "
+                "WHERE c.pos NOT IN (SELECT pos FROM gone)"
+            )
+            dropped = db.execute("SELECT pos FROM s.chunks WHERE id NOT IN (SELECT id FROM wanted)")
+            removed.append(np.union1d(gone, np.array([p for (p,) in dropped], dtype=np.int64)))
+            db.execute("DROP TABLE gone")
+            db.commit()
+            db.execute("DETACH DATABASE s")
+        rows = db.execute("SELECT id FROM wanted WHERE id NOT IN (SELECT id FROM known) ORDER BY n")
+        return [chunk_id for (chunk_id,) in rows], removed
+    finally:
+        db.close()
+
+
+def _merge_small(
+    root: Path, segments: list[Segment], removed: list[np.ndarray], config: SnapshotConfig
+) -> tuple[list[Segment], list[np.ndarray]]:
+    small = [i for i, s in enumerate(segments) if len(s) < config.segment_chunks]
+    if len(small) <= config.max_small:
+        return segments, removed
+    writer = SegmentWriter(root)
+    try:
+        for i in small:
+            live = np.setdiff1d(np.arange(len(segments[i]), dtype=np.int64), removed[i])
+            writer.copy(segments[i], live)
+        merged = writer.finish()
     except BaseException:
         writer.abandon()
         raise
-    _prune(root, keep={snapshot.folder, *([previous.folder] if previous else [])}, config=config)
-    return snapshot
+    keep = [i for i in range(len(segments)) if i not in small]
+    return [*(segments[i] for i in keep), merged], [*(removed[i] for i in keep), np.zeros(0, np.int64)]
 
 
 def _all_chunks(get: ReadPage, page: int) -> Iterator[Chunk]:
@@ -311,7 +524,7 @@ def _all_chunks(get: ReadPage, page: int) -> Iterator[Chunk]:
 def _all_ids(get: ReadPage, page: int) -> list[str]:
     ids: list[str] = []
     while True:
-        found = get(limit=page * 5, offset=len(ids), include=[])  # ids only: cheap
+        found = get(limit=page * 25, offset=len(ids), include=[])  # ids only: cheap
         if not found["ids"]:
             return ids
         ids.extend(found["ids"])
@@ -324,19 +537,41 @@ def _chunks_of(found: dict[str, Any]) -> Iterator[Chunk]:
 
 
 def _prune(root: Path, keep: set[Path], config: SnapshotConfig) -> None:
-    """Snapshots beyond the newest ``config.keep`` (and those in use) go, and temporary
-    folders an hour old (a replica killed while writing; a younger one may be in progress)."""
-    now = time.time()
-    done = sorted(
-        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p not in keep),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    stale = [p for p in root.glob(".building-*") if now - p.stat().st_mtime > 3600]
-    for folder in [*done[max(0, config.keep - len(keep)) :], *stale]:
+    """Snapshots beyond the newest ``config.keep`` (and those in use) go; then segments no
+    remaining snapshot lists, and temporary folders, once ``orphan_after_s`` old (a younger
+    one may be another replica's work in progress)."""
+    done = [p for p in _snapshot_folders(root) if p not in keep]
+    for folder in done[max(0, config.keep - len(keep)) :]:
         shutil.rmtree(folder, ignore_errors=True)
+    listed = set()
+    for folder in _snapshot_folders(root):
+        try:
+            listed.update(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["segments"])
+        except (OSError, ValueError, KeyError):
+            return  # cannot tell what is in use: remove nothing
+    old = time.time() - config.orphan_after_s
+    candidates = [*root.glob(".building-*"), *(root / SEGMENTS).glob("*")]
+    for folder in candidates:
+        try:
+            if folder.name not in listed and folder.stat().st_mtime < old:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # gone meanwhile
 
 
 def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def of_chunks(root: Path, chunks: Iterable[Chunk], store_version: str = "adhoc") -> Snapshot:
+    """A snapshot of just these chunks, in one segment (tests, one-off indexes)."""
+    writer = SegmentWriter(root)
+    try:
+        for chunk in chunks:
+            writer.add(chunk)
+        segment = writer.finish()
+    except BaseException:
+        writer.abandon()
+        raise
+    return Snapshot(_write_snapshot(root, store_version, [segment], [np.zeros(0, dtype=np.int64)]))

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.errors import NewsbotError
+from index.errors import IndexLoadingError, NewsbotError
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         404: "Unknown article",
         413: "Question or body too large",
         429: "Too many requests (see Retry-After)",
-        503: "Index or shared session store unavailable",
+        503: "Index loading (see Retry-After) or unavailable, or shared session store unavailable",
     }.items()
 }
 
@@ -81,7 +81,9 @@ def error_response(
 
 
 def response_for(err: NewsbotError) -> JSONResponse:
-    headers = {"Retry-After": str(err.retry_after_s)} if isinstance(err, RateLimitError) else None
+    headers = None
+    if isinstance(err, RateLimitError | IndexLoadingError):
+        headers = {"Retry-After": str(err.retry_after_s)}
     return error_response(err.http_status, err.kind, str(err), headers)
 
 

@@ -1,40 +1,50 @@
 """What the web UI, the HTTP API and the widget share: one chatbot, its sessions, its articles.
 
-Built once at start-up (models and index loaded then, never per request). When the index is
-missing the service still starts, in an unavailable state whose message says how to build it:
-the page explains, the API answers 503, and nothing crashes.
+Models and index are loaded once, never per request. ``start_service`` serves at once and
+loads on a thread: until the index is loaded the service is *loading* (the API answers 503
+``index_loading`` with Retry-After, ``/readyz`` 503, ``/livez`` 200); while the index is
+missing, empty or unreachable it is *unavailable*, with a message that says how to build it,
+and it keeps looking (``NEWSBOT_INDEX_CHECK_S``), so an index built after the app started
+is served without a restart. ``build_service`` does the same loading before it returns.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.answerers.base import Delta
 from bot.articles import ArticleLibrary, ArticleSummary
 from bot.chatbot import Chatbot
 from bot.config import Settings
-from bot.factory import build_pipeline, make_lexical
+from bot.factory import Pipeline, build_pipeline, make_lexical
 from bot.question import Question, clean_question
 from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
 from bot.web.metrics import IndexGauges, Metrics
 from bot.web.shared import make_shared_state
 from bot.web.workers import AnswerThreads
-from index.errors import IndexUnavailableError
+from index.errors import IndexLoadingError, IndexUnavailableError
 
 if TYPE_CHECKING:
+    from index.encoder import Encoder
     from index.store import ArticleStore
 
 log = logging.getLogger(__name__)
 
 
+LOADING = "The article index is loading."
+
+
 @dataclass
 class Health:
     ready: bool
+    loading: bool
     message: str
     chunks: int
     articles: int
@@ -58,15 +68,18 @@ class ChatService:
         store: ArticleStore | None,
         unavailable: str = "",
         lexical: LexicalCache | None = None,
+        loading: bool = False,
     ) -> None:
         """``lexical`` is the retriever's BM25 cache (from ``build_pipeline``): the article
-        library reads articles from it instead of reading the store a second time."""
+        library reads articles from it instead of reading the store a second time.
+        ``loading``: a loader will ``attach`` the pipeline (``start_service``)."""
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
         self.lexical = lexical or (make_lexical(settings, store) if store else None)
         self.library = ArticleLibrary(self.lexical) if self.lexical else None
         self.unavailable = unavailable
+        self.loading = loading
         self.shared = make_shared_state(settings)
         self.sessions = self.shared.sessions
         self.limiter = self.shared.limiter
@@ -85,15 +98,40 @@ class ChatService:
     def answerer(self) -> str:
         return self.chatbot.answerer.name if self.chatbot else self.settings.answerer
 
+    def attach(self, pipeline: Pipeline) -> None:
+        """Answer with this pipeline from now on (the loader's last step)."""
+        self.store = pipeline.store
+        self.lexical = pipeline.lexical
+        self.library = ArticleLibrary(pipeline.lexical)
+        self.chatbot = pipeline.chatbot  # last: its presence means everything above is set
+        self.loading = False
+        self.unavailable = ""
+
+    def waiting(self, reason: str) -> None:
+        """Not loading but unavailable (no index yet, store unreachable): the loader retries."""
+        self.loading = False
+        self.unavailable = reason
+
     def require_bot(self) -> Chatbot:
-        if self.chatbot is None:
-            raise IndexUnavailableError(self.unavailable or "The article index is not available.")
-        return self.chatbot
+        chatbot = self.chatbot
+        if chatbot is None:
+            raise self._not_yet()
+        return chatbot
 
     def require_library(self) -> ArticleLibrary:
-        if self.library is None:
-            raise IndexUnavailableError(self.unavailable or "The article index is not available.")
-        return self.library
+        library = self.library
+        if library is None or self.chatbot is None:
+            raise self._not_yet()
+        return library
+
+    def _not_yet(self) -> IndexUnavailableError:
+        if self.loading:
+            return IndexLoadingError(self.loading_message())
+        return IndexUnavailableError(self.unavailable or "The article index is not available.")
+
+    def loading_message(self) -> str:
+        read = self.lexical.progress if self.lexical else 0
+        return f"{LOADING} {read:,} chunks read so far; try again shortly." if read else LOADING
 
     def scope(self, article_id: str | None, article_url: str | None = None) -> ArticleSummary | None:
         """The article a question is restricted to: by id (404 if unknown) or by page URL (if indexed)."""
@@ -148,15 +186,15 @@ class ChatService:
 
     def health(self) -> Health:
         """From what is in memory: never waits on the store (a hung one must not hang this)."""
-        if self.store is None or self.lexical is None:
-            return self._health(False, self.unavailable or "The article index is not available.", 0, 0)
+        if self.chatbot is None or self.store is None or self.lexical is None:
+            return self._health(False, str(self._not_yet()), 0, 0)
         try:
             index = self.lexical()  # the loaded index: no store call once the service follows it
         except IndexUnavailableError as err:
             return self._health(False, str(err), 0, 0)
         ready = self.chatbot is not None and self.store.reachable and self.shared.reachable
         message = self.unavailable or ("ok" if ready else self._unready_reason())
-        return self._health(ready, message, len(index), index.article_count)
+        return self._health(ready, message, index.chunk_count, index.article_count)
 
     def _unready_reason(self) -> str:
         if self.store is not None and not self.store.reachable:
@@ -166,6 +204,7 @@ class ChatService:
     def _health(self, ready: bool, message: str, chunks: int, articles: int) -> Health:
         return Health(
             ready=ready,
+            loading=self.chatbot is None and self.loading,
             message=message,
             chunks=chunks,
             articles=articles,
@@ -183,8 +222,57 @@ def _model_name(settings: Settings) -> str:
     return str(settings.embedding_model_path)
 
 
+OpenStore = Callable[[], "ArticleStore"]
+MakeEncoder = Callable[[], "Encoder"]
+
+
+def start_service(
+    settings: Settings, open_store: OpenStore | None = None, make_encoder: MakeEncoder | None = None
+) -> ChatService:
+    """A service that serves at once and loads the index on a thread (see the module's
+    docstring): the port opens in seconds whatever the archive's size. ``open_store`` and
+    ``make_encoder`` replace the configured store and model (tests)."""
+    service = ChatService(settings, None, None, loading=True)
+    loader = _Loader(settings, service, open_store, make_encoder)
+    threading.Thread(
+        target=_load_until_ready, args=(service, loader), name="index-loader", daemon=True
+    ).start()
+    return service
+
+
 def build_service(settings: Settings) -> ChatService:
-    """Load the model and index once; an empty or unreachable index gives an unavailable service.
+    """The service with its index loaded (or unavailable, saying why), once this returns."""
+    service = ChatService(settings, None, None, loading=True)
+    try:
+        service.attach(_Loader(settings, service).load())
+    except IndexUnavailableError as err:
+        service.waiting(str(err))
+    return service
+
+
+def _load_until_ready(service: ChatService, loader: _Loader) -> None:
+    failing = ""
+    while True:
+        try:
+            service.attach(loader.load())
+            log.info("index loaded; answering")
+            return
+        except IndexUnavailableError as err:
+            reason = str(err)
+        except Exception:  # a bug or an unexpected store error: keep the process serving 503s
+            log.exception("loading the index failed")
+            reason = "The article index could not be loaded; see the server log."
+        if reason != failing:
+            log.warning(
+                "index not available: %s (looking again every %s s)", reason, service.settings.index_check_s
+            )
+            failing = reason
+        service.waiting(reason)
+        time.sleep(service.settings.index_check_s)
+
+
+class _Loader:
+    """Opens the store, the model and the lexical index; reuses what it opened on a retry.
 
     The lexical index is opened on a thread while the model loads (neither needs the other):
     its snapshot for the store's version is mapped from disk, or built the first time (from
@@ -192,22 +280,50 @@ def build_service(settings: Settings) -> ChatService:
     whole pipeline once, so that no reader's request pays for loading; from then on the
     lexical index follows the store from a background thread.
     """
-    from index.embeddings import make_embeddings
-    from index.store import open_store
 
-    try:
-        store = open_store(settings)  # reading chunks needs no model
-        lexical = make_lexical(settings, store)
+    def __init__(
+        self,
+        settings: Settings,
+        service: ChatService,
+        open_store: OpenStore | None = None,
+        make_encoder: MakeEncoder | None = None,
+    ) -> None:
+        self.settings = settings
+        self.service = service
+        self._open_store = open_store or partial(_open_store, settings)
+        self._make_encoder = make_encoder or partial(_make_encoder, settings)
+        self.store: ArticleStore | None = None
+        self.embeddings: Encoder | None = None
+
+    def load(self) -> Pipeline:
+        self.store = self.store or self._open_store()  # reading chunks needs no model
+        if self.store.count() == 0:
+            raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
+        lexical = make_lexical(self.settings, self.store)
+        self.service.lexical = lexical  # its progress shows in the loading message
+        self.service.loading = True
         bm25 = threading.Thread(target=_quietly(lexical), name="bm25-warm-up", daemon=True)
         bm25.start()
-        embeddings = make_embeddings(settings)
-        pipeline = build_pipeline(settings, embeddings=embeddings, store=store, lexical=lexical)
+        self.embeddings = self.embeddings or self._make_encoder()
+        pipeline = build_pipeline(
+            self.settings, embeddings=self.embeddings, store=self.store, lexical=lexical
+        )
         bm25.join()
         pipeline.chatbot.ask(Question("What happened?"))
-    except IndexUnavailableError as err:
-        return ChatService(settings, None, None, unavailable=str(err))
-    pipeline.lexical.follow()  # from now on questions never wait on the store's version
-    return ChatService(settings, pipeline.chatbot, pipeline.store, lexical=pipeline.lexical)
+        pipeline.lexical.follow()  # from now on questions never wait on the store's version
+        return pipeline
+
+
+def _open_store(settings: Settings) -> ArticleStore:
+    from index.store import open_store
+
+    return open_store(settings)
+
+
+def _make_encoder(settings: Settings) -> Encoder:
+    from index.embeddings import make_embeddings  # sentence-transformers: only when needed
+
+    return make_embeddings(settings)
 
 
 def _quietly(task: Callable[[], object]) -> Callable[[], None]:

@@ -94,8 +94,12 @@ def build_ui(service: ChatService) -> gr.Blocks:
     with gr.Blocks(title="News Q&A", fill_height=True) as blocks:
         gr.Markdown("## News Q&A — answers with sources from the articles")
         gr.Markdown(_badge(service), elem_classes=["answerer-badge"], elem_id="answerer")
-        if service.chatbot is None:
-            gr.Markdown(_missing_index(service), elem_classes=["index-missing"], elem_id="index-missing")
+        banner = gr.Markdown(
+            _missing_index(service),
+            visible=service.chatbot is None,
+            elem_classes=["index-missing"],
+            elem_id="index-missing",
+        )
         state = gr.State(UiState())
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
@@ -150,6 +154,8 @@ def build_ui(service: ChatService) -> gr.Blocks:
 
         new_chat.click(reset, None, outputs)
         chat.clear(reset, None, outputs)
+        # The index may be loading or missing when the app starts: each page load shows how it is now.
+        blocks.load(lambda: _index_status(service), None, [banner, question])
     return blocks
 
 
@@ -243,7 +249,13 @@ def _badge(service: ChatService) -> str:
 
 
 def _missing_index(service: ChatService) -> str:
-    return (
-        f"**The article index is not available.** {text_md(service.unavailable)}\n\n"
-        "Build it with `make index` (or `python -m index build`), then restart `python app.py`."
-    )
+    how = "Build it with `make index` (or `python -m index build`): this page answers once it is built."
+    if service.loading:
+        return f"**The article index is loading.** Reload this page in a moment. (No index yet? {how})"
+    return f"**The article index is not available.** {text_md(service.unavailable)}\n\n{how}"
+
+
+def _index_status(service: ChatService) -> tuple[Any, Any]:
+    """The banner and the question box as the index is now (loading, missing or ready)."""
+    ready = service.chatbot is not None
+    return gr.update(value=_missing_index(service), visible=not ready), gr.update(interactive=ready)

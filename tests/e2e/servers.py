@@ -129,7 +129,8 @@ def run_module(
 
 
 def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
-    """``python app.py`` on a free loopback port; returns the process and its base URL once healthy."""
+    """``python app.py`` on a free loopback port; returns the process and its base URL once it
+    has loaded its index (or found none: /healthz then says why)."""
     port = free_port()
     env = {
         **os.environ,
@@ -158,7 +159,8 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[
         if proc.poll() is not None:
             raise RuntimeError(f"app.py exited with {proc.returncode}: {app_log(proc)}")
         try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code in (200, 503):
+            health = httpx.get(f"{base}/healthz", timeout=2)
+            if health.status_code == 200 or (health.status_code == 503 and not health.json()["loading"]):
                 return proc, base
         except httpx.HTTPError:
             pass

@@ -21,7 +21,7 @@ def test_extractive_by_default(
     assert isinstance(bot.answerer, ExtractiveAnswerer) and bot.answerer.name == "extractive"
     assert isinstance(bot.retriever, HybridRetriever) and bot.retriever.k == unit_settings.retrieval_k
     assert bot.retriever.collection is seed_store.reader  # every query has a deadline
-    assert pipeline.store is as_store(seed_store) and len(pipeline.lexical()) == seed_store.count()
+    assert pipeline.store is as_store(seed_store) and pipeline.lexical().chunk_count == seed_store.count()
     assert bot.max_question_chars == unit_settings.max_question_chars
     assert make_chat_model(unit_settings) is None
 

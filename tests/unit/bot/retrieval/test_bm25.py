@@ -1,5 +1,5 @@
 """Our BM25 arrays: the same scores as bm25s on real article text, saved and loaded mapped,
-and rebuilt from kept counts without tokenising again."""
+and an index in parts (with chunks removed) scoring exactly as one built at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.language.text import terms
-from bot.retrieval.bm25 import Bm25, CountsBuilder, TermCounts, load, save
+from bot.retrieval.bm25 import Bm25, CountsBuilder, Part, TermCounts, load, save
 from tests.corpus import SEED, article_text
 
 
@@ -23,11 +23,15 @@ def corpus() -> list[list[str]]:
     return [terms(p) for p in passages if p]
 
 
-def _built(corpus: list[list[str]]) -> Bm25:
+def _counts(docs: list[list[str]]) -> TermCounts:
     builder = CountsBuilder()
-    for doc in corpus:
+    for doc in docs:
         builder.add(doc)
-    return Bm25.from_counts(builder.build())
+    return builder.build()
+
+
+def _built(corpus: list[list[str]]) -> Bm25:
+    return Bm25([Part.of(_counts(corpus))])
 
 
 QUERIES = [
@@ -52,34 +56,43 @@ def test_scores_match_bm25s(corpus: list[list[str]], query: str) -> None:
 
 
 def test_saved_and_loaded_mapped_it_scores_the_same(corpus: list[list[str]], tmp_path: Path) -> None:
-    builder = CountsBuilder()
-    for doc in corpus:
-        builder.add(doc)
-    counts = builder.build()
-    bm25 = Bm25.from_counts(counts)
-    save(tmp_path, counts, bm25)
-    loaded_counts, loaded = load(tmp_path)
-    assert isinstance(loaded.weights, np.memmap) and isinstance(loaded_counts.terms, np.memmap)
-    np.testing.assert_array_equal(loaded.scores(terms(QUERIES[0])), bm25.scores(terms(QUERIES[0])))
-    assert loaded.idf(terms("Sumy")[0]) == bm25.idf(terms("Sumy")[0]) and loaded.idf("zzzunknown") is None
+    part = Part.of(_counts(corpus))
+    save(tmp_path, part)
+    loaded = load(tmp_path)
+    assert isinstance(loaded.postings.tf, np.memmap) and isinstance(loaded.counts.terms, np.memmap)
+    bm25, again = Bm25([part]), Bm25([loaded])
+    np.testing.assert_array_equal(again.scores(terms(QUERIES[0])), bm25.scores(terms(QUERIES[0])))
+    assert again.idf(terms("Sumy")[0]) == bm25.idf(terms("Sumy")[0]) and again.idf("zzzunknown") is None
 
 
-def test_a_rebuild_from_kept_counts_equals_a_build_from_text(corpus: list[list[str]]) -> None:
-    first = CountsBuilder()
-    for doc in corpus:
-        first.add(doc)
-    old = first.build()
-    kept = np.array([i for i in range(len(corpus)) if i % 3])  # a third of the chunks removed...
+def test_parts_with_removed_chunks_score_as_one_index_of_the_live_chunks(corpus: list[list[str]]) -> None:
+    half = len(corpus) // 2
     new_doc = terms("A brand new article about the Istanbul talks and a zeppelin.")
-    added = CountsBuilder(old.vocab.copy())
-    added.add(new_doc)  # ...and one added, with a word never seen before
-    again = TermCounts.concat(old.take(kept), added.build())
-    fresh = CountsBuilder()
-    for doc in [*(corpus[i] for i in kept), new_doc]:
-        fresh.add(doc)
+    first, second = _counts(corpus[:half]), _counts([*corpus[half:], new_doc])  # own vocabularies
+    gone_first = np.array([i for i in range(half) if i % 3 == 0])  # a third removed from each
+    gone_second = np.array([i for i in range(len(corpus) - half) if i % 3 == 1])
+    parts = Bm25([Part.of(first), Part.of(second)], [gone_first, gone_second])
+    live = [i for i in range(half) if i not in gone_first]
+    live += [half + i for i in range(len(corpus) - half + 1) if i not in gone_second]
+    docs = [*corpus, new_doc]
+    whole = Bm25([Part.of(_counts([docs[i] for i in live]))])
+    assert parts.n == whole.n == len(live)
     for query in [*QUERIES, "zeppelin"]:
+        scores = parts.scores(terms(query))
+        np.testing.assert_allclose(scores[live], whole.scores(terms(query)), rtol=1e-5, atol=1e-6)
+        assert not scores[np.setdiff1d(np.arange(len(docs)), live)].any()  # removed: never scored
+    assert parts.idf(terms("zeppelin")[0]) == whole.idf(terms("zeppelin")[0])
+
+
+def test_merged_counts_equal_counts_of_the_same_chunks(corpus: list[list[str]]) -> None:
+    third = len(corpus) // 3
+    pieces = [_counts(corpus[:third]), _counts(corpus[third:])]
+    kept = np.array([i for i in range(third) if i % 2])
+    merged = TermCounts.merge([pieces[0].take(kept), pieces[1]])
+    fresh = _counts([*(corpus[i] for i in kept), *corpus[third:]])
+    for query in QUERIES:
         np.testing.assert_allclose(
-            Bm25.from_counts(again).scores(terms(query)),
-            Bm25.from_counts(fresh.build()).scores(terms(query)),
+            Bm25([Part.of(merged)]).scores(terms(query)),
+            Bm25([Part.of(fresh)]).scores(terms(query)),
             rtol=1e-6,
         )

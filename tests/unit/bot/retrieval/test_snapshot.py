@@ -1,7 +1,9 @@
-"""Lexical snapshots on disk: shared by replicas, followed incrementally, never half-written."""
+"""Lexical snapshots on disk: shared by replicas, followed incrementally in segments, never
+half-written."""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,7 +48,7 @@ def test_a_new_store_version_reads_only_ids_and_the_new_chunks(tmp_path: Path) -
     del store.ids[0], store.texts[0], store.metadatas[0]  # and the first chunk was removed
     version[0] = "v2"
     second = cache()
-    assert second is not first and len(second) == len(first)
+    assert second is not first and second.chunk_count == first.chunk_count
     reads = [include for _, _, include in store.calls]
     assert reads.count([]) >= 1 and _documents_read(store) == 1  # ids, then the one new chunk
     assert (
@@ -74,22 +76,24 @@ def test_an_interrupted_build_leaves_nothing_that_a_reader_would_open(tmp_path: 
             return super().get(include, min(limit, 2), offset, ids)
 
     store = Failing(list(IDS), list(TEXTS), [dict(m) for m in METAS], page_size=2)
-    with pytest.raises(ConnectionError):
-        LexicalCache(store, lambda: "v1", root=tmp_path)()
-    assert snapshots.latest(tmp_path) is None and list(tmp_path.iterdir()) == []
+    with pytest.raises(ConnectionError):  # after one segment was complete
+        LexicalCache(store, lambda: "v1", root=tmp_path, config=snapshots.SnapshotConfig(segment_chunks=1))()
+    assert snapshots.latest(tmp_path) is None and [p for p in tmp_path.rglob("*") if p.is_file()] == []
     assert len(LexicalCache(_store(), lambda: "v1", root=tmp_path)()) == len(IDS)
 
 
-def test_old_snapshots_are_pruned(tmp_path: Path) -> None:
+def test_old_snapshots_are_pruned_and_segments_nothing_lists(tmp_path: Path) -> None:
+    config = snapshots.SnapshotConfig(max_small=2, orphan_after_s=0)
     store, version = _store(), ["v0"]
-    cache = LexicalCache(store, lambda: version[0], root=tmp_path, check_every_s=0)
-    for i in range(1, 5):
+    cache = LexicalCache(store, lambda: version[0], root=tmp_path, check_every_s=0, config=config)
+    for i in range(1, 6):
         _add(store, f"extra#{i}", f"Extra story number {i} about ferries.", f"extra{i}")
         version[0] = f"v{i}"
         cache()
-    assert (
-        len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == snapshots.SnapshotConfig().keep
-    )
+    manifests = list(tmp_path.glob("*/manifest.json"))
+    assert len(manifests) == config.keep
+    listed = {name for m in manifests for name in json.loads(m.read_text())["segments"]}
+    assert {p.name for p in (tmp_path / "segments").iterdir()} == listed
 
 
 def test_an_index_holds_chunk_texts_on_disk_not_in_memory() -> None:
@@ -126,3 +130,61 @@ def test_two_stores_on_one_data_folder_never_share_a_snapshot(unit_settings) -> 
     a, b = (make_lexical(unit_settings, as_store(store))() for store in stores)
     assert [r["article_id"] for r in a.articles()] == ["first"]
     assert [r["article_id"] for r in b.articles()] == ["second"]
+
+
+def _ranked(index: LexicalIndex, query: str) -> list[tuple[str, float]]:
+    scores = index.scores(query)
+    return sorted(
+        ((index.ids[i], round(float(scores[i]), 4)) for i in range(len(index)) if scores[i] > 0),
+        key=lambda item: (-item[1], item[0]),
+    )
+
+
+def test_an_index_followed_through_many_changes_equals_one_built_at_once(tmp_path: Path) -> None:
+    """Additions, removals and an updated article over many versions (small segments merged
+    on the way): the same chunks, articles and scores as a fresh build of the final store."""
+    config = snapshots.SnapshotConfig(segment_chunks=3, max_small=2)
+    store, version = _store(), ["v0"]
+    cache = LexicalCache(
+        store, lambda: version[0], root=tmp_path / "followed", check_every_s=0, config=config
+    )
+    cache()
+    for i in range(1, 7):
+        _add(store, f"extra#{i}", f"Extra story number {i} about ferries and harbours.", f"extra{i}")
+        if i % 2 == 0:  # an article taken down
+            gone = store.ids.index(f"extra#{i - 1}")
+            del store.ids[gone], store.texts[gone], store.metadatas[gone]
+        if i == 5:  # an article corrected: new chunk ids, the old ones removed
+            del store.ids[0], store.texts[0], store.metadatas[0]
+            _add(
+                store,
+                "fixed#0",
+                "A corrected story: the ferry strike ended on Friday.",
+                METAS[0]["article_id"],
+            )
+        version[0] = f"v{i}"
+        followed = cache()
+    assert len(followed.snapshot.segments) <= config.max_small + 1
+    fresh = LexicalCache(_store_like(store), lambda: "final", root=tmp_path / "fresh", config=config)()
+    assert followed.chunk_count == fresh.chunk_count == len(store.ids)
+    assert followed.articles() == fresh.articles()
+    for query in ("ferry strike", "extra story harbours", "corrected Friday"):
+        assert _ranked(followed, query) == _ranked(fresh, query)
+    article = METAS[0]["article_id"]
+    assert [d.page_content for d in followed.article_chunks(article)] == [
+        d.page_content for d in fresh.article_chunks(article)
+    ]
+    assert followed.positions_of(IDS[:1]) == {}  # the corrected article's old chunk is gone
+
+
+def _store_like(store: PagedStore) -> PagedStore:
+    return PagedStore(list(store.ids), list(store.texts), [dict(m or {}) for m in store.metadatas])
+
+
+def test_a_full_build_is_written_in_segments_of_bounded_size(tmp_path: Path) -> None:
+    config = snapshots.SnapshotConfig(segment_chunks=2)
+    whole = LexicalCache(_store(), lambda: "v1", root=tmp_path / "a")()
+    split = LexicalCache(_store(), lambda: "v1", root=tmp_path / "b", config=config)()
+    assert [len(s) for s in split.snapshot.segments] == [2] * (len(IDS) // 2) + [1] * (len(IDS) % 2)
+    assert _ranked(split, "ferry strike") == _ranked(whole, "ferry strike")
+    assert split.articles() == whole.articles()
