@@ -1,0 +1,215 @@
+"""The lexical index alone at 100k and 1M chunks: what it costs to build, open, follow and query.
+
+``bench/scale.py`` measures the whole app on a real store (Chroma's ingest, HNSW memory,
+answers); at 1M chunks its ingest alone takes ~45 min. This measures only the part the app
+owns — the BM25 segments and chunk tables of bot/retrieval/snapshot.py — against an
+in-memory store that serves the real chunks of ``--base`` (texts and metadata, no vectors)
+replicated with distinct ids and article ids, through the same ``get`` calls Chroma answers.
+
+Per size, in a fresh process each (so peak RSS is the step's own):
+* full build (no snapshot yet): seconds and peak RSS;
+* open (a replica's start with the snapshot on disk): seconds and RSS;
+* one article published (+1) and one taken down (-1): seconds for the index to follow;
+* BM25 scoring of every chunk for reader questions: p50/p95 ms.
+
+Usage:
+  python bench/lexical_scale.py --base DATA_DIR [--base-collection eval] --sizes 100000 1000000
+                                [--work /tmp/newsbot-lexical-scale]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+class ReplicatedStore:
+    """Chroma's ``get`` over ``size`` copies of the base chunks, plus added, minus removed."""
+
+    def __init__(self, base: dict[str, Any], size: int) -> None:
+        self.base = base
+        self.size = size
+        self.extra: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.removed: set[str] = set()
+        self._ids: list[str] | None = None  # the id list once changed (built once, not per page)
+
+    def publish(self, chunks: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        self.extra.update(chunks)
+        self._ids = None
+
+    def take_down(self, ids: set[str]) -> None:
+        self.removed |= ids
+        self._ids = None
+
+    def _id(self, i: int) -> str:
+        n = len(self.base["ids"])
+        return f"{self.base['ids'][i % n]}~{i // n}"
+
+    def _row(self, chunk_id: str) -> tuple[str, dict[str, Any]]:
+        if chunk_id in self.extra:
+            return self.extra[chunk_id]
+        original, copy = chunk_id.rsplit("~", 1)
+        i = self.base["position"][original]
+        meta = self.base["metadatas"][i]
+        return self.base["documents"][i], dict(meta, article_id=f"{meta.get('article_id', '')}~{copy}")
+
+    def all_ids(self) -> list[str]:
+        ids = [self._id(i) for i in range(self.size)] + list(self.extra)
+        return [i for i in ids if i not in self.removed]
+
+    def get(
+        self, include: list[str], limit: int | None = None, offset: int = 0, ids: list[str] | None = None
+    ) -> dict[str, Any]:
+        chosen = ids if ids is not None else self._page(offset, limit or self.size)
+        rows = [self._row(i) for i in chosen]
+        found: dict[str, Any] = {"ids": chosen}
+        if "documents" in include:
+            found["documents"] = [text for text, _ in rows]
+            found["metadatas"] = [meta for _, meta in rows]
+        return found
+
+    def _page(self, offset: int, limit: int) -> list[str]:
+        if not self.removed and not self.extra:
+            return [self._id(i) for i in range(offset, min(self.size, offset + limit))]
+        if self._ids is None:
+            self._ids = self.all_ids()
+        return self._ids[offset : offset + limit]
+
+
+def _read_base(data_dir: Path, collection: str) -> dict[str, Any]:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(
+        path=str(data_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    found = client.get_collection(collection, embedding_function=None).get(include=["documents", "metadatas"])
+    ids = list(found["ids"])
+    return {
+        "ids": ids,
+        "documents": list(found["documents"] or []),
+        "metadatas": [dict(m or {}) for m in found["metadatas"] or []],
+        "position": {chunk_id: i for i, chunk_id in enumerate(ids)},
+    }
+
+
+def _step(args: argparse.Namespace) -> dict[str, float]:
+    """One step in this process: build | open | follow."""
+    from bot.retrieval import snapshot as snapshots
+    from bot.retrieval.lexical import LexicalIndex
+
+    base = _read_base(Path(args.base), args.base_collection)
+    store = ReplicatedStore(base, args.size)
+    root = Path(args.work) / str(args.size)
+    baseline = _rss_mb()
+    started = time.monotonic()
+    out: dict[str, float] = {}
+    if args.step == "build":
+        shutil.rmtree(root, ignore_errors=True)
+        snapshots.build(root, "v1", store.get)
+        out["build_s"] = time.monotonic() - started
+        out["build_peak_mb"] = _peak_mb() - baseline
+    elif args.step == "open":
+        index = LexicalIndex(snapshots.open_existing(root, "v1"))  # type: ignore[arg-type]
+        out["open_s"] = time.monotonic() - started
+        out["open_mb"] = _rss_mb() - baseline
+        out.update(_queries(index))
+        out["after_queries_mb"] = _rss_mb() - baseline
+    else:
+        previous = snapshots.open_existing(root, "v1")
+        article = base["metadatas"][0].get("article_id", "")
+        rows = [i for i, m in enumerate(base["metadatas"]) if m.get("article_id") == article]
+        for i in rows:
+            store.extra[f"{base['ids'][i]}~new"] = (
+                base["documents"][i],
+                dict(base["metadatas"][i], article_id="new"),
+            )
+        started = time.monotonic()
+        added = snapshots.build(root, "v2", store.get, previous)
+        out["add_s"] = time.monotonic() - started
+        store.take_down({f"{base['ids'][i]}~0" for i in rows})  # the original taken down
+        store.get(include=[], limit=1)
+        started = time.monotonic()
+        snapshots.build(root, "v3", store.get, added)
+        out["remove_s"] = time.monotonic() - started
+    return out
+
+
+def _queries(index: Any) -> dict[str, float]:
+    lines = (ROOT / "eval" / "readers.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()][:100]
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        index.scores(question)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"score_p50_ms": times[len(times) // 2], "score_p95_ms": times[int(len(times) * 0.95)]}
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    if args.step:
+        print(json.dumps(_step(args)))
+        return 0
+    columns = ["chunks", "full build s", "build peak MB", "open s", "RSS open/queried MB", "score p50/p95 ms"]
+    print("| " + " | ".join([*columns, "+1 article s", "-1 article s"]) + " |")
+    print("|" + "---|" * 8)
+    for size in args.sizes:
+        row: dict[str, float] = {}
+        for step in ("build", "open", "follow"):
+            command = [sys.executable, __file__, "--step", step, "--size", str(size), *_common(args)]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            row.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(
+            f"| {size:,} | {row['build_s']:.0f} | {row['build_peak_mb']:.0f} | {row['open_s']:.2f} "
+            f"| {row['open_mb']:.0f} / {row['after_queries_mb']:.0f} | {row['score_p50_ms']:.1f} / {row['score_p95_ms']:.1f} "
+            f"| {row['add_s']:.1f} | {row['remove_s']:.1f} |",
+            flush=True,
+        )
+    return 0
+
+
+def _common(args: argparse.Namespace) -> list[str]:
+    return ["--base", args.base, "--base-collection", args.base_collection, "--work", args.work]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", required=True, help="data folder of an index whose chunks are replicated")
+    parser.add_argument("--base-collection", default="eval", help="its collection (default: eval)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--work", default="/tmp/newsbot-lexical-scale", help="where the snapshots are written"
+    )
+    parser.add_argument("--step", choices=["build", "open", "follow"], help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    return parser
+
+
+if __name__ == "__main__":
+    from index.config import apply_offline_env
+
+    apply_offline_env()
+    sys.exit(main())
