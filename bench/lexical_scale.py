@@ -184,7 +184,8 @@ def main() -> int:
             row.update(json.loads(done.stdout.strip().splitlines()[-1]))
         print(
             f"| {size:,} | {row['build_s']:.0f} | {row['build_peak_mb']:.0f} | {row['open_s']:.2f} "
-            f"| {row['open_mb']:.0f} / {row['after_queries_mb']:.0f} | {row['score_p50_ms']:.1f} / {row['score_p95_ms']:.1f} "
+            f"| {row['open_mb']:.0f} / {row['after_queries_mb']:.0f} "
+            f"| {row['score_p50_ms']:.1f} / {row['score_p95_ms']:.1f} "
             f"| {row['add_s']:.1f} | {row['remove_s']:.1f} |",
             flush=True,
         )

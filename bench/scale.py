@@ -8,13 +8,13 @@ exact duplicates: the benchmark measures the store and retrieval, not the model.
 
 Per size and store mode it reports:
 * ingest rate into Chroma (chunks/s, vectors precomputed);
-* app start-up to ready (``python app.py`` → ``/readyz`` 200): cold (no lexical snapshot:
-  built from the store) and warm (the snapshot on disk, as after a restart or for a
-  second replica on the same data folder);
+* app start-up: to the port answering (``/livez``) and to ready (``/readyz`` 200), cold (no
+  lexical snapshot: built from the store) and warm (the snapshot on disk, as after a restart
+  or for a second replica on the same data folder), and the peak RSS of the cold start;
 * the app's RSS once ready and after the questions (and, on a server, the Chroma server's);
 * retrieval and whole-answer p50/p95 (the answers' own timings) over reader questions;
 * the sizes on disk of the lexical snapshot and of the store;
-* how long the lexical index takes to follow one more article (incremental update).
+* how long the lexical index takes to follow one more article, and one fewer (a takedown).
 
 Usage:
   python bench/scale.py --base DATA_DIR [--base-collection eval] --sizes 10000 100000 1000000
@@ -55,8 +55,10 @@ class Row:
     mode: str
     chunks: int
     ingest_per_s: float
+    live_s: float
     ready_cold_s: float
     ready_warm_s: float
+    peak_cold_mb: float
     rss_ready_mb: float
     rss_after_mb: float
     retrieve_p50: float
@@ -66,6 +68,7 @@ class Row:
     snapshot_mb: float
     store_mb: float
     update_s: float
+    remove_s: float
     server_rss_mb: float
 
 
@@ -132,16 +135,16 @@ def _run(mode: str, size: int, base: dict[str, Any], questions: list[str], work:
         if server:
             env.update(NEWSBOT_CHROMA_HOST="127.0.0.1", NEWSBOT_CHROMA_PORT=str(server[1]))
         rate = _ingest(env, size, base)
-        cold, rss_ready, rss_after, retrieve, total = _serve(env, questions)
-        warm, *_ = _serve(env, [])
+        cold = _serve(env, questions)
+        warm = _serve(env, [])
         server_rss = rss_mb(server[0].pid) if server else 0.0  # the Chroma server, after the questions
-        update = _update(env, base)
+        update, remove = _update(env, base)
         lexical = work / "data" / "lexical"
         store = work / ("chroma-server" if server else "data/chroma")
         return Row(
-            mode, size, rate, cold, warm, rss_ready, rss_after,
-            _p(retrieve, 50), _p(retrieve, 95), _p(total, 50), _p(total, 95),
-            _mb(lexical), _mb(store), update, server_rss,
+            mode, size, rate, cold.live_s, cold.ready_s, warm.ready_s, cold.peak_mb, cold.rss_ready_mb,
+            cold.rss_after_mb, _p(cold.retrieve, 50), _p(cold.retrieve, 95), _p(cold.total, 50),
+            _p(cold.total, 95), _mb(lexical), _mb(store), update, remove, server_rss,
         )  # fmt: skip
     finally:
         if server:
@@ -189,9 +192,10 @@ def _ingest(env: dict[str, str], size: int, base: dict[str, Any]) -> float:
     return size / took
 
 
-def _update(env: dict[str, str], base: dict[str, Any]) -> float:
+def _update(env: dict[str, str], base: dict[str, Any]) -> tuple[float, float]:
     """Seconds for the lexical index to follow one more article (its chunks added to the
-    store): what a running replica does in the background after a publication."""
+    store), then one fewer (the same chunks deleted): what a running replica does in the
+    background after a publication and after a takedown."""
     from bot.config import Settings
     from bot.factory import make_lexical
     from index.store import open_store
@@ -202,8 +206,9 @@ def _update(env: dict[str, str], base: dict[str, Any]) -> float:
     cache.refresh()  # the snapshot of the current version: opened, not built
     article = base["metadatas"][0]["article_id"]
     rows = [i for i, m in enumerate(base["metadatas"]) if m["article_id"] == article]
+    ids = [f"{base['ids'][i]}~new" for i in rows]
     store.collection.upsert(
-        ids=[f"{base['ids'][i]}~new" for i in rows],
+        ids=ids,
         embeddings=base["embeddings"][rows],
         documents=[base["documents"][i] for i in rows],
         metadatas=[dict(base["metadatas"][i], article_id=f"{article}~new") for i in rows],
@@ -211,7 +216,12 @@ def _update(env: dict[str, str], base: dict[str, Any]) -> float:
     store.set_build_info(last_build_at=datetime.now().isoformat())
     started = time.monotonic()
     cache.refresh()
-    return time.monotonic() - started
+    added = time.monotonic() - started
+    store.delete(ids)
+    store.set_build_info(last_build_at=datetime.now().isoformat())
+    started = time.monotonic()
+    cache.refresh()
+    return added, time.monotonic() - started
 
 
 def _store_fields(env: dict[str, str]) -> dict[str, Any]:
@@ -239,8 +249,19 @@ def _copy_meta(meta: dict[str, Any], copy: int) -> dict[str, Any]:
     return out
 
 
-def _serve(env: dict[str, str], questions: list[str]) -> tuple[float, float, float, list[float], list[float]]:
-    """Start the app; seconds to ready, RSS ready and after the questions, their timings."""
+@dataclass
+class Served:
+    live_s: float  # start → the port answers
+    ready_s: float  # start → /readyz 200
+    peak_mb: float  # the most RSS seen while starting (sampled every 0.5 s)
+    rss_ready_mb: float
+    rss_after_mb: float
+    retrieve: list[float]
+    total: list[float]
+
+
+def _serve(env: dict[str, str], questions: list[str]) -> Served:
+    """Start the app: when it answers, when it is ready, its RSS, the questions' timings."""
     port = free_port()
     app_env = {**os.environ, **env, "NEWSBOT_RATE_LIMIT_CLIENT": "", "NEWSBOT_RATE_LIMIT_SESSION": ""}
     log = open(Path(env["NEWSBOT_DATA_DIR"]).parent / f"app-{port}.log", "w")  # noqa: SIM115
@@ -249,10 +270,14 @@ def _serve(env: dict[str, str], questions: list[str]) -> tuple[float, float, flo
         [sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=app_env, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
+    live_s, peak = 0.0, 0.0
     try:
         while not _ready(base):
             if proc.poll() is not None:
                 raise RuntimeError(f"app exited with {proc.returncode}; see {log.name}")
+            if not live_s and _answers(f"{base}/livez"):
+                live_s = time.monotonic() - started
+            peak = max(peak, rss_mb(proc.pid))
             time.sleep(0.5)
         ready_s = time.monotonic() - started
         rss_ready = rss_mb(proc.pid)
@@ -261,18 +286,23 @@ def _serve(env: dict[str, str], questions: list[str]) -> tuple[float, float, flo
             answer = httpx.post(f"{base}/api/chat", json={"message": question}, timeout=120).json()
             retrieve.append(answer["timings"]["retrieve_ms"])
             total.append(answer["timings"]["total_ms"])
-        return ready_s, rss_ready, rss_mb(proc.pid), retrieve, total
+        live_s = live_s or ready_s
+        return Served(live_s, ready_s, max(peak, rss_ready), rss_ready, rss_mb(proc.pid), retrieve, total)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
         log.close()
 
 
-def _ready(base: str) -> bool:
+def _answers(url: str) -> bool:
     try:
-        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+        return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _ready(base: str) -> bool:
+    return _answers(f"{base}/readyz")
 
 
 def _mb(path: Path) -> float:
@@ -287,19 +317,16 @@ def _p(values: list[float], q: int) -> float:
 
 def _print(rows: list[Row]) -> None:
     print(
-        "| mode | chunks | ingest /s | ready cold s | ready warm s | RSS ready MB | RSS after MB "
-        "| retrieve p50/p95 ms | answer p50/p95 ms | snapshot MB | store MB | +1 article s "
-        "| Chroma server RSS MB |"
+        "| mode | chunks | ingest /s | port open s | ready cold s | ready warm s | peak RSS cold MB "
+        "| RSS ready MB | RSS after MB | retrieve p50/p95 ms | answer p50/p95 ms | snapshot MB | store MB "
+        "| +1 article s | -1 article s | Chroma server RSS MB |"
     )
-    print("|" + "---|" * 13)
+    print("|" + "---|" * 16)
     for r in rows:
         print(
-            f"| {r.mode} | {r.chunks:,} | {r.ingest_per_s:.0f} | {r.ready_cold_s:.1f} | {r.ready_warm_s:.1f} "
-            f"| {r.rss_ready_mb:.0f} | {r.rss_after_mb:.0f} | {r.retrieve_p50:.0f} / {r.retrieve_p95:.0f} "
-            f"| {r.total_p50:.0f} / {r.total_p95:.0f} | {r.snapshot_mb:.0f} | {r.store_mb:.0f} "
-            f"| {r.update_s:.1f} | {r.server_rss_mb:.0f} |"
+            f"| {r.mode} | {r.chunks:,} | {r.ingest_per_s:.0f} | {r.live_s:.1f} | {r.ready_cold_s:.1f} "
+            f"| {r.ready_warm_s:.1f} | {r.peak_cold_mb:.0f} | {r.rss_ready_mb:.0f} | {r.rss_after_mb:.0f} "
+            f"| {r.retrieve_p50:.0f} / {r.retrieve_p95:.0f} | {r.total_p50:.0f} / {r.total_p95:.0f} "
+            f"| {r.snapshot_mb:.0f} | {r.store_mb:.0f} | {r.update_s:.1f} | {r.remove_s:.1f} "
+            f"| {r.server_rss_mb:.0f} |"
         )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -81,6 +81,11 @@ class Settings(IndexSettings):
     metrics_token: SecretStr | None = Field(
         None, description="Serve Prometheus metrics at /metrics to this bearer token (default: off)."
     )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token of the publishing API (/api/admin/articles/…) for a CMS (default: off).",
+    )
+    admin_max_body_kb: PositiveInt = Field(2048, description="Largest article a CMS may push, in KB.")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Log level of the app."
     )

@@ -33,6 +33,7 @@ class Pipeline:
     chatbot: Chatbot
     store: ArticleStore
     lexical: LexicalCache  # the retriever's BM25 cache (the article library reads it too)
+    encoder: Encoder  # the loaded embedding model (publications are embedded with it)
 
 
 def build_chatbot(
@@ -65,7 +66,7 @@ def build_pipeline(
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
     lexical = lexical or make_lexical(settings, store)
-    return Pipeline(_chatbot(settings, embeddings, store, lexical, chat_model), store, lexical)
+    return Pipeline(_chatbot(settings, embeddings, store, lexical, chat_model), store, lexical, embeddings)
 
 
 def make_lexical(settings: Settings, store: ArticleStore) -> LexicalCache:

@@ -26,6 +26,9 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 CHUNKER_VERSION = 1  # bump when the algorithm changes: every chunk id changes with it
 HEADER_SEPARATOR = "\n"
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category")
+# Kept with the chunks and in the fingerprint only when an article has them (a correction's
+# date, a subscriber-only article): articles without them keep their fingerprints and ids.
+OPTIONAL_FIELDS = ("updated_at", "access")
 
 # "Mr." or "Jan." ends a word, not the sentence.
 _ABBREVIATIONS = word_list("abbreviations")
@@ -214,6 +217,7 @@ class SentenceChunker:
                 "origin": meta.get("origin", ""),
                 "origin_kind": meta.get("origin_kind", "file"),
                 "article_fingerprint": fingerprint,
+                "content_hash": meta.get("content_hash", ""),
                 "chunk_id": chunk_id,
                 "chunk_index": index,
                 "chunk_total": len(spans),
@@ -221,6 +225,7 @@ class SentenceChunker:
                 "end": end,
                 "header": header,
                 "token_count": count,
+                **{key: meta[key] for key in OPTIONAL_FIELDS if meta.get(key)},
             }
             chunks.append(
                 Chunk(
@@ -243,4 +248,5 @@ def article_fingerprint(metadata: dict[str, Any], config_tag: str) -> str:
     """Changes whenever the body, a displayed metadata field or the chunking config changes."""
     parts = [config_tag, str(metadata.get("content_hash", ""))]
     parts += [str(metadata.get(k, "")) for k in ARTICLE_FIELDS]
+    parts += [f"{k}={metadata[k]}" for k in OPTIONAL_FIELDS if metadata.get(k)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

@@ -46,6 +46,14 @@ class NotFoundError(NewsbotError):
     kind = "not_found"
 
 
+class ConflictError(NewsbotError):
+    """The request collides with what is stored (an article id that another source owns)."""
+
+    exit_code = 2
+    http_status = 409
+    kind = "conflict"
+
+
 class IndexUnavailableError(NewsbotError):
     """The article index is missing, empty or its store cannot be reached."""
 

@@ -13,6 +13,7 @@ from index.tokens import TokenCounter, max_seq_length, model_tag
 
 if TYPE_CHECKING:
     from index.encoder import Encoder
+    from index.store import ArticleStore
 
 
 def make_chunker(settings: IndexSettings) -> SentenceChunker:
@@ -28,10 +29,14 @@ def make_chunker(settings: IndexSettings) -> SentenceChunker:
 
 
 def make_indexer(
-    settings: IndexSettings, embeddings: Encoder | None = None, chunker: SentenceChunker | None = None
+    settings: IndexSettings,
+    embeddings: Encoder | None = None,
+    chunker: SentenceChunker | None = None,
+    store: ArticleStore | None = None,
 ) -> Indexer:
     """The model is loaded on first use only: an unchanged rebuild never needs it.
-    Pass ``embeddings`` (a model already loaded, or a fake) or ``chunker`` to use those instead."""
+    Pass ``embeddings`` (a model already loaded, or a fake), ``chunker`` or ``store`` (one
+    already open) to use those instead."""
 
     def load_model() -> Encoder:
         if embeddings is not None:
@@ -41,7 +46,7 @@ def make_indexer(
         return make_embeddings(settings)
 
     return Indexer(
-        store=open_store(settings),
+        store=store or open_store(settings),
         embeddings_factory=load_model,
         chunker=chunker or make_chunker(settings),
         max_bytes=int(settings.max_file_mb * 1_000_000),

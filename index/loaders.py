@@ -28,9 +28,12 @@ JSON_SUFFIXES = {".json", ".jsonl"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 METADATA_KEYS = ("article_id", "title", "source", "author", "published_at", "url", "category")
 MIN_BODY_WORDS = 5
+PUBLIC = "public"
+ACCESS_LEVELS = (PUBLIC, "subscriber")  # who may read an article through the bot
 
 _HEADER_LINE = re.compile(
-    r"^(source|outlet|publisher|author|by|published|published_at|date|category|url|id)\s*:\s*(.*)$",
+    r"^(source|outlet|publisher|author|by|published|published_at|date|updated|updated_at|category|url|id|access)"
+    r"\s*:\s*(.*)$",
     re.IGNORECASE,
 )
 _HEADER_FIELD = {
@@ -42,6 +45,9 @@ _HEADER_FIELD = {
     "published": "published_at",
     "published_at": "published_at",
     "date": "published_at",
+    "updated": "updated_at",
+    "updated_at": "updated_at",
+    "access": "access",
     "category": "category",
     "url": "url",
     "id": "article_id",
@@ -142,6 +148,15 @@ def make_document(body: str, meta: dict[str, Any], origin: str, origin_kind: str
         "origin_kind": origin_kind,
         "content_hash": body_hash(body),
     }
+    # Set only when given: an article without them keeps the fingerprint it always had.
+    updated = normalize_date(meta.get("updated_at"))
+    if updated:
+        metadata["updated_at"] = updated
+    access = (meta.get("access") or "").strip().lower()
+    if access and access != PUBLIC:
+        if access not in ACCESS_LEVELS:
+            raise ArticleLoadError(f"access must be one of {', '.join(ACCESS_LEVELS)}")
+        metadata["access"] = access
     return Document(page_content=body, metadata=metadata)
 
 
@@ -308,6 +323,8 @@ def _json_record_document(record: Any, stem: str, label: str, many: bool) -> Doc
         "source": _first_str(record, "source", "outlet", "publisher"),
         "author": _first_str(record, "author", "byline"),
         "category": _first_str(record, "category", "section"),
+        "updated_at": _first_str(record, "updated_at", "updated", "modified"),
+        "access": _first_str(record, "access"),
     }
     return make_document(body.strip(), meta, label, "file")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class StoredArticle:
     chunk_total: int = 0
     chunk_ids: set[str] = field(default_factory=set)
     noted_chunks: int = 0  # chunks stored with sentence notes (index/nlp.py)
+    fields: dict[str, Any] = field(default_factory=dict)  # title, dates, … as stored with a chunk
 
     def is_complete(self, fingerprint: str) -> bool:
         """All chunks of exactly this version are stored (a killed run leaves this False)."""
@@ -93,10 +95,12 @@ class ArticleStore:
     def count(self) -> int:
         return self.guard.call(lambda: int(self.collection.count()))
 
-    def articles(self) -> dict[str, StoredArticle]:
-        """Every stored article with its chunk ids, read page by page."""
+    def articles(self, only: Sequence[str] | None = None) -> dict[str, StoredArticle]:
+        """Every stored article with its chunk ids, read page by page (``only``: just these
+        articles, read by id — what a single publication needs at any archive size)."""
         found: dict[str, StoredArticle] = {}
-        for ids, metadatas in self._pages():
+        pages = self._pages() if only is None else self._pages_of(only)
+        for ids, metadatas in pages:
             for chunk_id, meta in zip(ids, metadatas, strict=True):
                 article_id = str(meta.get("article_id", ""))
                 article = found.get(article_id)
@@ -105,6 +109,7 @@ class ArticleStore:
                         article_id, str(meta.get("origin", "")), str(meta.get("origin_kind", "file"))
                     )
                 article.chunk_ids.add(chunk_id)
+                article.fields = article.fields or dict(meta)
                 article.noted_chunks += NOTES_KEY in meta
                 article.fingerprints.add(str(meta.get("article_fingerprint", "")))
                 article.chunk_total = max(article.chunk_total, int(meta.get("chunk_total", 0)))
@@ -120,6 +125,13 @@ class ArticleStore:
             yield ids, list(page["metadatas"] or [{}] * len(ids))
             offset += len(ids)
 
+    def _pages_of(self, article_ids: Sequence[str]) -> Iterator[tuple[list[str], list[Any]]]:
+        for start in range(0, len(article_ids), 100):
+            where: Any = {"article_id": {"$in": list(article_ids[start : start + 100])}}
+            page = self.collection.get(include=["metadatas"], where=where)
+            ids = list(page["ids"])
+            yield ids, list(page["metadatas"] or [{}] * len(ids))
+
     def upsert(self, chunks: Sequence[Chunk], vectors: Any) -> None:
         """Write chunks with precomputed vectors; ids derive from content, so re-writes are idempotent."""
         self.collection.upsert(
@@ -128,10 +140,18 @@ class ArticleStore:
             documents=[c.text for c in chunks],
             metadatas=[c.metadata for c in chunks],
         )
+        self._wrote()
 
     def delete(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), PAGE):
             self.collection.delete(ids=list(ids[start : start + PAGE]))
+        if ids:
+            self._wrote()
+
+    def _wrote(self) -> None:
+        # The count alone misses a correction (same number of chunks) and build times have
+        # one-second resolution: every write leaves a mark that ``version`` reads.
+        self.set_build_info(last_write=uuid.uuid4().hex)
 
     def version(self) -> str:
         """Changes whenever a build or removal changed the collection (read fresh, not cached)."""
@@ -139,7 +159,8 @@ class ArticleStore:
         def read() -> str:
             current = self.client.get_collection(self.collection_name, embedding_function=None)
             meta = current.metadata or {}
-            return f"{current.count()}:{meta.get('newsbot_last_build_at', '')}"
+            marks = (meta.get("newsbot_last_build_at", ""), meta.get("newsbot_last_write", ""))
+            return f"{current.count()}:{marks[0]}:{marks[1]}"
 
         return self.guard.call(read)
 
@@ -148,7 +169,9 @@ class ArticleStore:
         return {k.removeprefix("newsbot_"): v for k, v in meta.items() if k.startswith("newsbot_")}
 
     def set_build_info(self, **info: str | int | float) -> None:
-        self.collection.modify(metadata={f"newsbot_{k}": v for k, v in info.items()})
+        """Merged into the collection's metadata (Chroma's ``modify`` replaces it whole)."""
+        current = self.client.get_collection(self.collection_name, embedding_function=None).metadata or {}
+        self.collection.modify(metadata={**current, **{f"newsbot_{k}": v for k, v in info.items()}})
 
 
 class GuardedReader:

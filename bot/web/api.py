@@ -1,6 +1,6 @@
 """The HTTP API (FastAPI), assembled: error handlers, one router per area, middleware.
 
-Routes live in ``bot/web/routes/`` (chat, openai, articles, health, metrics, widget); errors
+Routes live in ``bot/web/routes/`` (chat, openai, articles, health, metrics, widget, admin); errors
 in ``errors.py``; origin guard, body cap and CORS in ``middleware.py``; request ids, access
 log and metrics in ``observe.py``. Every route answers
 through the one ``ChatService``.
@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from bot.web.errors import add_error_handlers
 from bot.web.middleware import add_middleware
 from bot.web.observe import RequestObserver
+from bot.web.routes.admin import admin_router
 from bot.web.routes.articles import articles_router
 from bot.web.routes.chat import chat_router
 from bot.web.routes.health import health_router
@@ -41,6 +42,7 @@ def create_api(service: ChatService) -> FastAPI:
         health_router(service),
         metrics_router(service),
         widget_router(service),
+        admin_router(service),
     ):
         app.include_router(router)
     add_middleware(app, service.settings)

@@ -35,6 +35,13 @@ class RateLimitError(NewsbotError):
         self.retry_after_s = retry_after_s
 
 
+class UnauthorizedError(NewsbotError):
+    """A route that wants a bearer token got none, or a wrong one."""
+
+    http_status = 401
+    kind = "unauthorized"
+
+
 class SharedStateUnavailableError(NewsbotError):
     """The store that replicas share sessions and rate limits in (Redis) cannot be reached."""
 
@@ -56,6 +63,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in {
         400: "Bad input",
+        401: "Missing or wrong bearer token (admin and metrics routes)",
         403: "Browser request from a site not in the allowed origins",
         404: "Unknown article",
         413: "Question or body too large",
@@ -84,6 +92,8 @@ def response_for(err: NewsbotError) -> JSONResponse:
     headers = None
     if isinstance(err, RateLimitError | IndexLoadingError):
         headers = {"Retry-After": str(err.retry_after_s)}
+    elif isinstance(err, UnauthorizedError):
+        headers = {"WWW-Authenticate": "Bearer"}
     return error_response(err.http_status, err.kind, str(err), headers)
 
 

@@ -16,9 +16,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.config import Settings
 from bot.web.errors import error_response
 
+ADMIN_PREFIX = "/api/admin/"  # the publishing API (routes/admin.py): larger bodies, no browsers
+
 
 def add_middleware(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_kb * 1024, timeout_s=settings.body_timeout_s)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_kb * 1024,
+        timeout_s=settings.body_timeout_s,
+        larger={ADMIN_PREFIX: settings.admin_max_body_kb * 1024},  # whole articles from a CMS
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -65,18 +72,26 @@ class BodyLimit:
     and a body not sent within ``timeout_s`` gets 408 (a client declaring a longer body than
     it sends would otherwise hold its connection, and a server slot, open forever)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, timeout_s: float, larger: dict[str, int] | None = None
+    ) -> None:
+        """``larger``: path prefix → the cap of the routes under it, instead of ``max_bytes``."""
         self.app = app
         self.max_bytes = max_bytes
         self.timeout_s = timeout_s
+        self.larger = larger or {}
+
+    def _cap(self, path: str) -> int:
+        return next((cap for prefix, cap in self.larger.items() if path.startswith(prefix)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self._cap(scope.get("path", ""))
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > cap:
+            await self._reject(scope, receive, send, cap)
             return
         # Chunked bodies declare no length: read (at most the cap) first, then replay.
         messages: list[Message] = []
@@ -87,8 +102,8 @@ class BodyLimit:
                 message = await receive()
                 messages.append(message)
                 size += len(message.get("body", b""))
-                if size > self.max_bytes:
-                    await self._reject(scope, receive, send)
+                if size > cap:
+                    await self._reject(scope, receive, send, cap)
                     return
                 more = message.get("more_body", False)
         if reading.cancelled_caught:
@@ -101,7 +116,7 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit_kb = self.max_bytes // 1024
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
+        limit_kb = cap // 1024
         response = error_response(413, "too_large", f"The request body is over the {limit_kb} KB limit.")
         await response(scope, receive, send)

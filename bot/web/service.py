@@ -30,6 +30,7 @@ from bot.web.metrics import IndexGauges, Metrics
 from bot.web.shared import make_shared_state
 from bot.web.workers import AnswerThreads
 from index.errors import IndexLoadingError, IndexUnavailableError
+from index.publish import Publisher
 
 if TYPE_CHECKING:
     from index.encoder import Encoder
@@ -69,10 +70,13 @@ class ChatService:
         unavailable: str = "",
         lexical: LexicalCache | None = None,
         loading: bool = False,
+        make_publisher: Callable[[ChatService], Publisher] | None = None,
     ) -> None:
         """``lexical`` is the retriever's BM25 cache (from ``build_pipeline``): the article
         library reads articles from it instead of reading the store a second time.
-        ``loading``: a loader will ``attach`` the pipeline (``start_service``)."""
+        ``loading``: a loader will ``attach`` the pipeline (``start_service``).
+        ``make_publisher``: how the publishing API's writer is made (default: the configured
+        store, model and chunker; tests pass fakes)."""
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
@@ -80,6 +84,10 @@ class ChatService:
         self.library = ArticleLibrary(self.lexical) if self.lexical else None
         self.unavailable = unavailable
         self.loading = loading
+        self.encoder: Encoder | None = None
+        self._publisher: Publisher | None = None
+        self._publisher_lock = threading.Lock()
+        self._make_publisher = make_publisher or _configured_publisher
         self.shared = make_shared_state(settings)
         self.sessions = self.shared.sessions
         self.limiter = self.shared.limiter
@@ -101,6 +109,7 @@ class ChatService:
     def attach(self, pipeline: Pipeline) -> None:
         """Answer with this pipeline from now on (the loader's last step)."""
         self.store = pipeline.store
+        self.encoder = pipeline.encoder
         self.lexical = pipeline.lexical
         self.library = ArticleLibrary(pipeline.lexical)
         self.chatbot = pipeline.chatbot  # last: its presence means everything above is set
@@ -111,6 +120,21 @@ class ChatService:
         """Not loading but unavailable (no index yet, store unreachable): the loader retries."""
         self.loading = False
         self.unavailable = reason
+
+    def publisher(self) -> Publisher:
+        """The writer of the publishing API, made on first use (its chunker loads spaCy). It
+        works before the index is loaded too: a CMS may publish the very first article."""
+        with self._publisher_lock:
+            if self._publisher is None:
+                self._publisher = self._make_publisher(self)
+            return self._publisher
+
+    def follow_index_now(self) -> None:
+        """Bring the lexical index up to the store now (after a publication or a takedown made
+        here), not at the next background check. Before the index is loaded, the loader's
+        next look finds the change."""
+        if self.chatbot is not None and self.lexical is not None:
+            self.lexical.refresh()
 
     def require_bot(self) -> Chatbot:
         chatbot = self.chatbot
@@ -214,6 +238,14 @@ class ChatService:
             store_location=self.store.location if self.store else "",
             sessions=len(self.sessions),
         )
+
+
+def _configured_publisher(service: ChatService) -> Publisher:
+    from index.factory import make_indexer
+    from index.store import write_lock
+
+    indexer = make_indexer(service.settings, embeddings=service.encoder, store=service.store)
+    return Publisher(indexer, partial(write_lock, service.settings), on_change=service.follow_index_now)
 
 
 def _model_name(settings: Settings) -> str:

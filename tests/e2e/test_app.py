@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from tests.corpus import ROOT, SEED
-from tests.e2e.servers import start_app, stop_app
+from tests.e2e.servers import eventually, run_module, start_app, stop_app
 
 WHO = "Who leads Russia's delegation?"
 
@@ -103,8 +104,9 @@ def test_page_and_docs_are_served(app_server: str) -> None:
     assert httpx.get(f"{app_server}/docs", timeout=10).status_code == 200
 
 
-def test_missing_index_serves_a_page_that_says_how_to_build(tmp_path) -> None:
-    proc, base = start_app(tmp_path / "empty-data")
+def test_missing_index_serves_a_page_that_says_how_to_build_then_the_index_once_built(tmp_path) -> None:
+    data = tmp_path / "empty-data"
+    proc, base = start_app(data, {"NEWSBOT_INDEX_CHECK_S": "0.5"})
     try:
         health = httpx.get(f"{base}/healthz", timeout=10)
         assert health.status_code == 503 and health.json()["ready"] is False
@@ -112,6 +114,12 @@ def test_missing_index_serves_a_page_that_says_how_to_build(tmp_path) -> None:
         assert reply.status_code == 503 and "index build" in reply.json()["error"]["message"]
         config = httpx.get(f"{base}/config", timeout=10).text
         assert "index build" in config
+        # `python -m index build` in another process while the app runs: no restart needed.
+        built = run_module("index", ["build", str(SEED)], {**os.environ, "NEWSBOT_DATA_DIR": str(data)})
+        assert built.returncode == 0, built.stderr
+        assert eventually(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, 60)
+        answer = httpx.post(f"{base}/api/chat", json={"message": WHO}, timeout=60).json()
+        assert "Medinsky" in answer["text"] and answer["citations"]
     finally:
         stop_app(proc)
 

@@ -3,12 +3,11 @@ then only for ``Authorization: Bearer <token>`` (compared in constant time)."""
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.web.auth import require_bearer
 from bot.web.errors import error_response
 from bot.web.service import ChatService
 
@@ -21,12 +20,7 @@ def metrics_router(service: ChatService) -> APIRouter:
     async def metrics(request: Request) -> Response:
         if token is None:  # off: as if the route did not exist
             return error_response(404, "not_found", "Not Found")
-        scheme, _, sent = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            sent.encode(), token.get_secret_value().encode()
-        ):
-            headers = {"WWW-Authenticate": "Bearer"}
-            return error_response(401, "unauthorized", "A metrics token is required.", headers)
+        require_bearer(request, token, "The metrics endpoint")
         return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -64,9 +64,14 @@ def test_version_and_build_info_follow_the_builds(make_settings: Callable[..., S
     before = store.version()
     store.set_build_info(last_build_at="2024-01-01T00:00:00+00:00", model="m")
     assert store.version() != before and store.version().startswith(f"{len(chunks)}:")
-    assert store.build_info() == {"last_build_at": "2024-01-01T00:00:00+00:00", "model": "m"}
+    info = store.build_info()
+    assert (info["last_build_at"], info["model"]) == ("2024-01-01T00:00:00+00:00", "m")
     store.delete([chunks[0].id])
     assert store.version().startswith(f"{len(chunks) - 1}:")
+    same_count = store.version()  # a correction rewrites chunks and keeps their number
+    store.upsert([chunks[1]], HashEmbeddings().encode_batch([chunks[1].embed_text]))
+    assert store.version() != same_count and store.version().startswith(f"{len(chunks) - 1}:")
+    assert store.build_info()["model"] == "m"  # each write's mark keeps the other fields
 
 
 def test_retrieval_goes_through_our_embeddings_only(make_settings: Callable[..., Settings]) -> None:
