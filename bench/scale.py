@@ -330,3 +330,7 @@ def _print(rows: list[Row]) -> None:
             f"| {r.snapshot_mb:.0f} | {r.store_mb:.0f} | {r.update_s:.1f} | {r.remove_s:.1f} "
             f"| {r.server_rss_mb:.0f} |"
         )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 class ArticleSummary(ArticleRef):
     author: str = ""
+    updated_at: str = Field("", description="When it was last corrected or updated, if it was.")
+    access: str = Field("public", description="public, or subscriber (answers for subscribers only)")
 
 
 class ArticleDetail(ArticleSummary):

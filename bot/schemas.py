@@ -14,6 +14,7 @@ class Citation(BaseModel):
     source: str = ""
     author: str = ""
     published_at: str = ""
+    updated_at: str = Field("", description="When the article was last corrected or updated, if it was.")
     url: str = ""
     chunk_id: str
     quote: str = Field(description="Verbatim text from the article body.")

@@ -3,8 +3,8 @@
 The same chunking, embedding and crash-safe write order as a build (``Indexer.sync``), on
 one article at a time and reading only that article's records, so a publication costs the
 same whatever the archive's size. Writes hold the data folder's write lock, as builds do.
-``on_change`` runs after every write (the web app refreshes its lexical index there, so the
-change is in the next answer, not the next poll).
+``on_change(written, deleted)`` gets the chunk ids of every write (the web app applies them
+to its lexical index there, so the change is in the next answer, not after the next poll).
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class Publisher:
         self,
         indexer: Indexer,
         lock: Callable[[], AbstractContextManager[None]],
-        on_change: Callable[[], object] = lambda: None,
+        on_change: Callable[[list[str], list[str]], object] = lambda written, deleted: None,
     ) -> None:
         self.indexer = indexer
         self._lock = lock
@@ -102,7 +102,7 @@ class Publisher:
         if stats.failures:
             raise ConflictError(stats.failures[0].reason)
         if stats.added or stats.updated:
-            self._on_change()
+            self._on_change(stats.written_ids, stats.deleted_ids)
         status: Literal["created", "updated", "unchanged"] = (
             "created" if stats.added else "updated" if stats.updated else "unchanged"
         )
@@ -116,7 +116,7 @@ class Publisher:
             if found is None:
                 raise NotFoundError(f"no article with id {article_id!r} in the index")
             self.indexer.store.delete(sorted(found.chunk_ids))
-        self._on_change()
+        self._on_change([], sorted(found.chunk_ids))
         return len(found.chunk_ids)
 
     def get(self, article_id: str) -> IndexedArticle:

@@ -44,6 +44,8 @@ class BuildStats:
     chunks_written: int = 0
     chunks_deleted: int = 0
     seconds: float = 0.0
+    written_ids: list[str] = field(default_factory=list)  # what changed, for a reader to follow
+    deleted_ids: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -130,6 +132,8 @@ class Indexer:
         self.store.delete(plan.stale_ids)
         stats.chunks_written = len(plan.new_chunks)
         stats.chunks_deleted = len(plan.stale_ids)
+        stats.written_ids = [c.id for c in plan.new_chunks]
+        stats.deleted_ids = list(plan.stale_ids)
         stats.seconds = time.perf_counter() - started
         self.store.set_build_info(
             last_build_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -364,7 +364,8 @@
       link.target = "_blank";
       link.rel = "noopener noreferrer";
       li.appendChild(link);
-      var meta = [c.source, c.author, (c.published_at || "").slice(0, 10)].filter(Boolean).join(" \u00b7 ");
+      var updated = c.updated_at ? "Updated " + c.updated_at.slice(0, 10) : "";
+      var meta = [c.source, c.author, (c.published_at || "").slice(0, 10), updated].filter(Boolean).join(" \u00b7 ");
       if (meta) { li.appendChild(el("div", "meta", meta)); }
       if (c.quote) { li.appendChild(el("blockquote", "", "\u201c" + c.quote + "\u201d")); }
       list.appendChild(li);

@@ -89,6 +89,7 @@ def citation_for(n: int, passage: Document, quote_start: int, quote_end: int) ->
         source=str(meta.get("source", "")),
         author=str(meta.get("author", "")),
         published_at=str(meta.get("published_at", "")),
+        updated_at=str(meta.get("updated_at", "")),
         url=str(meta.get("url", "")),
         chunk_id=str(passage.id or meta.get("chunk_id", "")),
         quote=passage.page_content[quote_start:quote_end],

@@ -43,9 +43,10 @@ from bot.language.text import terms
 from bot.retrieval import bm25
 from bot.retrieval.bm25 import Bm25, CountsBuilder, Part, TermCounts
 from index.chunking import article_header
+from index.loaders import PUBLIC
 
-FORMAT = 2  # bump when the folder's layout changes: older snapshots are then rebuilt
-ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url")
+FORMAT = 3  # bump when the folder's layout changes: older snapshots are then rebuilt
+ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "updated_at", "access")
 SEGMENTS = "segments"
 
 
@@ -84,7 +85,8 @@ class ChunkTable:
         CREATE TABLE chunks (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, article INTEGER NOT NULL,
                              start INTEGER NOT NULL, text TEXT NOT NULL, meta TEXT NOT NULL);
         CREATE TABLE articles (code INTEGER PRIMARY KEY, article_id TEXT NOT NULL, title TEXT,
-                               source TEXT, author TEXT, published_at TEXT, url TEXT);
+                               source TEXT, author TEXT, published_at TEXT, url TEXT,
+                               updated_at TEXT, access TEXT);
     """
     INDEXES = """
         CREATE UNIQUE INDEX chunks_id ON chunks (id);
@@ -187,7 +189,9 @@ class SegmentWriter:
             code = self._articles[article_id] = len(self._articles)
             fields = [str(meta.get(f, "") or "") for f in ARTICLE_FIELDS]
             fields[0] = fields[0] or article_id
-            self._db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", (code, article_id, *fields))
+            fields[-1] = fields[-1] or PUBLIC
+            places = ", ".join("?" * (len(fields) + 2))
+            self._db.execute(f"INSERT INTO articles VALUES ({places})", (code, article_id, *fields))
         source = str(meta.get("source", "") or "")
         pos = len(self._article_code)
         self._article_code.append(code)
@@ -448,7 +452,20 @@ def _update(
     """``previous``'s segments with the chunks the store no longer has removed, plus one
     segment of the chunks it lacks; small segments merged when there are too many."""
     fresh, removed = _diff(_all_ids(get, config.page), previous)
-    segments = list(previous.segments)
+    return _extend(root, get, previous.segments, removed, fresh, config)
+
+
+def _extend(
+    root: Path,
+    get: ReadPage,
+    segments: list[Segment],
+    removed: list[np.ndarray],
+    fresh: list[str],
+    config: SnapshotConfig,
+) -> tuple[list[Segment], list[np.ndarray]]:
+    """These segments and removals plus one new segment of the ``fresh`` chunks (fetched by
+    id); small segments merged when there are too many."""
+    segments, removed = list(segments), list(removed)
     if fresh:
         writer = SegmentWriter(root)
         try:
@@ -461,6 +478,31 @@ def _update(
             raise
         removed.append(np.zeros(0, dtype=np.int64))
     return _merge_small(root, segments, removed, config)
+
+
+def apply_change(
+    root: Path,
+    get: ReadPage,
+    previous: Snapshot,
+    added: Sequence[str],
+    removed: Sequence[str],
+    config: SnapshotConfig = SnapshotConfig(),
+) -> Snapshot:
+    """``previous`` with these chunk ids added and those removed — a change made in this
+    process, whose ids are known — without listing the store: what makes a takedown or a
+    correction take effect at once at any archive size. Its version is a local one; the
+    next check of the store's version reconciles it with everything else that changed."""
+    gone = [r.copy() for r in previous.removed]
+    for i, segment in enumerate(previous.segments):
+        found = np.fromiter(segment.table.positions_of(removed).values(), dtype=np.int64)
+        gone[i] = np.union1d(gone[i], found)
+    live = previous.positions_of(added)
+    fresh = [chunk_id for chunk_id in dict.fromkeys(added) if chunk_id not in live]
+    segments, gone = _extend(root, get, previous.segments, gone, fresh, config)
+    version = f"local:{uuid.uuid4().hex}"
+    snapshot = Snapshot(_write_snapshot(root, version, segments, gone), _opened(previous))
+    _prune(root, keep={snapshot.folder, previous.folder}, config=config)
+    return snapshot
 
 
 def _diff(wanted: list[str], previous: Snapshot) -> tuple[list[str], list[np.ndarray]]:

@@ -101,7 +101,8 @@ def sources_html(turns: Sequence[SourcesTurn], library: ArticleLibrary | None) -
 
 def _source_item(turn: int, c: Citation, library: ArticleLibrary | None) -> str:
     ctx = library.context(c) if library else QuoteInContext("", c.quote, "")
-    meta = " · ".join(html.escape(x) for x in (c.source, c.author, c.published_at[:10]) if x)
+    updated = f"Updated {c.updated_at[:10]}" if c.updated_at else ""
+    meta = " · ".join(html.escape(x) for x in (c.source, c.author, c.published_at[:10], updated) if x)
     url = safe_url(c.url)
     title = html.escape(c.title or c.article_id)
     if url:

@@ -129,12 +129,11 @@ class ChatService:
                 self._publisher = self._make_publisher(self)
             return self._publisher
 
-    def follow_index_now(self) -> None:
-        """Bring the lexical index up to the store now (after a publication or a takedown made
-        here), not at the next background check. Before the index is loaded, the loader's
-        next look finds the change."""
+    def follow_index_now(self, written: list[str], deleted: list[str]) -> None:
+        """Take a publication or a takedown made here into the lexical index now, not at the
+        next background check. Before the index is loaded, the loader's next look finds it."""
         if self.chatbot is not None and self.lexical is not None:
-            self.lexical.refresh()
+            self.lexical.apply(written, deleted)
 
     def require_bot(self) -> Chatbot:
         chatbot = self.chatbot

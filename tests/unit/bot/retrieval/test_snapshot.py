@@ -188,3 +188,20 @@ def test_a_full_build_is_written_in_segments_of_bounded_size(tmp_path: Path) -> 
     assert [len(s) for s in split.snapshot.segments] == [2] * (len(IDS) // 2) + [1] * (len(IDS) % 2)
     assert _ranked(split, "ferry strike") == _ranked(whole, "ferry strike")
     assert split.articles() == whole.articles()
+
+
+def test_a_change_with_known_ids_is_applied_without_listing_the_store(tmp_path: Path) -> None:
+    store = _store()
+    cache = LexicalCache(store, lambda: "v1", root=tmp_path / "a")
+    cache()
+    _add(store, "zeppelin#0", "A zeppelin landed at the harbour on Monday.", "zeppelin")
+    gone = store.ids.index(IDS[1])
+    del store.ids[gone], store.texts[gone], store.metadatas[gone]
+    store.calls.clear()
+    cache.apply(added=["zeppelin#0"], removed=[IDS[1]])
+    assert [include for _, _, include in store.calls] == [["documents", "metadatas"]]  # the new chunk only
+    applied = cache()
+    fresh = LexicalCache(_store_like(store), lambda: "v2", root=tmp_path / "b")()
+    assert applied.chunk_count == fresh.chunk_count and applied.articles() == fresh.articles()
+    for query in ("zeppelin harbour", "ferry strike", "budget"):
+        assert _ranked(applied, query) == _ranked(fresh, query)
