@@ -9,7 +9,9 @@ replicated with distinct ids and article ids, through the same ``get`` calls Chr
 Per size, in a fresh process each (so peak RSS is the step's own):
 * full build (no snapshot yet): seconds and peak RSS;
 * open (a replica's start with the snapshot on disk): seconds and RSS;
-* one article published (+1) and one taken down (-1): seconds for the index to follow;
+* one article published (+1) and one taken down (-1): seconds for the index to follow by
+  listing the store's ids (another process's change), and a takedown whose chunk ids are
+  known (the publishing API's own replica);
 * BM25 scoring of every chunk for reader questions: p50/p95 ms.
 
 Usage:
@@ -26,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -126,22 +129,36 @@ def _step(args: argparse.Namespace) -> dict[str, float]:
         out.update(_queries(index))
         out["after_queries_mb"] = _rss_mb() - baseline
     else:
-        previous = snapshots.open_existing(root, "v1")
-        article = base["metadatas"][0].get("article_id", "")
-        rows = [i for i, m in enumerate(base["metadatas"]) if m.get("article_id") == article]
-        for i in rows:
-            store.extra[f"{base['ids'][i]}~new"] = (
-                base["documents"][i],
-                dict(base["metadatas"][i], article_id="new"),
-            )
-        started = time.monotonic()
-        added = snapshots.build(root, "v2", store.get, previous)
-        out["add_s"] = time.monotonic() - started
-        store.take_down({f"{base['ids'][i]}~0" for i in rows})  # the original taken down
-        store.get(include=[], limit=1)
-        started = time.monotonic()
-        snapshots.build(root, "v3", store.get, added)
-        out["remove_s"] = time.monotonic() - started
+        out.update(_follow(snapshots, store, root, base))
+    return out
+
+
+def _follow(snapshots: Any, store: ReplicatedStore, root: Path, base: dict[str, Any]) -> dict[str, float]:
+    """One article published, then taken down, each followed by listing the store's ids (as
+    a replica follows another process's change); then one taken down with its ids known (as
+    the publishing API's own replica does)."""
+    previous = snapshots.latest(root)
+    article = base["metadatas"][0].get("article_id", "")
+    rows = [i for i, m in enumerate(base["metadatas"]) if m.get("article_id") == article]
+    new = {
+        f"{base['ids'][i]}~new": (base["documents"][i], dict(base["metadatas"][i], article_id="new"))
+        for i in rows
+    }
+    store.publish(new)
+    store.get(include=[], limit=1)  # the store's own listing is not what is measured
+    out: dict[str, float] = {}
+    started = time.monotonic()
+    added = snapshots.build(root, uuid.uuid4().hex, store.get, previous)
+    out["add_s"] = time.monotonic() - started
+    store.take_down({f"{base['ids'][i]}~0" for i in rows})  # the original taken down
+    store.get(include=[], limit=1)
+    started = time.monotonic()
+    removed = snapshots.build(root, uuid.uuid4().hex, store.get, added)
+    out["remove_s"] = time.monotonic() - started
+    known = [f"{base['ids'][i]}~1" for i in rows]  # a copy taken down through the API
+    started = time.monotonic()
+    snapshots.apply_change(root, store.get, removed, [], known)
+    out["remove_known_s"] = time.monotonic() - started
     return out
 
 
@@ -174,8 +191,8 @@ def main() -> int:
         print(json.dumps(_step(args)))
         return 0
     columns = ["chunks", "full build s", "build peak MB", "open s", "RSS open/queried MB", "score p50/p95 ms"]
-    print("| " + " | ".join([*columns, "+1 article s", "-1 article s"]) + " |")
-    print("|" + "---|" * 8)
+    print("| " + " | ".join([*columns, "+1 article s", "-1 article s", "-1 with ids known s"]) + " |")
+    print("|" + "---|" * 9)
     for size in args.sizes:
         row: dict[str, float] = {}
         for step in ("build", "open", "follow"):
@@ -186,7 +203,7 @@ def main() -> int:
             f"| {size:,} | {row['build_s']:.0f} | {row['build_peak_mb']:.0f} | {row['open_s']:.2f} "
             f"| {row['open_mb']:.0f} / {row['after_queries_mb']:.0f} "
             f"| {row['score_p50_ms']:.1f} / {row['score_p95_ms']:.1f} "
-            f"| {row['add_s']:.1f} | {row['remove_s']:.1f} |",
+            f"| {row['add_s']:.1f} | {row['remove_s']:.1f} | {row['remove_known_s']:.2f} |",
             flush=True,
         )
     return 0

@@ -22,6 +22,7 @@ from bot.schemas import ArticleRef, Citation
 from bot.suggestions import DEFAULTS as SUGGESTIONS
 from bot.suggestions import suggested_questions
 from index.errors import NotFoundError
+from index.loaders import PUBLIC
 from index.nlp import SentenceNotes, notes_of
 
 if TYPE_CHECKING:
@@ -78,18 +79,19 @@ class ArticleLibrary:
         self._shelf = _Shelf({}, {}, OrderedDict())
         self._lock = threading.Lock()
 
-    def list(self) -> list[ArticleSummary]:
-        """Newest first, then by title."""
-        articles = self._load().summaries.values()
+    def list(self, subscriber: bool = False) -> list[ArticleSummary]:
+        """Newest first, then by title; subscriber-only articles for a ``subscriber`` only."""
+        articles = [a for a in self._load().summaries.values() if subscriber or a.access == PUBLIC]
         ordered = sorted(articles, key=lambda a: a.title.casefold())
         ordered.sort(key=lambda a: a.published_at, reverse=True)
         return ordered
 
-    def get(self, article_id: str) -> ArticleDetail:
-        """One article with its text and its suggested questions."""
+    def get(self, article_id: str, subscriber: bool = False) -> ArticleDetail:
+        """One article with its text and its suggested questions. A subscriber-only article is
+        unknown to anyone else (404, as if it did not exist: its title is not disclosed)."""
         index, shelf = self._current()
         summary = shelf.summaries.get(article_id)
-        if summary is None:
+        if summary is None or not (subscriber or summary.access == PUBLIC):
             raise NotFoundError(f"No article with id {article_id!r}.")
         with self._lock:
             cached = shelf.details.get(article_id)
@@ -107,17 +109,20 @@ class ArticleLibrary:
                 shelf.details.popitem(last=False)
         return article
 
-    def find_by_url(self, url: str) -> ArticleSummary | None:
-        """The article published at ``url`` (a host page's canonical URL), if indexed."""
+    def find_by_url(self, url: str, subscriber: bool = False) -> ArticleSummary | None:
+        """The article published at ``url`` (a host page's canonical URL), if indexed (and
+        readable: subscriber-only articles for a ``subscriber`` only)."""
         wanted = normalize_url(url)
         shelf = self._load()
-        found = shelf.by_url.get(wanted) if wanted else None
-        return shelf.summaries[found] if found else None
+        found = shelf.summaries[shelf.by_url[wanted]] if wanted and wanted in shelf.by_url else None
+        return found if found and (subscriber or found.access == PUBLIC) else None
 
-    def context(self, citation: Citation, chars: int = _DEFAULTS.context_chars) -> QuoteInContext:
+    def context(
+        self, citation: Citation, chars: int = _DEFAULTS.context_chars, subscriber: bool = False
+    ) -> QuoteInContext:
         """The quote and up to ``chars`` characters each side, cut at word boundaries."""
         try:
-            text = self.get(citation.article_id).text
+            text = self.get(citation.article_id, subscriber).text
         except NotFoundError:
             return QuoteInContext("", citation.quote, "")
         start, end = citation.start, citation.end

@@ -15,7 +15,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from bot.answerers.base import Answerer, Delta, Draft
+from bot.answerers.timeliness import as_of_note
 from bot.conversation import Condenser, bounded
+from bot.language.patterns import about_the_present
 from bot.question import Question, clean_question, without_markup
 from bot.schemas import Answer, Timings
 from index.errors import IndexUnavailableError, NewsbotError
@@ -52,9 +54,12 @@ class Chatbot:
             else:
                 yield event
         assert draft is not None, "an answerer must end with a Draft"
+        dated = as_of_note(draft.citations) if about_the_present(asked) and not draft.refused else ""
+        if dated:  # streamed too: the streamed text and the final one stay the same
+            yield Delta(dated)
         done = time.perf_counter()
         yield Answer(
-            text=draft.text,
+            text=draft.text + dated,
             citations=draft.citations,
             refused=draft.refused,
             answerer=self.answerer.name,
@@ -72,7 +77,9 @@ class Chatbot:
 
     def _retrieve(self, question: Question) -> list[Document]:
         try:
-            return self.retriever.invoke(question.standalone, article_id=question.article_id)
+            return self.retriever.invoke(
+                question.standalone, article_id=question.article_id, subscriber=question.subscriber
+            )
         except NewsbotError:
             raise
         except Exception as err:  # the store is outside the process (a Chroma server may be gone)

@@ -85,6 +85,11 @@ class Settings(IndexSettings):
         None,
         description="Bearer token of the publishing API (/api/admin/articles/…) for a CMS (default: off).",
     )
+    subscriber_secret: SecretStr | None = Field(
+        None,
+        description="Secret that signs subscriber tokens (X-Newsbot-Subscriber); without it "
+        "subscriber-only articles answer no one.",
+    )
     admin_max_body_kb: PositiveInt = Field(2048, description="Largest article a CMS may push, in KB.")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Log level of the app."

@@ -30,6 +30,8 @@ class Question:
     article_id: str | None = None
     # Names or the earlier question that a follow-up refers to; searched, not asked.
     context: tuple[str, ...] = ()
+    # Asked by a subscriber (a valid subscriber token): subscriber-only articles may answer.
+    subscriber: bool = False
 
     @classmethod
     def of(cls, question: Question | str) -> Question:

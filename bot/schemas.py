@@ -16,6 +16,7 @@ class Citation(BaseModel):
     published_at: str = ""
     updated_at: str = Field("", description="When the article was last corrected or updated, if it was.")
     url: str = ""
+    access: str = Field("public", description="public, or subscriber (quoted for a subscriber only)")
     chunk_id: str
     quote: str = Field(description="Verbatim text from the article body.")
     start: int = Field(description="Offset of the quote in the article body (characters).")

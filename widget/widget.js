@@ -1,7 +1,8 @@
 /*! newsbot widget: one script tag, page-aware, answers with sources.
  * <script src="https://BOT/widget.js" data-article-id="ID" async></script>
  * Options (data-*): article-id (else the page's canonical URL is matched), title, greeting,
- * color, position (right|left), mode (launcher|inline). CSS custom properties on
+ * color, position (right|left), mode (launcher|inline), subscriber-token (a token the site's
+ * server signed for a logged-in subscriber: subscriber-only articles may then answer). CSS custom properties on
  * `newsbot-widget`: --newsbot-accent, --newsbot-font, --newsbot-radius.
  * Everything lives in a Shadow DOM; all text is inserted as text (never as HTML); no cookies.
  * With an article id, the article's suggested questions show as buttons until the first question.
@@ -20,8 +21,14 @@
     title: ds.title || "Ask about this story",
     greeting: ds.greeting || "Ask a question about this article. Every answer quotes its sources.",
     position: ds.position === "left" ? "left" : "right",
-    inline: ds.mode === "inline"
+    inline: ds.mode === "inline",
+    subscriberToken: ds.subscriberToken || ""
   };
+  function headers(extra) {
+    var all = extra || {};
+    if (cfg.subscriberToken) { all["X-Newsbot-Subscriber"] = cfg.subscriberToken; }
+    return all;
+  }
   var MAX_CHARS = 2000;
   var MAX_SUGGESTIONS = 5;
   var SUGGESTION_CHARS = 80;
@@ -211,7 +218,7 @@
   function suggest() {
     if (suggested || !cfg.articleId) { return; }
     suggested = true;
-    fetch(BOT + "/api/articles/" + encodeURIComponent(cfg.articleId), { mode: "cors", credentials: "omit" })
+    fetch(BOT + "/api/articles/" + encodeURIComponent(cfg.articleId), { mode: "cors", credentials: "omit", headers: headers() })
       .then(function (response) { return response.ok ? response.json() : {}; })
       .then(function (article) {
         var questions = Array.isArray(article.suggested_questions) ? article.suggested_questions : [];
@@ -265,7 +272,7 @@
       method: "POST",
       mode: "cors",
       credentials: "omit",
-      headers: { "Content-Type": "application/json" },
+      headers: headers({ "Content-Type": "application/json" }),
       body: JSON.stringify(body)
     }).then(function (response) {
       if (!response.ok) { return failed(response, bubble); }
@@ -360,7 +367,9 @@
       var li = el("li");
       if (c.n) { li.value = c.n; }
       var link = el("a", "", c.title || c.article_id);
-      link.href = c.quote ? readerUrl(c) : BOT + "/read/" + encodeURIComponent(c.article_id);
+      // A subscriber-only article is read on the site itself (the bot's reader page is public).
+      var own = c.access === "subscriber" && /^https?:\/\//.test(c.url || "");
+      link.href = own ? c.url : (c.quote ? readerUrl(c) : BOT + "/read/" + encodeURIComponent(c.article_id));
       link.target = "_blank";
       link.rel = "noopener noreferrer";
       li.appendChild(link);

@@ -9,13 +9,13 @@ the article does not give is an honest "doesn't say", not a guess.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from langchain_core.documents import Document
 
 from bot.answerers.base import Draft, citation_for, related_articles
 from bot.answerers.intents import Intent
 from bot.answerers.summary import Sentence, SummaryConfig, lede, summary_sentences
+from bot.language.patterns import display_date
 from bot.language.wordlists import word_list
 
 _FIELDS = {
@@ -99,12 +99,3 @@ def fact_draft(intent: Intent, chunks: Sequence[Document], config: SummaryConfig
 
 def _title(chunk: Document) -> str:
     return str(chunk.metadata.get("title") or chunk.metadata.get("article_id") or "the article")
-
-
-def display_date(published_at: str) -> str:
-    """ "2023-11-27T08:45:59Z" → "November 27, 2023"; anything unreadable as it is."""
-    try:
-        when = datetime.fromisoformat(published_at.replace("Z", "+00:00")[:25])
-    except ValueError:
-        return published_at
-    return f"{when:%B} {when.day}, {when.year}"

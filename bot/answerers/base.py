@@ -91,6 +91,7 @@ def citation_for(n: int, passage: Document, quote_start: int, quote_end: int) ->
         published_at=str(meta.get("published_at", "")),
         updated_at=str(meta.get("updated_at", "")),
         url=str(meta.get("url", "")),
+        access=str(meta.get("access", "") or "public"),
         chunk_id=str(passage.id or meta.get("chunk_id", "")),
         quote=passage.page_content[quote_start:quote_end],
         start=base + quote_start,

@@ -8,7 +8,6 @@ from typing import Any
 
 from langchain_core.documents import Document
 
-from bot.answerers.about import display_date
 from bot.chatbot import Chatbot
 from bot.eval.dataset import EvalQuestion
 from bot.eval.metrics import (
@@ -23,6 +22,7 @@ from bot.eval.metrics import (
     retrieval_scores,
     token_f1,
 )
+from bot.language.patterns import display_date
 from bot.language.wordlists import word_list
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn, Citation

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.language.wordlists import word_list
+from bot.language.wordlists import phrase_pattern, word_list
 
 # ---- Names -------------------------------------------------------------------------------
 
@@ -192,3 +192,20 @@ def timestamp(published_at: object) -> float | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
+
+
+def display_date(published_at: str) -> str:
+    """ "2023-11-27T08:45:59Z" → "November 27, 2023"; anything unreadable as it is."""
+    try:
+        when = datetime.fromisoformat(published_at.replace("Z", "+00:00")[:25])
+    except ValueError:
+        return published_at
+    return f"{when:%B} {when.day}, {when.year}"
+
+
+_PRESENT = phrase_pattern("present_time_phrases")
+
+
+def about_the_present(question: str) -> bool:
+    """Whether a question asks how things stand now ("who is the coach now?", "the latest on…")."""
+    return _PRESENT.search(question) is not None

@@ -36,6 +36,9 @@ class RetrievalWeights:
     source: float = 0.6
     date: float = 0.5
     recency: float = 0.05
+    # For a question about the present: the newest relevant chunk should lead. Initial choice,
+    # measured on the reader sets (eval/RESULTS.md), not tuned to single questions.
+    present_recency: float = 0.3
     duplicate_jaccard: float = 0.8
     same_story_jaccard: float = 0.3  # this similar (but no copy): two versions of one story
     conflict_margin: float = 0.15  # ...and this close in score: the newer one goes first
@@ -76,17 +79,23 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        return self.search(query, k=int(kwargs.get("k", self.k)), article_id=kwargs.get("article_id"))
+        k = int(kwargs.get("k", self.k))
+        return self.search(query, k, kwargs.get("article_id"), bool(kwargs.get("subscriber", False)))
 
-    def search(self, query: str, k: int | None = None, article_id: str | None = None) -> list[Document]:
-        """Rank chunks for ``query``; with ``article_id`` only that article's chunks."""
-        found = self.candidates(query, article_id)
+    def search(
+        self, query: str, k: int | None = None, article_id: str | None = None, subscriber: bool = False
+    ) -> list[Document]:
+        """Rank chunks for ``query``; with ``article_id`` only that article's chunks; the chunks
+        of subscriber-only articles only for a ``subscriber``."""
+        found = self.candidates(query, article_id, subscriber)
         if found is None:
             return []
         scored = self._score(found.lexical, found.positions, found.dense, found.bm25, found.hints)
         return self._top_k(found.lexical, scored, k or self.k)
 
-    def candidates(self, query: str, article_id: str | None = None) -> Candidates | None:
+    def candidates(
+        self, query: str, article_id: str | None = None, subscriber: bool = False
+    ) -> Candidates | None:
         """The chunks worth scoring for ``query`` with their raw signals (None: empty index).
         ``search`` scores these; bench/tune_retrieval.py fits the weights on them."""
         lexical = self.lexical_index()
@@ -95,6 +104,12 @@ class HybridRetriever(BaseRetriever):
         hints = analyse(query, lexical.matcher)
         dense = self._dense_candidates(self.embed_query(query), hints, article_id)
         bm25 = lexical.scores(query)
+        if not subscriber and lexical.restricted.any():  # never a candidate: not scored, not quoted
+            bm25 = np.where(lexical.restricted, 0.0, bm25)
+            allowed = lexical.positions_of(dense)
+            dense = {
+                i: cos for i, cos in dense.items() if i in allowed and not lexical.restricted[allowed[i]]
+            }
         positions = self._candidate_positions(lexical, dense, bm25, hints, article_id)
         return Candidates(lexical, positions, dense, bm25, hints)
 
@@ -163,7 +178,8 @@ class HybridRetriever(BaseRetriever):
             score += w.source * (meta.get("source") in hints.sources)
             score += w.date * hints.date_score(str(meta.get("published_at", "")))
             if span and published is not None:
-                score += w.recency * (published - min(known)) / span
+                recency = w.present_recency if hints.present else w.recency
+                score += recency * (published - min(known)) / span
             scored.append((score, int(pos), cos, lex))
         scored.sort(key=lambda s: -s[0])
         return scored

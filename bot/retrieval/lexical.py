@@ -113,6 +113,11 @@ class LexicalIndex:
         code = self.snapshot.code_of_article.get(article_id, -2)  # -1 marks removed chunks
         return np.asarray(self.snapshot.article_code == code)
 
+    @property
+    def restricted(self) -> np.ndarray:
+        """True for the chunks of subscriber-only articles (per position)."""
+        return self.snapshot.restricted
+
     def positions_of(self, ids: Iterable[str]) -> dict[str, int]:
         return self.snapshot.positions_of(ids)
 

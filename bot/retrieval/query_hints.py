@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.language.patterns import DATE_PARTS, month_number
+from bot.language.patterns import DATE_PARTS, about_the_present, month_number
 from bot.language.wordlists import word_list
 
 _GENERIC = word_list("generic_outlet_words")  # "News", "Life": not an outlet on their own
@@ -52,6 +52,7 @@ class DateHint:
 class QueryHints:
     sources: set[str] = field(default_factory=set)
     dates: list[DateHint] = field(default_factory=list)
+    present: bool = False  # about the present ("now", "latest", "still"): the newest should lead
 
     def date_score(self, published_at: str) -> float:
         return max((d.matches(published_at) for d in self.dates), default=0.0)
@@ -106,4 +107,6 @@ def _aliases(source: str) -> set[str]:
 
 
 def analyse(question: str, matcher: SourceMatcher) -> QueryHints:
-    return QueryHints(sources=matcher.find(question), dates=extract_dates(question))
+    dates = extract_dates(question)
+    present = not dates and about_the_present(question)  # "now" in "as of May 2023, now…" is that date
+    return QueryHints(sources=matcher.find(question), dates=dates, present=present)

@@ -45,7 +45,7 @@ from bot.retrieval.bm25 import Bm25, CountsBuilder, Part, TermCounts
 from index.chunking import article_header
 from index.loaders import PUBLIC
 
-FORMAT = 3  # bump when the folder's layout changes: older snapshots are then rebuilt
+FORMAT = 4  # bump when the folder's layout changes: older snapshots are then rebuilt
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "updated_at", "access")
 SEGMENTS = "segments"
 
@@ -138,6 +138,7 @@ class Segment:
         self.article_code = np.load(folder / "article_code.npy")  # into article_ids
         self.source_code = np.load(folder / "source_code.npy")  # into sources
         self.published = np.load(folder / "published.npy")
+        self.restricted = np.load(folder / "restricted.npy")  # subscriber-only chunks
         names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
         self.article_ids: list[str] = names["articles"]
         self.sources: list[str] = names["sources"]
@@ -161,6 +162,7 @@ class SegmentWriter:
         self._article_code = array("i")
         self._source_code = array("i")
         self._published = array("d")
+        self._restricted = array("b")
         self._articles: dict[str, int] = {}
         self._sources: dict[str, int] = {"": 0}
 
@@ -198,6 +200,7 @@ class SegmentWriter:
         self._source_code.append(self._sources.setdefault(source, len(self._sources)))
         stamp = timestamp(meta.get("published_at"))
         self._published.append(np.nan if stamp is None else stamp)
+        self._restricted.append(int(str(meta.get("access", "") or PUBLIC) != PUBLIC))
         self._db.execute(
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
             (pos, chunk.id, code, int(meta.get("start", 0) or 0), chunk.text, json.dumps(meta)),
@@ -213,6 +216,7 @@ class SegmentWriter:
         np.save(self.folder / "article_code.npy", np.frombuffer(self._article_code, dtype=np.int32))
         np.save(self.folder / "source_code.npy", np.frombuffer(self._source_code, dtype=np.int32))
         np.save(self.folder / "published.npy", np.frombuffer(self._published, dtype=np.float64))
+        np.save(self.folder / "restricted.npy", np.frombuffer(self._restricted, dtype=np.int8).astype(bool))
         names = {"articles": list(self._articles), "sources": list(self._sources)}
         (self.folder / "names.json").write_text(json.dumps(names), encoding="utf-8")
         final = self.segments / uuid.uuid4().hex
@@ -249,6 +253,9 @@ class Snapshot:
         self.code_of_article = {article_id: i for i, article_id in enumerate(self.article_ids)}
         self.published = (
             np.concatenate([s.published for s in self.segments]) if self.segments else np.zeros(0)
+        )
+        self.restricted = (
+            np.concatenate([s.restricted for s in self.segments]) if self.segments else np.zeros(0, bool)
         )
 
     def _global_codes(

@@ -30,7 +30,7 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "X-Newsbot-Subscriber"],  # the widget's subscriber token
         expose_headers=["Retry-After"],
         allow_credentials=False,  # the widget needs no cookies; none are ever accepted
         max_age=600,

@@ -156,13 +156,16 @@ class ChatService:
         read = self.lexical.progress if self.lexical else 0
         return f"{LOADING} {read:,} chunks read so far; try again shortly." if read else LOADING
 
-    def scope(self, article_id: str | None, article_url: str | None = None) -> ArticleSummary | None:
-        """The article a question is restricted to: by id (404 if unknown) or by page URL (if indexed)."""
+    def scope(
+        self, article_id: str | None, article_url: str | None = None, subscriber: bool = False
+    ) -> ArticleSummary | None:
+        """The article a question is restricted to: by id (404 if unknown, or subscriber-only
+        for someone else) or by page URL (if indexed and readable)."""
         if article_id:
-            detail = self.require_library().get(article_id)
-            return ArticleSummary(**detail.model_dump(exclude={"text"}))
+            detail = self.require_library().get(article_id, subscriber)
+            return ArticleSummary(**detail.model_dump(exclude={"text", "suggested_questions"}))
         if article_url:
-            return self.require_library().find_by_url(article_url)
+            return self.require_library().find_by_url(article_url, subscriber)
         return None
 
     def start(

@@ -19,6 +19,7 @@ from bot.web.ratelimit import client_key
 from bot.web.service import ChatService
 from bot.web.sessions import check_session_id, owner_of
 from bot.web.sse import event_stream, sse
+from bot.web.subscribers import is_subscriber
 from index.errors import NewsbotError
 
 log = logging.getLogger(__name__)
@@ -57,14 +58,16 @@ def chat_router(service: ChatService) -> APIRouter:
     limit = Depends(rate_limited(service))
     router = APIRouter(tags=["chat"], responses=ERRORS, dependencies=[limit])
 
-    def answer(body: ChatRequest, owner: str) -> ChatResponse:
-        article = service.scope(body.article_id, body.article_url)
-        session_id, answer = service.ask(_question(body, article), body.session_id, owner=owner)
+    def answer(body: ChatRequest, owner: str, subscriber: bool) -> ChatResponse:
+        article = service.scope(body.article_id, body.article_url, subscriber)
+        question = _question(body, article, subscriber)
+        session_id, answer = service.ask(question, body.session_id, owner=owner)
         return ChatResponse(**answer.model_dump(), session_id=session_id)
 
-    def start(body: ChatRequest, owner: str) -> Iterator[str]:
-        article = service.scope(body.article_id, body.article_url)
-        session_id, events = service.start(_question(body, article), body.session_id, owner=owner)
+    def start(body: ChatRequest, owner: str, subscriber: bool) -> Iterator[str]:
+        article = service.scope(body.article_id, body.article_url, subscriber)
+        question = _question(body, article, subscriber)
+        session_id, events = service.start(question, body.session_id, owner=owner)
         scope = article.model_dump(include={"article_id", "title"}) if article else None
         return _sse_events(events, session_id, scope)
 
@@ -72,7 +75,8 @@ def chat_router(service: ChatService) -> APIRouter:
     async def chat(body: ChatRequest, request: Request) -> ChatResponse:
         """Answer one question (with the session's or the given history)."""
         owner = owner_of(client_key(request.client))
-        return await service.threads.run(lambda: answer(body, owner))
+        subscriber = is_subscriber(request, service.settings.subscriber_secret)
+        return await service.threads.run(lambda: answer(body, owner, subscriber))
 
     @router.post(
         "/api/chat/stream",
@@ -87,16 +91,17 @@ def chat_router(service: ChatService) -> APIRouter:
         change what was streamed. `article` is the article the search was restricted to, or null.
         """
         owner = owner_of(client_key(request.client))
-        lines = await service.threads.run(lambda: start(body, owner))
+        subscriber = is_subscriber(request, service.settings.subscriber_secret)
+        lines = await service.threads.run(lambda: start(body, owner, subscriber))
         return event_stream(service.threads.iterate(lines))
 
     return router
 
 
-def _question(body: ChatRequest, article: ArticleSummary | None) -> Question:
+def _question(body: ChatRequest, article: ArticleSummary | None, subscriber: bool) -> Question:
     """The request as a ``Question``; no ``history`` field means the session's own."""
     history = tuple(body.history) if body.history is not None else None
-    return Question(body.message, history, article.article_id if article else None)
+    return Question(body.message, history, article.article_id if article else None, subscriber=subscriber)
 
 
 def _sse_events(

@@ -17,6 +17,7 @@ from bot.web.openai_compat import ChunkWriter, CompletionRequest, completion, mo
 from bot.web.ratelimit import client_key
 from bot.web.service import ChatService
 from bot.web.sse import data_line, event_stream
+from bot.web.subscribers import is_subscriber
 from index.errors import NewsbotError
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,14 @@ def openai_router(service: ChatService) -> APIRouter:
         return models()
 
     @router.post("/v1/chat/completions", response_model=None, responses=ERRORS, dependencies=[limit])
-    async def chat_completions(body: CompletionRequest) -> dict[str, Any] | StreamingResponse:
+    async def chat_completions(
+        body: CompletionRequest, request: Request
+    ) -> dict[str, Any] | StreamingResponse:
         """OpenAI chat completions: the conversation comes from `messages`; `citations` rides along."""
         text, history = to_question(body.messages)
-        _, events = service.start(Question(text, tuple(history)), remember=False)  # checks only
+        subscriber = is_subscriber(request, service.settings.subscriber_secret)
+        question = Question(text, tuple(history), subscriber=subscriber)
+        _, events = service.start(question, remember=False)  # checks only
         if not body.stream:
             answer = await service.threads.run(lambda: next(e for e in events if isinstance(e, Answer)))
             return completion(answer, "")

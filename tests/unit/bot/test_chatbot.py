@@ -23,7 +23,10 @@ PASSAGES = [
     Document(page_content="The talks are held in Istanbul.", metadata={"article_id": "a"}, id="a#1"),
     Document(page_content="Medinsky leads the delegation.", metadata={"article_id": "b"}, id="b#1"),
 ]
-CITATION = Citation(n=1, article_id="a", title="T", chunk_id="a#1", quote="The talks", start=0, end=9)
+CITATION = Citation(
+    n=1, article_id="a", title="T", source="Wire", published_at="2025-05-15T09:00:00Z", chunk_id="a#1",
+    quote="The talks", start=0, end=9,
+)  # fmt: skip
 
 
 class ListRetriever(BaseRetriever):
@@ -93,13 +96,22 @@ def test_stream_yields_the_answerers_deltas_then_the_answer() -> None:
     assert t.retrieve_ms >= 0 and t.answer_ms >= 0 and t.total_ms >= max(t.retrieve_ms, t.answer_ms)
 
 
+def test_an_answer_about_the_present_says_when_it_was_true_and_streams_it() -> None:
+    bot, _, _ = make_bot()
+    events = list(bot.stream("Where are the talks held now?"))
+    answer = events[-1]
+    assert isinstance(answer, Answer)
+    assert answer.text == "The talks are in Istanbul. [1]\n\nAs of May 15, 2025, per Wire."
+    assert "".join(e.text for e in events if isinstance(e, Delta)) == answer.text
+
+
 def test_answer_carries_the_cleaned_question_and_what_was_searched() -> None:
     bot, retriever, answerer = make_bot()
     history = (ChatTurn(question="Who leads Russia's delegation?", answer="**Vladimir Medinsky** [1]"),)
     answer = bot.ask(Question("  What was\x00 his   job before? ", history, article_id="b"))
     assert answer.question == "What was his job before?"
     assert answer.standalone_question == "What was his job before? — context: Vladimir Medinsky"
-    assert retriever.calls == [(answer.standalone_question, {"article_id": "b"})]
+    assert retriever.calls == [(answer.standalone_question, {"article_id": "b", "subscriber": False})]
     [(question, passages)] = answerer.seen
     assert question.standalone == answer.standalone_question and question.turns == history
     assert passages == PASSAGES

@@ -200,3 +200,19 @@ def test_a_store_that_fails_raises(collection, encoder, tmp_path: Path) -> None:
     )
     with pytest.raises(ConnectionError):
         retriever.invoke("ferry strike")
+
+
+def test_a_question_about_the_present_weighs_recency_more(collection, encoder) -> None:
+    """The newest candidate gains ``present_recency`` instead of ``recency``, the oldest nothing;
+    a question not about the present keeps the small recency weight."""
+
+    def scores(question: str, present_recency: float) -> dict[str, float]:
+        weights = RetrievalWeights(conflict_margin=-1.0, present_recency=present_recency)
+        return scores_by_article(retriever_for(collection, encoder, weights=weights).invoke(question))
+
+    now = "What is the Aldermoor bridge project cost estimate now?"
+    strong, weak = scores(now, 0.3), scores(now, 0.05)
+    assert strong["cost-new"] - weak["cost-new"] == pytest.approx(0.25, abs=1e-3)  # the newest
+    assert strong["cost-old"] == pytest.approx(weak["cost-old"], abs=1e-3)  # the oldest candidate
+    past = "What was the Aldermoor bridge project cost estimate?"
+    assert scores(past, 0.3) == pytest.approx(scores(past, 0.05), abs=1e-6)

@@ -40,14 +40,18 @@ STORY = {
 ASK_STORY = {"message": "Until when will the crews stay out?", "article_id": "harbour-ferry-strike"}
 
 
-def _service(tmp_path: Path, encoder: HashEmbeddings, token: str | None = TOKEN) -> ChatService:
-    """The seed article indexed by the fake encoder into a real embedded Chroma store."""
+def publishing_service(
+    tmp_path: Path, encoder: HashEmbeddings, token: str | None = TOKEN, **settings_: Any
+) -> ChatService:
+    """The seed article indexed by the fake encoder into a real embedded Chroma store, with
+    the publishing API on (``token``) and these settings."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         data_dir=tmp_path,
         rate_limit_client="",
         rate_limit_session="",
         admin_token=SecretStr(token) if token else None,
+        **settings_,
     )
     store = open_store(settings)
     indexer = Indexer(store, lambda: encoder, fake_chunker(max_tokens=128, overlap_tokens=24), 10**6, 1.0)
@@ -62,7 +66,7 @@ def _service(tmp_path: Path, encoder: HashEmbeddings, token: str | None = TOKEN)
 
 @pytest.fixture
 def client(tmp_path: Path, encoder: HashEmbeddings) -> TestClient:
-    return client_for(_service(tmp_path, encoder))
+    return client_for(publishing_service(tmp_path, encoder))
 
 
 def test_publish_then_answer_correct_then_the_answer_changes(client: TestClient) -> None:
@@ -105,7 +109,7 @@ def test_a_takedown_is_gone_everywhere_when_the_call_returns(client: TestClient)
 
 
 def test_off_without_a_token(tmp_path: Path, encoder: HashEmbeddings) -> None:
-    client = client_for(_service(tmp_path, encoder, token=None))
+    client = client_for(publishing_service(tmp_path, encoder, token=None))
     assert client.put(URL, json=STORY, headers=AUTH).status_code in (404, 405)
 
 

@@ -1,0 +1,108 @@
+"""Subscriber-only articles: nothing of them (quote, title, text, /read page) reaches an
+anonymous reader; a valid subscriber token opens them; a bad or expired token is a 401."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from bot.web.subscribers import HEADER, main, sign
+from tests.fakes import HashEmbeddings
+from tests.unit.bot.web.clients import client_for, error_of
+from tests.unit.bot.web.routes.test_admin import AUTH, publishing_service
+
+SECRET = "site-subscriber-secret"
+ARTICLE = "zephyrine-pay-deal"
+SECRET_STORY = {
+    "title": "Zephyrine dockworkers secure a pay deal",
+    "text": (
+        "Dockworkers at the Zephyrine terminal secured a nine percent pay deal on Tuesday. "
+        "The union said the Zephyrine agreement runs until March and covers four hundred workers. "
+        "Talks had lasted eleven weeks before the deal was signed."
+    ),
+    "outlet": "Aldermoor Gazette",
+    "published_at": "2025-05-12T08:00:00Z",
+    "url": "https://gazette.example/zephyrine-pay",
+    "access": "subscriber",
+}
+QUESTION = "What pay deal did the Zephyrine dockworkers secure?"
+
+
+@pytest.fixture
+def client(tmp_path: Path, encoder: HashEmbeddings) -> TestClient:
+    service = publishing_service(tmp_path, encoder, subscriber_secret=SecretStr(SECRET))
+    client = client_for(service)
+    published = client.put(f"/api/admin/articles/{ARTICLE}", json=SECRET_STORY, headers=AUTH)
+    assert published.status_code == 200
+    return client
+
+
+def _subscriber(secret: str = SECRET, ttl: int = 600) -> dict[str, str]:
+    return {HEADER: sign(secret, int(time.time()) + ttl)}
+
+
+def _leaks(reply: Any) -> bool:
+    """Any of its text, its title or its id (the reader's own question is echoed: not a leak)."""
+    found = reply.text
+    return any(
+        s in found for s in ("nine percent", "four hundred", "eleven weeks", "secure a pay deal", ARTICLE)
+    )
+
+
+def test_nothing_of_a_subscriber_article_reaches_an_anonymous_reader(client: TestClient) -> None:
+    asked = client.post("/api/chat", json={"message": QUESTION})
+    assert asked.status_code == 200 and not _leaks(asked)
+    streamed = client.post("/api/chat/stream", json={"message": QUESTION})
+    assert not _leaks(streamed)
+    openai = client.post(
+        "/v1/chat/completions", json={"model": "newsbot", "messages": [{"role": "user", "content": QUESTION}]}
+    )
+    assert openai.status_code == 200 and not _leaks(openai)
+    assert client.post("/api/chat", json={"message": QUESTION, "article_id": ARTICLE}).status_code == 404
+    scoped_by_url = client.post("/api/chat", json={"message": QUESTION, "article_url": SECRET_STORY["url"]})
+    assert not _leaks(scoped_by_url)
+    assert not _leaks(client.get("/api/articles"))
+    assert client.get(f"/api/articles/{ARTICLE}").status_code == 404
+    assert client.get(f"/read/{ARTICLE}").status_code == 404
+
+
+def test_a_subscriber_gets_answers_from_it(client: TestClient) -> None:
+    answer = client.post("/api/chat", json={"message": QUESTION}, headers=_subscriber()).json()
+    assert "nine percent" in answer["text"]
+    assert (
+        answer["citations"][0]["article_id"] == ARTICLE and answer["citations"][0]["access"] == "subscriber"
+    )
+    assert any(a["article_id"] == ARTICLE for a in client.get("/api/articles", headers=_subscriber()).json())
+    assert client.get(f"/api/articles/{ARTICLE}", headers=_subscriber()).status_code == 200
+    scoped = client.post(
+        "/api/chat", json={"message": QUESTION, "article_id": ARTICLE}, headers=_subscriber()
+    )
+    assert scoped.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {HEADER: "not-a-token"},
+        _subscriber(ttl=-5),  # expired
+        _subscriber(secret="another-site"),  # forged
+        _subscriber(ttl=30 * 24 * 3600),  # too long-lived
+    ],
+)
+def test_a_bad_token_is_a_401_and_answers_nothing(client: TestClient, headers: dict[str, str]) -> None:
+    reply = client.post("/api/chat", json={"message": QUESTION}, headers=headers)
+    assert reply.status_code == 401 and error_of(reply)["type"] == "unauthorized" and not _leaks(reply)
+
+
+def test_the_cli_prints_a_token_the_app_accepts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBOT_SUBSCRIBER_SECRET", SECRET)
+    assert main(["--ttl", "60"]) == 0
+    expires, signature = capsys.readouterr().out.strip().split(".")
+    assert sign(SECRET, int(expires)) == f"{expires}.{signature}" and 0 < int(expires) - time.time() <= 60
