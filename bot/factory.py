@@ -74,7 +74,8 @@ def make_lexical(settings: Settings, store: ArticleStore) -> LexicalCache:
     replicas on one machine share them) under the collection's name, and named after the
     store's location and version (two stores never share a snapshot)."""
     root = settings.data_dir / "lexical" / settings.collection
-    return LexicalCache(store.reader, lambda: f"{store.location}|{store.version()}", root=root)
+    # catch_up: in embedded mode another process's writes also need a fresh client (store.py).
+    return LexicalCache(store.reader, lambda: f"{store.location}|{store.catch_up()}", root=root)
 
 
 def _chatbot(

@@ -14,9 +14,10 @@ from __future__ import annotations
 import fcntl
 import os
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +65,9 @@ class ArticleStore:
         location: str,
         mode: str,
         guard: CallGuard | None = None,
+        reopen: Callable[[], ClientAPI] | None = None,
     ) -> None:
+        """``reopen``: a fresh client on the same folder (embedded mode), for ``catch_up``."""
         self.client = client
         self.location = location
         self.mode = mode
@@ -76,7 +79,9 @@ class ArticleStore:
         )
         self._embeddings = embeddings
         self.guard = guard or CallGuard(f"the article store at {location}")
-        self.reader = GuardedReader(self.collection, self.guard)
+        self.reader = GuardedReader(lambda: self.collection, self.guard)
+        self._reopen = reopen
+        self._known_version = self.version() if reopen else ""
 
     @property
     def reachable(self) -> bool:
@@ -152,6 +157,20 @@ class ArticleStore:
         # The count alone misses a correction (same number of chunks) and build times have
         # one-second resolution: every write leaves a mark that ``version`` reads.
         self.set_build_info(last_write=uuid.uuid4().hex)
+        if self._reopen is not None:
+            self._known_version = self.version()  # our own write: this client has seen it
+
+    def catch_up(self) -> str:
+        """The store's version, after reopening the client if another process changed the
+        embedded store since this one last looked: an embedded client's in-memory vector
+        index never sees other processes' writes (their rows, yes; their vectors, no)."""
+        version = self.version()
+        if self._reopen is not None and version != self._known_version:
+            client = self.guard.call(self._reopen)
+            self.collection = client.get_collection(self.collection_name, embedding_function=None)
+            self.client = client
+            self._known_version = version
+        return version
 
     def version(self) -> str:
         """Changes whenever a build or removal changed the collection (read fresh, not cached)."""
@@ -175,17 +194,21 @@ class ArticleStore:
 
 
 class GuardedReader:
-    """The reads the bot makes of the collection (``query``, ``get``), each with a deadline."""
+    """The reads the bot makes of the collection (``query``, ``get``), each with a deadline.
+    ``collection``: the collection, or a callable giving the current one (a store that
+    reopens its client swaps it)."""
 
     def __init__(self, collection: Any, guard: CallGuard) -> None:
-        self._collection = collection
+        self._collection = collection if callable(collection) else (lambda: collection)
         self._guard = guard
 
     def query(self, **kwargs: Any) -> Any:
-        return self._guard.call(lambda: self._collection.query(**kwargs))
+        collection = self._collection()
+        return self._guard.call(lambda: collection.query(**kwargs))
 
     def get(self, **kwargs: Any) -> Any:
-        return self._guard.call(lambda: self._collection.get(**kwargs))
+        collection = self._collection()
+        return self._guard.call(lambda: collection.get(**kwargs))
 
 
 def _chroma_settings() -> Any:
@@ -222,7 +245,19 @@ def open_store(settings: IndexSettings, embeddings: Embeddings | None = None) ->
     client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     location = str(path.resolve())
     guard = CallGuard(f"the article store at {location}", config)
-    return ArticleStore(client, settings.collection, embeddings, location, "embedded", guard)
+    return ArticleStore(
+        client, settings.collection, embeddings, location, "embedded", guard, partial(_reopened, path)
+    )
+
+
+def _reopened(path: Path) -> ClientAPI:
+    """A new client on the folder, with its own view of it: Chroma shares one client per folder
+    in a process, and that one's vector index stays as it was loaded."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # the next client on any folder starts afresh
+    return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
 
 
 def chroma_path(settings: IndexSettings) -> Path:

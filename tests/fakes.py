@@ -269,6 +269,9 @@ class MemoryStore:
     def version(self) -> str:
         return self.guard.call(lambda: f"{self.collection.count()}:{self.writes}")
 
+    def catch_up(self) -> str:
+        return self.version()  # one process: nothing written elsewhere to catch up with
+
     def add(self, docs: Iterable[Document], embeddings: HashEmbeddings, chunker: SentenceChunker) -> int:
         """Chunk, embed and store ``docs`` as the indexer would; returns the chunk count."""
         chunks = [c for doc in docs for c in chunker.split(doc)]

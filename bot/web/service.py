@@ -331,6 +331,7 @@ class _Loader:
 
     def load(self) -> Pipeline:
         self.store = self.store or self._open_store()  # reading chunks needs no model
+        self.store.catch_up()  # built by another process since it was opened: see its vectors
         if self.store.count() == 0:
             raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
         lexical = make_lexical(self.settings, self.store)

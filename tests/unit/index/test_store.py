@@ -91,3 +91,38 @@ def test_one_writer_at_a_time(make_settings: Callable[..., Settings]) -> None:
         pass
     with write_lock(settings):  # released when the first writer is done
         pass
+
+
+WRITER = """
+import sys, chromadb
+from chromadb.config import Settings
+client = chromadb.PersistentClient(path=sys.argv[1], settings=Settings(anonymized_telemetry=False))
+collection = client.get_collection(sys.argv[2], embedding_function=None)
+collection.add(ids=["elsewhere#0"], embeddings=[[1.0] + [0.0] * 383], documents=["Written elsewhere."],
+               metadatas=[{"article_id": "elsewhere"}])
+collection.modify(metadata={**(collection.metadata or {}), "newsbot_last_write": "theirs"})
+"""
+
+
+def test_an_embedded_store_catches_up_with_another_processs_writes(
+    make_settings: Callable[..., Settings],
+) -> None:
+    import subprocess
+    import sys
+
+    settings = make_settings()
+    store, _ = filled(settings)
+    vector = [1.0] + [0.0] * 383
+
+    def nearest() -> str:
+        return str(
+            store.reader.query(query_embeddings=[vector], n_results=1, include=["distances"])["ids"][0][0]
+        )
+
+    before = nearest()
+    path = str(settings.data_dir / "chroma")
+    subprocess.run([sys.executable, "-c", WRITER, path, settings.collection], check=True, timeout=120)
+    assert nearest() == before  # this client's vector index does not see the other process's write
+    version = store.catch_up()
+    assert version.startswith(f"{store.count()}:") and nearest() == "elsewhere#0"
+    assert store.catch_up() == version  # nothing new: no reopening
