@@ -204,8 +204,14 @@ def display_date(published_at: str) -> str:
 
 
 _PRESENT = phrase_pattern("present_time_phrases")
+# "so far south", "still further": distance and degree, not time (found on the reader set).
+_NOT_TIME = re.compile(
+    r"\b(?:so\s+far|still)\s+(?:north|south|east|west|away|ahead|behind|off|out|from|apart|beyond|"
+    r"down|up|as|more|less|further|higher|lower|better|worse)\b",
+    re.IGNORECASE,
+)
 
 
 def about_the_present(question: str) -> bool:
     """Whether a question asks how things stand now ("who is the coach now?", "the latest on…")."""
-    return _PRESENT.search(question) is not None
+    return _PRESENT.search(_NOT_TIME.sub(" ", question)) is not None

@@ -28,6 +28,8 @@ def _cited(published_at: str, updated_at: str = "", source: str = "Aldermoor Gaz
         ("Who led the delegation in 2022?", False),
         ("What did the mayor say about the bridge?", False),
         ("Is the snowfall unknown?", False),  # "now" inside a word is not "now"
+        ("Why were the northern lights so far south?", False),  # distance, not time
+        ("Will prices rise still further?", False),
     ],
 )
 def test_questions_about_the_present(question: str, present: bool) -> None:
