@@ -58,6 +58,7 @@ def test_follow_ups_send_the_browser_sessions_history(seed_service: ChatService)
     [
         ("x" * 2001, {}, "too long"),
         (ASK, {"rate_limit_client": "1/minute"}, "Too many questions"),
+        ("who leads \ud800 the talks?", {}, "invalid text"),  # a lone surrogate: not a 500
     ],
 )
 def test_errors_are_shown_in_the_chat_and_the_question_kept(
@@ -70,6 +71,29 @@ def test_errors_are_shown_in_the_chat_and_the_question_kept(
     textbox, messages, _, _ = turn(service, message, ui)[-1]
     assert textbox == message and shown in messages[-1]["content"]
     assert messages[-1]["content"].startswith('<div class="refusal">') and ui.history == []
+
+
+def test_a_store_that_does_not_answer_is_shown_as_such(seed_service: ChatService) -> None:
+    """A hung or lost Chroma server (its guard gives up): the chat says so, nothing breaks."""
+    from langchain_core.callbacks import CallbackManagerForRetrieverRun
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+
+    from bot.chatbot import Chatbot
+    from bot.conversation import Condenser
+    from index.errors import IndexUnavailableError
+
+    class HungStore(BaseRetriever):
+        def _get_relevant_documents(
+            self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        ) -> list[Document]:
+            raise IndexUnavailableError("the Chroma server at http://127.0.0.1:1 did not answer within 5 s")
+
+    bot = Chatbot(HungStore(), seed_service.require_bot().answerer, Condenser())
+    service = ChatService(seed_service.settings, bot, seed_service.store)
+    textbox, messages, _, _ = turn(service, ASK, UiState())[-1]
+    assert textbox == ASK and "did not answer" in messages[-1]["content"]
+    assert messages[-1]["content"].startswith('<div class="refusal">')
 
 
 def test_html_in_a_question_is_shown_as_text(seed_service: ChatService) -> None:
