@@ -1,8 +1,9 @@
-"""Command line: ``python -m index build|status|remove``."""
+"""Command line: ``python -m index build|watch|status|remove``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -35,6 +36,18 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="progress display: bar (tqdm), plain lines, none; auto = bar on a terminal",
     )
+    watch = sub.add_parser(
+        "watch",
+        help="keep the index in step with the source folder",
+        description="Sync the source folder (default NEWSBOT_SOURCE_DIR) now and whenever a file in "
+        "it is added, changed or removed (checked every --every seconds): the same sync as build, "
+        "one line per article added, updated or removed. Runs beside the app or as its own service.",
+    )
+    watch.add_argument("paths", nargs="*", metavar="PATH", help="file or folder (default: the source folder)")
+    watch.add_argument("--once", action="store_true", help="sync once and exit (for cron)")
+    watch.add_argument(
+        "--every", type=float, default=2.0, help="seconds between looks at the files (default 2)"
+    )
     status = sub.add_parser("status", help="articles, chunks, model, store and last build")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     remove = sub.add_parser(
@@ -54,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = IndexSettings()
         if args.command == "build":
             return _build(settings, args.paths, not args.no_prune, args.progress)
+        if args.command == "watch":
+            return _watch(settings, args.paths, args.once, args.every)
         if args.command == "status":
             return _status(settings, args.json)
         return _remove(settings, args.article_id)
@@ -76,6 +91,31 @@ def _build(settings: IndexSettings, paths: list[str], prune: bool, mode: str) ->
             close()
     _print_summary(stats)
     return 1 if stats.failures else 0
+
+
+def _watch(settings: IndexSettings, paths: list[str], once: bool, every: float) -> int:
+    import signal
+    import threading
+    from functools import partial
+    from pathlib import Path
+
+    from index.factory import make_indexer
+    from index.store import write_lock
+    from index.watch import WatchConfig, Watcher
+
+    sources = [Path(p) for p in paths] or [settings.source_dir]
+    say = partial(print, flush=True)
+    watcher = Watcher(make_indexer(settings), sources, partial(write_lock, settings), say, WatchConfig(every))
+    if once:
+        stats = watcher.sync()
+        print(stats.summary())
+        return 1 if stats.failures else 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a service manager's stop: finish, then exit
+    say(f"watching {', '.join(map(str, sources))} every {every:g} s (Ctrl-C stops)")
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the sync in progress is crash-safe
+        watcher.run(stop)
+    return 0
 
 
 def _print_summary(stats: BuildStats) -> None:

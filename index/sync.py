@@ -46,6 +46,7 @@ class BuildStats:
     seconds: float = 0.0
     written_ids: list[str] = field(default_factory=list)  # what changed, for a reader to follow
     deleted_ids: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str]] = field(default_factory=list)  # (added|updated|removed, article id)
 
     @property
     def failed(self) -> int:
@@ -183,6 +184,7 @@ class Indexer:
             stats.added += 1
         else:
             stats.updated += 1
+        stats.changes.append(("added" if previous is None else "updated", doc.metadata["article_id"]))
         plan.articles_to_write.append(doc.metadata["article_id"])
         plan.new_chunks.extend(c for c in chunks if c.id not in have)
         plan.stale_ids.extend(sorted(have - wanted))
@@ -213,6 +215,7 @@ class Indexer:
             if path.exists() and not any(path == r or path.is_relative_to(r) for r in roots):
                 continue
             stats.removed += 1
+            stats.changes.append(("removed", article.article_id))
             plan.stale_ids.extend(sorted(article.chunk_ids))
 
     def _write(self, plan: _Plan, progress: Callable[[BuildProgress], None] | None) -> None:

@@ -14,7 +14,7 @@ from index.factory import make_chunker
 from index.loaders import load_sources
 from index.store import open_store
 from tests.corpus import ROOT, write_articles
-from tests.e2e.servers import run_module
+from tests.e2e.servers import eventually, run_module
 
 
 def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -124,7 +124,7 @@ def test_help_texts_describe_commands() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "index", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    for command in ("build", "status", "remove"):
+    for command in ("build", "watch", "status", "remove"):
         assert command in out
     build_help = subprocess.run(
         [sys.executable, "-m", "index", "build", "--help"],
@@ -134,3 +134,47 @@ def test_help_texts_describe_commands() -> None:
         check=True,
     ).stdout
     assert "--no-prune" in build_help and "URL" in build_help
+
+
+def test_watch_follows_the_folder_and_a_killed_watch_is_completed_by_the_next(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """Files added and removed while ``index watch`` runs are synced, one line each; a watch
+    killed with SIGKILL mid-sync leaves what the next one (``--once``) completes exactly."""
+    settings = make_settings(write_batch_size="4", embed_batch_size="4")
+    write_articles(settings.source_dir, 1)
+    env = cli_env(settings, write_batch_size="4", embed_batch_size="4")
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "index", "watch", "--every", "0.3"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert watch.stdout is not None
+    lines: list[str] = []
+
+    def said(kind: str, what: str) -> bool:
+        while not any(line.split()[1:3] == [kind, what] for line in lines):
+            line = watch.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                return False
+            lines.append(line)
+        return True
+
+    try:
+        assert said("added", "article-000"), lines
+        write_articles(settings.source_dir, 3)  # two more
+        assert said("added", "article-002"), lines
+        (settings.source_dir / "article-001.txt").unlink()
+        assert said("removed", "article-001"), lines
+        before = open_store(settings).count()
+        write_articles(settings.source_dir, 40, sentences=14)  # a big batch: killed while syncing it
+        assert eventually(lambda: open_store(settings).count() > before, 60)
+        watch.send_signal(signal.SIGKILL)
+    finally:
+        watch.kill()
+        watch.wait(timeout=30)
+    once = run_cli(["watch", "--once"], env)
+    assert once.returncode == 0, once.stderr
+    chunker = make_chunker(settings)
+    docs = load_sources([settings.source_dir], 5_000_000, 1).documents
+    wanted = sorted(c.id for d in docs for c in chunker.split(d))
+    assert sorted(open_store(settings).collection.get(include=[])["ids"]) == wanted
