@@ -98,7 +98,7 @@ class ArticleLibrary:
             if cached is not None:
                 shelf.details.move_to_end(article_id)
                 return cached
-        chunks = index.article_chunks(article_id)
+        chunks = index.article_chunks(article_id, subscriber=True)  # readable: checked just above
         spans = [(int(c.metadata["start"]), int(c.metadata["end"]), c.page_content) for c in chunks]
         text = _join(spans)
         questions = suggested_questions(text, _article_notes([c.metadata for c in chunks]))

@@ -14,6 +14,8 @@ from pydantic import Field, PositiveInt, SecretStr, field_validator
 
 from index.config import IndexSettings
 
+MIN_SECRET_CHARS = 16  # tokens and secrets shorter than this are refused at start-up
+
 
 class Settings(IndexSettings):
     """All knobs of the product. Defaults give the embedded, offline setup."""
@@ -108,6 +110,18 @@ class Settings(IndexSettings):
         "and X-Forwarded-Proto are believed (JSON list of IPs; default none: the peer's address "
         "is the client, so a forged header cannot dodge the rate limit).",
     )
+
+    @field_validator("metrics_token", "admin_token", "subscriber_secret", mode="before")
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        """Unset when empty (a blank variable in a compose file must not switch a route on with
+        an empty token that an empty ``Bearer`` matches); otherwise long enough to resist guessing."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, str) and len(raw) < MIN_SECRET_CHARS:
+            raise ValueError(f"must be at least {MIN_SECRET_CHARS} characters (or unset)")
+        return value
 
     @field_validator("allowed_origins")
     @classmethod

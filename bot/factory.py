@@ -94,7 +94,10 @@ def _chatbot(
     config = ExtractiveConfig()
     encode = partial(embeddings.encode_batch, batch_size=config.encode_batch)
     extractive = ExtractiveAnswerer(
-        encode, idf=lambda t: lexical().idf(t), config=config, articles=lambda a: lexical().article_chunks(a)
+        encode,
+        idf=lambda t: lexical().idf(t),
+        config=config,
+        articles=lambda a, subscriber: lexical().article_chunks(a, subscriber),
     )
     model = chat_model or make_chat_model(settings)
     if model is None:

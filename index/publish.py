@@ -98,11 +98,14 @@ class Publisher:
         """Create or replace the article (new chunks first, stale ones removed after)."""
         doc = article_document(article_id, article)
         with self._lock():
+            # Inside the lock: a client that has not seen another process's last write would
+            # plan against a stale store, and changes must reach readers in the order made.
+            self.indexer.store.catch_up()
             stats = self.indexer.sync([doc])
-        if stats.failures:
-            raise ConflictError(stats.failures[0].reason)
-        if stats.added or stats.updated:
-            self._on_change(stats.written_ids, stats.deleted_ids)
+            if stats.failures:
+                raise ConflictError(stats.failures[0].reason)
+            if stats.added or stats.updated:
+                self._on_change(stats.written_ids, stats.deleted_ids)
         status: Literal["created", "updated", "unchanged"] = (
             "created" if stats.added else "updated" if stats.updated else "unchanged"
         )
@@ -112,11 +115,12 @@ class Publisher:
     def delete(self, article_id: str) -> int:
         """Take the article down: its chunks leave the store; returns how many."""
         with self._lock():
+            self.indexer.store.catch_up()
             found = self.indexer.store.articles(only=[article_id]).get(article_id)
             if found is None:
                 raise NotFoundError(f"no article with id {article_id!r} in the index")
             self.indexer.store.delete(sorted(found.chunk_ids))
-        self._on_change([], sorted(found.chunk_ids))
+            self._on_change([], sorted(found.chunk_ids))
         return len(found.chunk_ids)
 
     def get(self, article_id: str) -> IndexedArticle:

@@ -157,8 +157,6 @@ class ArticleStore:
         # The count alone misses a correction (same number of chunks) and build times have
         # one-second resolution: every write leaves a mark that ``version`` reads.
         self.set_build_info(last_write=uuid.uuid4().hex)
-        if self._reopen is not None:
-            self._known_version = self.version()  # our own write: this client has seen it
 
     def catch_up(self) -> str:
         """The store's version, after reopening the client if another process changed the
@@ -191,6 +189,8 @@ class ArticleStore:
         """Merged into the collection's metadata (Chroma's ``modify`` replaces it whole)."""
         current = self.client.get_collection(self.collection_name, embedding_function=None).metadata or {}
         self.collection.modify(metadata={**current, **{f"newsbot_{k}": v for k, v in info.items()}})
+        if self._reopen is not None:
+            self._known_version = self.version()  # our own write: this client has seen it
 
 
 class GuardedReader:

@@ -130,9 +130,10 @@ class ExtractiveAnswerer:
         encode: Encoder,
         idf: Callable[[str], float] = lambda _t: 1.0,
         config: ExtractiveConfig | None = None,
-        articles: Callable[[str], list[Document]] = lambda _a: [],
+        articles: Callable[[str, bool], list[Document]] = lambda _a, _s: [],
     ) -> None:
-        """``articles`` gives an article's chunks in reading order (summaries need all of them)."""
+        """``articles(article_id, subscriber)`` gives an article's chunks in reading order
+        (summaries need all of them), subscriber-only ones for a subscriber only."""
         self._encode = encode
         self._idf = idf
         self._articles = articles
@@ -171,8 +172,12 @@ class ExtractiveAnswerer:
             return None
         if self._unknown_names_penalty(question, passages):
             return None  # "what happened to Joe Biden" on a page that never names him
-        chunks = chunks_of(question.article_id, passages, self._articles)
+        chunks = chunks_of(question.article_id, passages, self._reader(question))
         return summary_draft(chunks, scoped=True) if chunks else None
+
+    def _reader(self, question: Question) -> Callable[[str], list[Document]]:
+        """An article's chunks as this question's reader may see them."""
+        return lambda article_id: self._articles(article_id, question.subscriber)
 
     def _about_article(self, question: Question, passages: Sequence[Document]) -> Draft | None:
         """A summary or a fact about the article itself, when that is what is asked."""
@@ -181,8 +186,8 @@ class ExtractiveAnswerer:
         if intent is Intent.FACTS or not article_id:
             return None
         if intent is Intent.LATEST and not question.article_id:
-            return latest_draft(passages, self._articles)
-        chunks = chunks_of(article_id, passages, self._articles)
+            return latest_draft(passages, self._reader(question))
+        chunks = chunks_of(article_id, passages, self._reader(question))
         if not chunks:  # an article not in the index: nothing to say about it
             return None
         if intent in (Intent.SUMMARY, Intent.LATEST):  # the latest on this very story: its summary
@@ -202,7 +207,7 @@ class ExtractiveAnswerer:
         top = list(passages)[: self.config.passages]
         if not question.article_id:
             return question, top, None
-        chunks = self._articles(question.article_id)
+        chunks = self._reader(question)(question.article_id)
         seen = {_chunk_key(p) for p in top}
         rest = [c for c in chunks if _chunk_key(c) not in seen]
         scoped = (top + rest)[: max(self.config.scope_chunks, len(top))]

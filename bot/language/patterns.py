@@ -213,5 +213,8 @@ _NOT_TIME = re.compile(
 
 
 def about_the_present(question: str) -> bool:
-    """Whether a question asks how things stand now ("who is the coach now?", "the latest on…")."""
+    """Whether a question asks how things stand now ("who is the coach now?", "the latest on…");
+    one that names a date ("the newest plan from March 2021") asks about that date."""
+    if any(pattern.search(question) for pattern, _ in DATE_PARTS):
+        return False
     return _PRESENT.search(_NOT_TIME.sub(" ", question)) is not None

@@ -154,9 +154,10 @@ class LexicalIndex:
         chunk = self.chunk(int(i))
         return Document(page_content=chunk.text, metadata=dict(chunk.metadata), id=chunk.id)
 
-    def article_chunks(self, article_id: str) -> list[Document]:
-        """Every chunk of one article in reading order (empty for an unknown id)."""
-        positions = self.snapshot.article_positions(article_id)
+    def article_chunks(self, article_id: str, subscriber: bool = False) -> list[Document]:
+        """Every chunk of one article in reading order (empty for an unknown id); subscriber-only
+        chunks for a ``subscriber`` only."""
+        positions = self.snapshot.article_positions(article_id, subscriber)
         self.prefetch(positions)
         return [self.document(i) for i in positions]
 

@@ -107,6 +107,6 @@ def _aliases(source: str) -> set[str]:
 
 
 def analyse(question: str, matcher: SourceMatcher) -> QueryHints:
-    dates = extract_dates(question)
-    present = not dates and about_the_present(question)  # "now" in "as of May 2023, now…" is that date
-    return QueryHints(sources=matcher.find(question), dates=dates, present=present)
+    return QueryHints(
+        sources=matcher.find(question), dates=extract_dates(question), present=about_the_present(question)
+    )

@@ -133,6 +133,7 @@ class Segment:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.name = folder.name
+        os.utime(folder)  # in use: not an orphan for another hour (_prune), whoever lists it
         self.table = ChunkTable(folder / "chunks.sqlite")
         self.part = bm25.load(folder / "bm25")
         self.article_code = np.load(folder / "article_code.npy")  # into article_ids
@@ -257,6 +258,12 @@ class Snapshot:
         self.restricted = (
             np.concatenate([s.restricted for s in self.segments]) if self.segments else np.zeros(0, bool)
         )
+        # An article with any subscriber-only chunk is subscriber-only (a public article made
+        # subscriber-only has both for a moment: new chunks are written before old ones go).
+        self.article_restricted = np.zeros(len(self.article_ids), dtype=bool)
+        self.article_restricted[np.unique(self.article_code[self.restricted & (self.article_code >= 0)])] = (
+            True
+        )
 
     def _global_codes(
         self, local: Callable[[Segment], tuple[np.ndarray, list[str]]], names: list[str], first: list[int]
@@ -322,14 +329,14 @@ class Snapshot:
                     found[chunk_id] = position
         return found
 
-    def article_positions(self, article_id: str) -> list[int]:
-        """The live chunks of one article, in reading order."""
+    def article_positions(self, article_id: str, subscriber: bool = False) -> list[int]:
+        """The live chunks of one article, in reading order; subscriber-only ones for a
+        ``subscriber`` only."""
         found: list[int] = []
         for i, segment in enumerate(self.segments):
             offset = int(self.offsets[i])
-            found.extend(
-                p + offset for p in segment.table.article_positions(article_id) if self.live(p + offset)
-            )
+            positions = (p + offset for p in segment.table.article_positions(article_id))
+            found.extend(p for p in positions if self.live(p) and (subscriber or not self.restricted[p]))
         return found
 
     def articles(self) -> list[dict[str, str]]:
@@ -339,7 +346,10 @@ class Snapshot:
             for row in segment.table.articles():
                 code = self.code_of_article.get(row["article_id"])
                 if code is not None and self._article_segment[code] == i:
-                    found[row["article_id"]] = row
+                    found[row["article_id"]] = {
+                        **row,
+                        "access": "subscriber" if self.article_restricted[code] else PUBLIC,
+                    }
         return [found[article_id] for article_id in self.article_ids]
 
 
@@ -420,6 +430,9 @@ def build(
     existing = open_existing(root, store_version, previous)
     if existing is not None:
         return existing
+    if previous is not None and not all(s.folder.exists() for s in previous.segments):
+        # Pruned while this replica could not follow (over an hour): start from what is on disk.
+        previous = latest(root)
     if previous is None:
         segments = _full_build(root, get, config, progress or (lambda _: None))
         removed = [np.zeros(0, dtype=np.int64) for _ in segments]

@@ -24,7 +24,9 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         BodyLimit,
         max_bytes=settings.max_body_kb * 1024,
         timeout_s=settings.body_timeout_s,
-        larger={ADMIN_PREFIX: settings.admin_max_body_kb * 1024},  # whole articles from a CMS
+        # Whole articles from a CMS: only when the publishing API is on, for requests that
+        # carry a token (anyone else gets the usual cap before the token is even checked).
+        larger={ADMIN_PREFIX: settings.admin_max_body_kb * 1024} if settings.admin_token else {},
     )
     app.add_middleware(
         CORSMiddleware,
@@ -81,14 +83,17 @@ class BodyLimit:
         self.timeout_s = timeout_s
         self.larger = larger or {}
 
-    def _cap(self, path: str) -> int:
+    def _cap(self, scope: Scope) -> int:
+        if b"authorization" not in dict(scope["headers"]):
+            return self.max_bytes
+        path = scope.get("path", "")
         return next((cap for prefix, cap in self.larger.items() if path.startswith(prefix)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cap = self._cap(scope.get("path", ""))
+        cap = self._cap(scope)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > cap:
             await self._reject(scope, receive, send, cap)

@@ -115,6 +115,8 @@ class ChatService:
         self.chatbot = pipeline.chatbot  # last: its presence means everything above is set
         self.loading = False
         self.unavailable = ""
+        with self._publisher_lock:  # one made before loading had its own store and model
+            self._publisher = None
 
     def waiting(self, reason: str) -> None:
         """Not loading but unavailable (no index yet, store unreachable): the loader retries."""
@@ -328,13 +330,14 @@ class _Loader:
         self._make_encoder = make_encoder or partial(_make_encoder, settings)
         self.store: ArticleStore | None = None
         self.embeddings: Encoder | None = None
+        self.lexical: LexicalCache | None = None  # one per store: a retry waits for its build
 
     def load(self) -> Pipeline:
         self.store = self.store or self._open_store()  # reading chunks needs no model
         self.store.catch_up()  # built by another process since it was opened: see its vectors
         if self.store.count() == 0:
             raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-        lexical = make_lexical(self.settings, self.store)
+        lexical = self.lexical = self.lexical or make_lexical(self.settings, self.store)
         self.service.lexical = lexical  # its progress shows in the loading message
         self.service.loading = True
         bm25 = threading.Thread(target=_quietly(lexical), name="bm25-warm-up", daemon=True)

@@ -1,7 +1,8 @@
 """Subscriber access: a signed, expiring token a news site gives its logged-in subscribers.
 
 A token is ``EXPIRES.SIGNATURE``: ``EXPIRES`` the Unix time (seconds) it stops being valid,
-``SIGNATURE`` the hex HMAC-SHA256 of ``EXPIRES`` under ``NEWSBOT_SUBSCRIBER_SECRET``. The
+``SIGNATURE`` the hex HMAC-SHA256 of ``newsbot-subscriber:v1:EXPIRES`` under
+``NEWSBOT_SUBSCRIBER_SECRET`` (the prefix: a signature made for something else never passes). The
 site's server mints one per page view (any language can; ``python -m bot.web.subscribers``
 prints one), the widget sends it as ``X-Newsbot-Subscriber`` (its ``data-subscriber-token``
 attribute), and a request carrying a valid one may be answered from subscriber-only articles.
@@ -15,6 +16,7 @@ import argparse
 import hashlib
 import hmac
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -25,11 +27,13 @@ from pydantic import SecretStr
 from bot.web.errors import UnauthorizedError
 
 HEADER = "X-Newsbot-Subscriber"
-MAX_TTL_S = 7 * 24 * 3600  # a token valid for longer is refused: a leaked one must not last
+MAX_TTL_S = 24 * 3600  # a token valid for longer is refused: a leaked one must not last
+SIGNED = "newsbot-subscriber:v1:"
+_EXPIRES = re.compile(r"[0-9]{1,12}")  # ASCII digits only ("²".isdigit() is True)
 
 
 def sign(secret: str, expires: int) -> str:
-    signature = hmac.new(secret.encode(), str(expires).encode(), hashlib.sha256).hexdigest()
+    signature = hmac.new(secret.encode(), f"{SIGNED}{expires}".encode(), hashlib.sha256).hexdigest()
     return f"{expires}.{signature}"
 
 
@@ -42,7 +46,7 @@ def is_subscriber(request: Request, secret: SecretStr | None) -> bool:
     expires, _, _ = token.partition(".")
     now = time.time()
     valid = (
-        expires.isdigit()
+        _EXPIRES.fullmatch(expires) is not None
         and now < int(expires) <= now + MAX_TTL_S
         and hmac.compare_digest(token.encode(), sign(secret.get_secret_value(), int(expires)).encode())
     )

@@ -74,8 +74,8 @@ def chat_router(service: ChatService) -> APIRouter:
     @router.post("/api/chat", response_model=ChatResponse)
     async def chat(body: ChatRequest, request: Request) -> ChatResponse:
         """Answer one question (with the session's or the given history)."""
-        owner = owner_of(client_key(request.client))
         subscriber = is_subscriber(request, service.settings.subscriber_secret)
+        owner = _owner(request, subscriber)
         return await service.threads.run(lambda: answer(body, owner, subscriber))
 
     @router.post(
@@ -90,12 +90,20 @@ def chat_router(service: ChatService) -> APIRouter:
         The `answer` event's text is authoritative: with an LLM answerer, verification may
         change what was streamed. `article` is the article the search was restricted to, or null.
         """
-        owner = owner_of(client_key(request.client))
         subscriber = is_subscriber(request, service.settings.subscriber_secret)
+        owner = _owner(request, subscriber)
         lines = await service.threads.run(lambda: start(body, owner, subscriber))
         return event_stream(service.threads.iterate(lines))
 
     return router
+
+
+def _owner(request: Request, subscriber: bool) -> str:
+    """Whom a session belongs to: the client, and whether it asked as a subscriber (a
+    subscriber's conversation, with subscriber-only answers in it, is not continued by an
+    anonymous request from the same address)."""
+    client = client_key(request.client)
+    return owner_of(f"{client}#subscriber" if subscriber else client)
 
 
 def _question(body: ChatRequest, article: ArticleSummary | None, subscriber: bool) -> Question:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+
+from bot.config import Settings
 
 
 def test_bad_origin_setting_is_rejected(make_settings) -> None:
@@ -39,3 +43,18 @@ def test_unknown_answerer_and_short_collection_are_rejected(make_settings) -> No
         make_settings(answerer="gpt")
     with pytest.raises(ValidationError, match="3-63 characters"):
         make_settings(collection="x")
+
+
+@pytest.mark.parametrize("name", ["admin_token", "metrics_token", "subscriber_secret"])
+def test_an_empty_secret_is_unset_and_a_short_one_refused(name: str) -> None:
+    """A blank variable must not switch a route on with an empty token (found by review)."""
+    from pydantic import ValidationError
+
+    def settings(value: str) -> Settings:
+        fields: dict[str, Any] = {"_env_file": None, name: value}
+        return Settings(**fields)
+
+    assert getattr(settings(""), name) is None and getattr(settings("   "), name) is None
+    with pytest.raises(ValidationError, match="at least 16"):
+        settings("short")
+    assert getattr(settings("x" * 16), name).get_secret_value() == "x" * 16

@@ -126,3 +126,11 @@ def test_an_embedded_store_catches_up_with_another_processs_writes(
     version = store.catch_up()
     assert version.startswith(f"{store.count()}:") and nearest() == "elsewhere#0"
     assert store.catch_up() == version  # nothing new: no reopening
+
+
+def test_the_stores_own_metadata_writes_do_not_reopen_it(make_settings: Callable[..., Settings]) -> None:
+    store, _ = filled(make_settings())
+    client = store.client
+    store.set_build_info(last_build_at="2025-01-01T00:00:00+00:00")  # what every build ends with
+    store.catch_up()
+    assert store.client is client  # found by review: each publication reloaded the vector index

@@ -373,7 +373,7 @@ def test_on_an_article_page_the_whole_article_is_searched(encoder) -> None:
     answerer = ExtractiveAnswerer(
         encoder.encode_batch,
         config=ExtractiveConfig(refuse_below=0.2),  # the fake encoder's similarities are noise
-        articles=lambda a: chunks if a == "obituary" else [],
+        articles=lambda a, _s: chunks if a == "obituary" else [],
     )
     retrieved = chunks[1:]  # the age is in a chunk retrieval ranked below the cut
     scoped = answerer.answer(Question("how old was he", (), article_id="obituary"), retrieved)
@@ -386,7 +386,7 @@ def test_on_an_article_page_the_whole_article_is_searched(encoder) -> None:
 def test_a_pronoun_on_an_article_page_means_its_subject_named_or_not(encoder) -> None:
     chunks = obituary_chunks()
     recording = Recording(encoder)
-    answerer = ExtractiveAnswerer(recording, articles=lambda a: chunks)
+    answerer = ExtractiveAnswerer(recording, articles=lambda a, _s: chunks)
     answerer.answer(Question("when did he join the board", (), article_id="obituary"), chunks)
     # The question is read with its subject's name as well as without it (the mean of both).
     assert {"when did he join the board", "when did he join the board — context: Bill Kenwright"} <= set(
@@ -441,7 +441,7 @@ def test_who_said_is_answered_by_the_speaker_cited_where_they_are_named(encoder)
 
 
 def test_what_happened_that_no_sentence_answers_gets_the_page_summary(encoder) -> None:
-    answerer = ExtractiveAnswerer(encoder.encode_batch, articles=lambda a: PASSAGES)
+    answerer = ExtractiveAnswerer(encoder.encode_batch, articles=lambda a, _s: PASSAGES)
     scoped = Question("what happened in the final", (), article_id=META["article_id"])
     draft = answerer.answer(scoped, PASSAGES)
     assert not draft.refused and draft.text.startswith("Mayor Jane Holloway opened the new Brackwater bridge")

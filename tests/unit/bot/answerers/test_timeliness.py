@@ -39,6 +39,7 @@ def test_questions_about_the_present(question: str, present: bool) -> None:
 def test_a_named_date_wins_over_now() -> None:
     assert analyse("Who is the coach now?", SourceMatcher([])).present
     assert not analyse("Who was the coach in May 2023, now that he left?", SourceMatcher([])).present
+    assert not about_the_present("What is the newest plan from March 2021?")  # found by review
 
 
 def test_the_note_names_the_newest_cited_date_and_its_outlet() -> None:

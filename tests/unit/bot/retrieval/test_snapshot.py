@@ -205,3 +205,17 @@ def test_a_change_with_known_ids_is_applied_without_listing_the_store(tmp_path: 
     assert applied.chunk_count == fresh.chunk_count and applied.articles() == fresh.articles()
     for query in ("zeppelin harbour", "ferry strike", "budget"):
         assert _ranked(applied, query) == _ranked(fresh, query)
+
+
+def test_an_article_with_any_subscriber_only_chunk_is_subscriber_only() -> None:
+    """Made subscriber-only, an article has old public and new restricted chunks for a moment
+    (new chunks are written first): it is subscriber-only from then on (found by review)."""
+    metas = [
+        {"article_id": "deal", "title": "Deal", "start": 0, "end": 10},
+        {"article_id": "deal", "title": "Deal", "start": 0, "end": 10, "access": "subscriber"},
+    ]
+    index = LexicalIndex.of(["deal#old", "deal#new"], ["The old public text.", "The new paid text."], metas)
+    assert [a["access"] for a in index.articles()] == ["subscriber"]
+    assert [d.page_content for d in index.article_chunks("deal")] == ["The old public text."]
+    both = index.article_chunks("deal", subscriber=True)
+    assert {d.page_content for d in both} == {"The old public text.", "The new paid text."}

@@ -106,3 +106,23 @@ def test_the_cli_prints_a_token_the_app_accepts(
     assert main(["--ttl", "60"]) == 0
     expires, signature = capsys.readouterr().out.strip().split(".")
     assert sign(SECRET, int(expires)) == f"{expires}.{signature}" and 0 < int(expires) - time.time() <= 60
+
+
+def test_a_token_with_non_ascii_digits_is_a_401_not_a_500(client: TestClient) -> None:
+    reply = client.post(
+        "/api/chat", json={"message": QUESTION}, headers={HEADER.encode(): "\u00b2.x".encode("latin-1")}
+    )
+    assert reply.status_code == 401
+
+
+def test_an_anonymous_request_does_not_continue_a_subscribers_conversation(client: TestClient) -> None:
+    first = client.post("/api/chat", json={"message": QUESTION}, headers=_subscriber()).json()
+    assert "nine percent" in first["text"]
+    follow = client.post(
+        "/api/chat", json={"message": "And how long did the talks last?", "session_id": first["session_id"]}
+    ).json()
+    assert follow["session_id"] != first["session_id"] and not _leaks_text(follow["standalone_question"])
+
+
+def _leaks_text(text: str) -> bool:
+    return any(s in text for s in ("nine percent", "four hundred", "eleven weeks", ARTICLE))

@@ -177,3 +177,14 @@ def test_html_is_reduced_to_its_text(client: TestClient) -> None:
     assert reply.status_code == 200, reply.json()
     text = client.get("/api/articles/harbour-ferry-strike").json()["text"]
     assert "Friday" in text and "steal" not in text and "Home | Sport" not in text
+
+
+def test_the_larger_body_cap_is_only_for_requests_with_a_token(
+    tmp_path: Path, encoder: HashEmbeddings
+) -> None:
+    big = {**STORY, "text": "word " * 30_000}  # 150 KB: over the usual 64 KB, under the 2 MB
+    on = client_for(publishing_service(tmp_path / "on", encoder))
+    assert on.put(URL, json=big).status_code == 413  # no token: the usual cap, before any parsing
+    assert on.put(URL, json=big, headers=AUTH).status_code == 200
+    off = client_for(publishing_service(tmp_path / "off", encoder, token=None))
+    assert off.put(URL, json=big, headers=AUTH).status_code == 413
