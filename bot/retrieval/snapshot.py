@@ -23,6 +23,7 @@ segments: the first to see a version builds it, the others open it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -133,7 +134,8 @@ class Segment:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.name = folder.name
-        os.utime(folder)  # in use: not an orphan for another hour (_prune), whoever lists it
+        with contextlib.suppress(OSError):  # a read-only data folder: nothing prunes it either
+            os.utime(folder)  # in use: not an orphan for another hour (_prune), whoever lists it
         self.table = ChunkTable(folder / "chunks.sqlite")
         self.part = bm25.load(folder / "bm25")
         self.article_code = np.load(folder / "article_code.npy")  # into article_ids
