@@ -1,4 +1,4 @@
-"""Command line: ``python -m index build|watch|status|remove``."""
+"""Command line: ``python -m index build|watch|add-feed|remove-feed|feeds|status|remove``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from index.config import IndexSettings, apply_offline_env
-from index.errors import NewsbotError
+from index.errors import NewsbotError, NotFoundError
 from index.progress import progress_reporter
 from index.sync import BuildStats
+from index.watch import WatchConfig
+
+FEEDS_FILE = "feeds.json"  # in the data folder: the subscriptions and their poll state
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,14 +43,28 @@ def _parser() -> argparse.ArgumentParser:
         "watch",
         help="keep the index in step with the source folder",
         description="Sync the source folder (default NEWSBOT_SOURCE_DIR) now and whenever a file in "
-        "it is added, changed or removed (checked every --every seconds): the same sync as build, "
-        "one line per article added, updated or removed. Runs beside the app or as its own service.",
+        "it is added, changed or removed (checked every --every seconds), and poll the subscribed "
+        "feeds (add-feed) every --feeds-every seconds: the same sync as build, one line per article "
+        "added, updated or removed. Runs beside the app or as its own service.",
     )
     watch.add_argument("paths", nargs="*", metavar="PATH", help="file or folder (default: the source folder)")
     watch.add_argument("--once", action="store_true", help="sync once and exit (for cron)")
     watch.add_argument(
         "--every", type=float, default=2.0, help="seconds between looks at the files (default 2)"
     )
+    watch.add_argument(
+        "--feeds-every", type=float, default=300.0, help="seconds between polls of each feed (default 300)"
+    )
+    add_feed = sub.add_parser(
+        "add-feed",
+        help="subscribe to an RSS/Atom feed or a news sitemap",
+        description="Store a feed subscription (RSS 2.0, Atom, or a news sitemap); `watch` polls it "
+        "and indexes each item's full article.",
+    )
+    add_feed.add_argument("url")
+    remove_feed = sub.add_parser("remove-feed", help="unsubscribe (indexed articles stay)")
+    remove_feed.add_argument("url")
+    sub.add_parser("feeds", help="the subscribed feeds and how their last poll went")
     status = sub.add_parser("status", help="articles, chunks, model, store and last build")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     remove = sub.add_parser(
@@ -68,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             return _build(settings, args.paths, not args.no_prune, args.progress)
         if args.command == "watch":
-            return _watch(settings, args.paths, args.once, args.every)
+            return _watch(settings, args.paths, args.once, WatchConfig(args.every, args.feeds_every))
+        if args.command in ("add-feed", "remove-feed", "feeds"):
+            return _feeds(settings, args.command, getattr(args, "url", ""))
         if args.command == "status":
             return _status(settings, args.json)
         return _remove(settings, args.article_id)
@@ -93,28 +112,63 @@ def _build(settings: IndexSettings, paths: list[str], prune: bool, mode: str) ->
     return 1 if stats.failures else 0
 
 
-def _watch(settings: IndexSettings, paths: list[str], once: bool, every: float) -> int:
+def _watch(settings: IndexSettings, paths: list[str], once: bool, config: WatchConfig) -> int:
     import signal
     import threading
     from functools import partial
     from pathlib import Path
 
     from index.factory import make_indexer
+    from index.feeds import FeedConfig, FeedReader, Fetcher, Subscriptions
     from index.store import write_lock
-    from index.watch import WatchConfig, Watcher
+    from index.watch import Watcher
 
     sources = [Path(p) for p in paths] or [settings.source_dir]
     say = partial(print, flush=True)
-    watcher = Watcher(make_indexer(settings), sources, partial(write_lock, settings), say, WatchConfig(every))
+    fetching = FeedConfig(
+        timeout_s=settings.fetch_timeout_s, max_page_bytes=int(settings.max_file_mb * 1_000_000)
+    )
+    feeds = (Subscriptions(settings.data_dir / FEEDS_FILE), FeedReader(Fetcher(fetching), fetching))
+    lock = partial(write_lock, settings)
+    watcher = Watcher(make_indexer(settings), sources, lock, say, config, feeds)
     if once:
         stats = watcher.sync()
+        watcher.poll_feeds()
         print(stats.summary())
         return 1 if stats.failures else 0
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a service manager's stop: finish, then exit
-    say(f"watching {', '.join(map(str, sources))} every {every:g} s (Ctrl-C stops)")
+    say(
+        f"watching {', '.join(map(str, sources))} every {config.files_every_s:g} s, feeds every "
+        f"{config.feeds_every_s:g} s (Ctrl-C stops)"
+    )
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the sync in progress is crash-safe
         watcher.run(stop)
+    return 0
+
+
+def _feeds(settings: IndexSettings, command: str, url: str) -> int:
+    from datetime import UTC, datetime
+
+    from index.feeds import Subscriptions
+
+    subscriptions = Subscriptions(settings.data_dir / FEEDS_FILE)
+    if command == "add-feed":
+        print(f"subscribed to {url}" if subscriptions.add(url) else f"already subscribed to {url}")
+        return 0
+    if command == "remove-feed":
+        if not subscriptions.remove(url):
+            raise NotFoundError(f"not subscribed to {url}")
+        print(f"unsubscribed from {url} (its articles stay indexed)")
+        return 0
+    for sub in subscriptions.load():
+        checked = (
+            datetime.fromtimestamp(sub.checked_at, UTC).isoformat(timespec="seconds")
+            if sub.checked_at
+            else "never"
+        )
+        state = f"failing ({sub.failures}x): {sub.last_error}" if sub.failures else "ok"
+        print(f"{sub.url}  checked {checked}  {len(sub.seen)} items seen  {state}")
     return 0
 
 

@@ -1,15 +1,18 @@
-"""``python -m index watch``: keep the index in step with the source folder, unattended.
+"""``python -m index watch``: keep the index in step with the source folder and the feeds.
 
 Looks at the folder's files (name, size, modification time) every ``files_every_s`` and runs
 the same idempotent, crash-safe sync as ``index build`` when anything changed — and once at
-the start, so a watcher killed mid-sync and started again completes that sync. Prints one
-line per article added, updated or removed, and one per source that failed (it is retried on
-the next change; the articles it held are kept). ``--once`` syncs and exits (for cron).
+the start, so a watcher killed mid-sync and started again completes that sync. Polls each
+subscribed feed (index/feeds.py) every ``feeds_every_s`` and syncs its new and updated items
+(feed articles are never pruned: an item leaving a feed stays in the archive). Prints one
+line per article added, updated or removed, and one per source or item that failed (retried
+later; what it held before is kept). ``--once`` does one round and exits (for cron).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.errors import NewsbotError
+from index.feeds import FeedReader, Subscriptions, due
 from index.loaders import iter_source_files
 from index.sync import BuildStats, Indexer
 
@@ -28,6 +32,7 @@ class WatchConfig:
     # A file saved is noticed this long after at the latest; a scan of a folder of a few
     # thousand files costs milliseconds. Initial choice, not tuned.
     files_every_s: float = 2.0
+    feeds_every_s: float = 300.0  # each feed polled this often (a 304 when unchanged)
 
 
 class Watcher:
@@ -38,12 +43,14 @@ class Watcher:
         lock: Callable[[], AbstractContextManager[None]],
         say: Callable[[str], None] = print,
         config: WatchConfig = WatchConfig(),
+        feeds: tuple[Subscriptions, FeedReader] | None = None,
     ) -> None:
         self.indexer = indexer
         self.sources = list(sources)
         self._lock = lock
         self._say = say
         self.config = config
+        self._feeds = feeds
 
     def files(self) -> Files:
         found: Files = {}
@@ -63,20 +70,40 @@ class Watcher:
             self._say(line)
         return stats
 
+    def poll_feeds(self, now: float | None = None) -> None:
+        """Poll the feeds that are due and sync what they bring (state saved after each)."""
+        if self._feeds is None:
+            return
+        subscriptions, reader = self._feeds
+        reader.fetcher.forget_robots()  # read again each round: a site may change its rules
+        current = subscriptions.load()
+        for sub in due(current, time.time() if now is None else now, self.config.feeds_every_s):
+            poll = reader.poll(sub, time.time())
+            if poll.documents:
+                with self._lock():
+                    stats = self.indexer.sync(poll.documents)
+                for line in _lines(stats):
+                    self._say(line)
+            for failure in poll.failures:
+                self._say(f"{_now()} failed {failure}")
+            subscriptions.save(current)
+
     def run(self, stop: threading.Event) -> None:
-        """Sync now, then again whenever the files change, until ``stop`` is set. A sync that
-        cannot run (another build holds the lock, the store is down) is retried next time."""
+        """Sync now, then again whenever the files change and whenever a feed is due, until
+        ``stop`` is set. A sync that cannot run (another build holds the lock, the store is
+        down) is retried next time."""
         seen: Files | None = None
         while True:
             now = self.files()
             if now != seen:
-                seen = now if self._try_sync() else None
+                seen = now if self._try(self.sync) else None
+            self._try(self.poll_feeds)
             if stop.wait(self.config.files_every_s):
                 return
 
-    def _try_sync(self) -> bool:
+    def _try(self, step: Callable[[], object]) -> bool:
         try:
-            self.sync()
+            step()
         except NewsbotError as err:
             self._say(f"{_now()} waiting: {err}")
             return False

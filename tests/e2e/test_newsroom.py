@@ -119,3 +119,36 @@ def test_a_change_through_one_replica_reaches_the_other(tmp_path: Path) -> None:
             stop_app(proc)
         chroma.terminate()
         chroma.wait(timeout=20)
+
+
+def test_a_feed_item_is_answerable_after_one_watch_cycle(app: tuple[str, Path]) -> None:
+    """A feed on a local site, `index add-feed`, `index watch` beside the running app: a new
+    item is fetched, indexed and answered; the watcher prints one line for it."""
+    from tests.feed_server import article_page, rss, serving
+
+    base, data = app
+    (data / "no-files").mkdir()
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data), "NEWSBOT_SOURCE_DIR": str(data / "no-files")}
+    with serving() as site:
+        site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nAllow: /\n")
+        site.pages["/harbour.html"] = article_page(STORY["title"], STORY["text"])
+        site.pages["/rss.xml"] = rss(
+            site.base, [("/harbour.html", STORY["title"], "Mon, 12 May 2025 08:00:00 GMT")]
+        )
+        assert run_module("index", ["add-feed", f"{site.base}/rss.xml"], env).returncode == 0
+        watch = run_module("index", ["watch", "--once"], env)
+        assert watch.returncode == 0, watch.stderr
+        added = [line for line in watch.stdout.splitlines() if " added " in line]
+        assert len(added) == 1, watch.stdout
+        article_id = added[0].split()[2]
+
+        def answered() -> bool:
+            reply = httpx.post(f"{base}/api/chat", json={"message": QUESTION}, timeout=60).json()
+            return (
+                any(c["article_id"] == article_id for c in reply.get("citations") or [])
+                and "Friday" in reply["text"]
+            )
+
+        assert eventually(answered, 20)
+        listed = run_module("index", ["feeds"], env)
+        assert f"{site.base}/rss.xml" in listed.stdout and "1 items seen" in listed.stdout
