@@ -16,13 +16,27 @@ from bot.schemas import Citation
 
 
 def as_of_note(citations: Sequence[Citation]) -> str:
-    """ "\\n\\nAs of May 13, 2025, per Aldermoor Gazette." for the newest cited article; "" when
-    no cited article has a readable date."""
+    """ "\n\nAs of May 13, 2025, per Aldermoor Gazette." for the newest cited article, and the
+    older ones it cites named as older (on a changing fact, the reader must know which report
+    is the later one); "" when no cited article has a readable date."""
     dated = [(timestamp(c.updated_at) or timestamp(c.published_at), c) for c in citations]
-    known = [(when, c) for when, c in dated if when is not None]
+    known = sorted(((when, c) for when, c in dated if when is not None), key=lambda item: -item[0])
     if not known:
         return ""
-    _, newest = max(known, key=lambda item: item[0])
-    when = display_date(newest.updated_at or newest.published_at)
-    per = f", per {newest.source}" if newest.source else ""
-    return f"\n\nAs of {when}{per}."
+    newest_at, newest = known[0]
+    note = f"\n\nAs of {_when(newest)}{_per(newest)}."
+    older = {_when(c) + _per(c): None for when, c in known[1:] if newest_at - when >= _OLDER_S}
+    if older:
+        note += f" Older report{'s' if len(older) > 1 else ''} cited: {'; '.join(older)}."
+    return note
+
+
+_OLDER_S = 86_400.0  # a day apart: one report is the older one (the same day: the same news)
+
+
+def _when(citation: Citation) -> str:
+    return display_date(citation.updated_at or citation.published_at)
+
+
+def _per(citation: Citation) -> str:
+    return f", per {citation.source}" if citation.source else ""

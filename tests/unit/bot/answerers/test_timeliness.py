@@ -44,7 +44,11 @@ def test_a_named_date_wins_over_now() -> None:
 
 def test_the_note_names_the_newest_cited_date_and_its_outlet() -> None:
     older, newer = _cited("2025-05-01T09:00:00Z", source="Coastal Times"), _cited("2025-05-12T08:00:00Z")
-    assert as_of_note([older, newer]) == "\n\nAs of May 12, 2025, per Aldermoor Gazette."
+    assert as_of_note([older, newer]) == (
+        "\n\nAs of May 12, 2025, per Aldermoor Gazette. Older report cited: May 1, 2025, per Coastal Times."
+    )
+    same_day = _cited("2025-05-12T01:00:00Z", source="Wire")
+    assert as_of_note([newer, same_day]) == "\n\nAs of May 12, 2025, per Aldermoor Gazette."
     corrected = _cited("2025-05-01T09:00:00Z", updated_at="2025-05-20T10:00:00Z", source="")
-    assert as_of_note([newer, corrected]) == "\n\nAs of May 20, 2025."  # its update date counts
+    assert as_of_note([corrected]) == "\n\nAs of May 20, 2025."  # its update date counts
     assert as_of_note([_cited("")]) == ""
