@@ -17,6 +17,7 @@ means "not now"), every request with a timeout, a total deadline and a size cap,
 from __future__ import annotations
 
 import calendar
+import ipaddress
 import json
 import os
 import time
@@ -321,6 +322,11 @@ class FeedReader:
         for item in items[: self.config.max_items]:
             if sub.seen.get(item.link) == item.version:
                 continue
+            if not same_site(item.link, sub.url):
+                # A feed speaks for its own site: a link elsewhere (an internal address, say)
+                # is not fetched on its word.
+                poll.failures.append(LoadFailure(item.link, "not on the feed's site; not fetched"))
+                continue
             try:
                 poll.documents.append(self._article(item, outlet))
             except (FetchError, ArticleLoadError) as err:
@@ -357,6 +363,14 @@ class FeedReader:
         sub.failures += 1
         sub.last_error = reason
         sub.retry_at = now + min(self.config.retry_s * 2 ** (sub.failures - 1), 86_400.0)
+
+
+def same_site(url: str, feed_url: str) -> bool:
+    """The same host, or hosts under the same domain (www.x.example and feeds.x.example)."""
+    host, home = urlsplit(url).hostname or "", urlsplit(feed_url).hostname or ""
+    if urlsplit(url).scheme not in ("http", "https") or not host:
+        return False
+    return host == home or (host.split(".")[-2:] == home.split(".")[-2:] and host.count(".") >= 1)
 
 
 def due(subscriptions: list[Subscription], now: float, every_s: float) -> Iterator[Subscription]:

@@ -119,6 +119,31 @@ def test_broken_items_are_reported_and_the_others_read(site: Site) -> None:
     assert set(sub.seen) == {f"{site.base}/a1.html", f"{site.base}/latin1.html"}  # the rest: retried
 
 
+def test_links_off_the_feeds_site_are_not_fetched(site: Site) -> None:
+    """A feed cannot make the indexer fetch another host (an internal address, say)."""
+    site.pages["/rss.xml"] = (
+        "application/rss+xml",
+        rss(site.base, [("/a1.html", "Harbour", DATE)])[1].replace(
+            b"</channel>",
+            b"<item><title>x</title><link>http://169.254.169.254/latest/meta-data</link></item></channel>",
+        ),
+    )
+    poll = _reader().poll(Subscription(f"{site.base}/rss.xml"), 0.0)
+    assert len(poll.documents) == 1
+    assert [f.reason for f in poll.failures] == ["not on the feed's site; not fetched"]
+
+
+def test_same_site() -> None:
+    from index.feeds import same_site
+
+    assert same_site("https://www.paper.example/a", "https://feeds.paper.example/rss")
+    assert not same_site("https://evil.example/a", "https://www.paper.example/rss")
+    assert not same_site("http://127.0.0.2/a", "http://127.0.0.1:8000/rss")
+    assert not same_site("http://10.0.0.1/a", "http://192.168.0.1/rss")  # addresses: no "domain"
+    assert not same_site("http://localhost/a", "https://www.paper.example/rss")
+    assert not same_site("file:///etc/passwd", "https://www.paper.example/rss")
+
+
 def test_a_broken_feed_backs_off_and_recovers(site: Site) -> None:
     site.pages["/rss.xml"] = ("application/rss+xml", b"<rss><channel><item><title>unclosed")
     sub = Subscription(f"{site.base}/rss.xml")
