@@ -370,7 +370,19 @@ def same_site(url: str, feed_url: str) -> bool:
     host, home = urlsplit(url).hostname or "", urlsplit(feed_url).hostname or ""
     if urlsplit(url).scheme not in ("http", "https") or not host:
         return False
-    return host == home or (host.split(".")[-2:] == home.split(".")[-2:] and host.count(".") >= 1)
+    if host == home:
+        return True
+    if _is_ip(host) or _is_ip(home) or "." not in host:
+        return False  # addresses and bare names: only the very same one
+    return host.split(".")[-2:] == home.split(".")[-2:]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def due(subscriptions: list[Subscription], now: float, every_s: float) -> Iterator[Subscription]:
