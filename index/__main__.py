@@ -50,10 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("paths", nargs="*", metavar="PATH", help="file or folder (default: the source folder)")
     watch.add_argument("--once", action="store_true", help="sync once and exit (for cron)")
     watch.add_argument(
-        "--every", type=float, default=2.0, help="seconds between looks at the files (default 2)"
+        "--every", type=_seconds, default=2.0, help="seconds between looks at the files (default 2)"
     )
     watch.add_argument(
-        "--feeds-every", type=float, default=300.0, help="seconds between polls of each feed (default 300)"
+        "--feeds-every", type=_seconds, default=300.0, help="seconds between polls of each feed (default 300)"
     )
     add_feed = sub.add_parser(
         "add-feed",
@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     remove.add_argument("article_id")
     return parser
+
+
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds >= 0.1:
+        raise argparse.ArgumentTypeError("at least 0.1 s")
+    return seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,9 +140,9 @@ def _watch(settings: IndexSettings, paths: list[str], once: bool, config: WatchC
     watcher = Watcher(make_indexer(settings), sources, lock, say, config, feeds)
     if once:
         stats = watcher.sync()
-        watcher.poll_feeds()
+        failed = watcher.poll_feeds()
         print(stats.summary())
-        return 1 if stats.failures else 0
+        return 1 if stats.failures or failed else 0
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a service manager's stop: finish, then exit
     say(

@@ -17,13 +17,20 @@ means "not now"), every request with a timeout, a total deadline and a size cap,
 from __future__ import annotations
 
 import calendar
+import fcntl
+import hashlib
+import io
 import ipaddress
 import json
 import os
+import socket
 import time
 import urllib.robotparser
+import uuid
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +56,7 @@ class FeedConfig:
     max_redirects: int = 5
     host_delay_s: float = 1.0  # between two requests to one host
     max_items: int = 100  # items read per poll of one feed (the newest first, as feeds list them)
+    poll_budget_s: float = 120.0  # fetching one feed's items stops after this (the rest: next poll)
     retry_s: float = 300.0  # a failed feed is tried again after this, doubling, up to a day
     seen_per_feed: int = 1000  # item versions remembered per feed (not fetched again)
     user_agent: str = "newsbot-feeds/1.0"
@@ -74,7 +82,9 @@ class Subscription:
 
 
 class Subscriptions:
-    """The feeds to poll, kept in a JSON file (written whole, then renamed into place)."""
+    """The feeds to poll, kept in a JSON file. Every change is a read-modify-write under an
+    exclusive lock on a side file, written to a temporary file and renamed into place: a
+    ``watch`` saving a feed's state and an ``add-feed`` at the same moment both land."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -82,30 +92,55 @@ class Subscriptions:
     def load(self) -> list[Subscription]:
         if not self.path.exists():
             return []
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        return [Subscription(**item) for item in data]
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return [Subscription(**item) for item in data]
+        except (ValueError, TypeError) as err:
+            raise InputError(f"{self.path} is not a readable subscriptions file: {err}") from err
 
-    def save(self, subscriptions: list[Subscription]) -> None:
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(json.dumps([asdict(s) for s in subscriptions], indent=1), encoding="utf-8")
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield  # released when the file closes
+
+    def _save(self, subscriptions: list[Subscription]) -> None:
+        partial = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}")
+        with open(partial, "w", encoding="utf-8") as out:
+            json.dump([asdict(s) for s in subscriptions], out, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(partial, self.path)
 
     def add(self, url: str) -> bool:
         """False when already subscribed."""
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        except ValueError:
+            ok = False
+        if not ok:
             raise InputError(f"not an http(s) URL: {url!r}")
-        current = self.load()
-        if any(s.url == url for s in current):
-            return False
-        self.save([*current, Subscription(url)])
+        with self._locked():
+            current = self.load()
+            if any(s.url == url for s in current):
+                return False
+            self._save([*current, Subscription(url)])
         return True
 
     def remove(self, url: str) -> bool:
-        current = self.load()
-        kept = [s for s in current if s.url != url]
-        self.save(kept)
+        with self._locked():
+            current = self.load()
+            kept = [s for s in current if s.url != url]
+            self._save(kept)
         return len(kept) < len(current)
+
+    def update(self, sub: Subscription) -> None:
+        """Store one feed's new state (nothing, if it was unsubscribed meanwhile)."""
+        with self._locked():
+            current = self.load()
+            self._save([sub if s.url == sub.url else s for s in current])
 
 
 @dataclass(frozen=True)
@@ -127,14 +162,20 @@ class Fetched:
 
 
 class Fetcher:
-    """Polite HTTP GETs (see the module's docstring)."""
+    """Polite, guarded HTTP GETs (see the module's docstring). ``get(url, site=feed)``: every
+    hop, redirects included, must stay on the feed's site, be allowed by robots.txt and not
+    resolve to a private or local address unless the feed's own host does."""
 
     def __init__(self, config: FeedConfig = FeedConfig(), client: Any = None) -> None:
         import httpx
 
         self.config = config
         self._client = client or httpx.Client(
-            timeout=config.timeout_s, follow_redirects=False, headers={"User-Agent": config.user_agent}
+            timeout=config.timeout_s,
+            follow_redirects=False,
+            # gzip only, decompressed here with a cap: brotli or zstd could expand a small body
+            # into gigabytes before any size check.
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip"},
         )
         self._last: dict[str, float] = {}  # host → when it was last asked
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
@@ -142,7 +183,39 @@ class Fetcher:
     def forget_robots(self) -> None:
         self._robots.clear()
 
-    def allowed(self, url: str) -> bool:
+    def get(self, url: str, headers: dict[str, str], max_bytes: int, site: str | None = None) -> Fetched:
+        """GET ``url`` as seen from ``site`` (the feed's URL; default: ``url`` itself)."""
+        import httpx
+
+        site = site or url
+        deadline = time.monotonic() + self.config.deadline_s  # for all the hops together
+        for _ in range(self.config.max_redirects + 1):
+            self._check(url, site)
+            self._wait_for(url)
+            try:
+                found = self._one(url, headers, max_bytes, deadline)
+            except httpx.TimeoutException as err:
+                raise FetchError(f"timed out after {self.config.timeout_s:g} s") from err
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as err:
+                raise FetchError(f"could not fetch: {err}") from err
+            if found.status in (301, 302, 303, 307, 308) and "location" in found.headers:
+                try:
+                    url = urljoin(url, found.headers["location"])
+                except ValueError as err:
+                    raise FetchError(f"a bad redirect: {err}") from err
+                continue
+            return found
+        raise FetchError(f"more than {self.config.max_redirects} redirects")
+
+    def _check(self, url: str, site: str) -> None:
+        if not same_site(url, site):
+            raise FetchError(f"not on the feed's site: {url}")
+        if _private(url) and not _private(site):
+            raise FetchError(f"a private or local address: {url}")
+        if not self._allowed(url):
+            raise FetchError("disallowed by robots.txt")
+
+    def _allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         host = f"{parts.scheme}://{parts.netloc}"
         if host not in self._robots:
@@ -153,52 +226,34 @@ class Fetcher:
         return rules.can_fetch(self.config.user_agent, url)
 
     def _read_robots(self, host: str) -> urllib.robotparser.RobotFileParser | None:
+        import httpx
+
         rules = urllib.robotparser.RobotFileParser()
+        self._wait_for(host)
         try:
-            found = self._get(f"{host}/robots.txt", {}, 500_000)
-        except FetchError:
+            found = self._one(f"{host}/robots.txt", {}, 500_000, time.monotonic() + self.config.deadline_s)
+        except (FetchError, httpx.HTTPError, httpx.InvalidURL, ValueError):
             return None
-        if 400 <= found.status < 500:
-            rules.parse([])  # no rules: everything allowed
+        if found.status in (301, 302, 303, 307, 308) or 400 <= found.status < 500:
+            rules.parse([])  # no rules here (a redirected robots.txt is not followed)
         elif found.status >= 500:
             return None
         else:
             rules.parse(found.text().splitlines())
         return rules
 
-    def get(self, url: str, headers: dict[str, str], max_bytes: int) -> Fetched:
-        if not self.allowed(url):
-            raise FetchError("disallowed by robots.txt")
-        return self._get(url, headers, max_bytes)
-
-    def _get(self, url: str, headers: dict[str, str], max_bytes: int) -> Fetched:
-        import httpx
-
-        for _ in range(self.config.max_redirects + 1):
-            self._wait_for(url)
-            try:
-                found = self._one(url, headers, max_bytes)
-            except httpx.TimeoutException as err:
-                raise FetchError(f"timed out after {self.config.timeout_s:g} s") from err
-            except httpx.HTTPError as err:
-                raise FetchError(f"could not fetch: {err}") from err
-            if found.status in (301, 302, 303, 307, 308) and "location" in found.headers:
-                url = urljoin(url, found.headers["location"])
-                if urlsplit(url).scheme not in ("http", "https"):
-                    raise FetchError(f"redirected to a non-http URL: {url}")
-                continue
-            return found
-        raise FetchError(f"more than {self.config.max_redirects} redirects")
-
-    def _one(self, url: str, headers: dict[str, str], max_bytes: int) -> Fetched:
-        started = time.monotonic()
+    def _one(self, url: str, headers: dict[str, str], max_bytes: int, deadline: float) -> Fetched:
         with self._client.stream("GET", url, headers=headers) as response:
+            encoding = response.headers.get("content-encoding", "identity").lower()
+            if encoding not in ("identity", "gzip"):
+                raise FetchError(f"an encoding not asked for: {encoding}")
+            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
             body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
+            for raw in response.iter_raw():
+                body.extend(inflate.decompress(raw, max_bytes + 1 - len(body)) if inflate else raw)
                 if len(body) > max_bytes:
                     raise FetchError(f"larger than {max_bytes / 1e6:g} MB")
-                if time.monotonic() - started > self.config.deadline_s:
+                if time.monotonic() > deadline:
                     raise FetchError(f"not received within {self.config.deadline_s:g} s")
             return Fetched(response.status_code, str(response.url), dict(response.headers), bytes(body))
 
@@ -208,6 +263,22 @@ class Fetcher:
         if wait > 0:
             time.sleep(wait)
         self._last[host] = time.monotonic()
+
+
+def _private(url: str) -> bool:
+    """Whether the URL's host is, or resolves to, a private, loopback, link-local or reserved
+    address (checked before each request; the name is not pinned, so a host whose DNS answer
+    changes between the check and the request is not caught)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return True  # unresolvable: treated as not public
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -227,11 +298,13 @@ class FeedItem:
 def parse_feed(body: bytes) -> tuple[str, list[FeedItem]]:
     """The feed's title (the outlet) and its items, newest first as listed."""
     head = body[:2000].decode("utf-8", errors="replace")
+    if "<sitemapindex" in head:
+        raise FetchError("a sitemap index: subscribe to the news sitemaps it lists")
     if "<urlset" in head:
         return _parse_sitemap(body)
     import feedparser
 
-    parsed = feedparser.parse(body)
+    parsed = feedparser.parse(io.BytesIO(body))  # bytes alone: feedparser may open them as a path
     items = [
         FeedItem(
             link=entry.get("link", ""),
@@ -291,9 +364,11 @@ def _iso(parsed: Any) -> str:
 
 @dataclass
 class Poll:
-    """What one poll of one feed gave."""
+    """What one poll of one feed gave. ``fetched``: the (link, version) of each document, to
+    be marked seen once they are indexed (``FeedReader.seen``), not before."""
 
     documents: list[Document] = field(default_factory=list)
+    fetched: list[tuple[str, str]] = field(default_factory=list)
     failures: list[LoadFailure] = field(default_factory=list)
     not_modified: bool = False
 
@@ -304,7 +379,7 @@ class FeedReader:
         self.config = config
 
     def poll(self, sub: Subscription, now: float) -> Poll:
-        """Read ``sub`` (updating its state in place): its new or updated items as documents."""
+        """Read ``sub`` (its poll state updated in place): its new or updated items' articles."""
         sub.checked_at = now
         headers = {k: v for k, v in (("If-None-Match", sub.etag), ("If-Modified-Since", sub.modified)) if v}
         try:
@@ -318,32 +393,41 @@ class FeedReader:
         except FetchError as err:
             self._failed(sub, str(err), now)
             return Poll(failures=[LoadFailure(sub.url, str(err))])
-        poll = Poll()
-        for item in items[: self.config.max_items]:
-            if sub.seen.get(item.link) == item.version:
-                continue
-            if not same_site(item.link, sub.url):
-                # A feed speaks for its own site: a link elsewhere (an internal address, say)
-                # is not fetched on its word.
-                poll.failures.append(LoadFailure(item.link, "not on the feed's site; not fetched"))
-                continue
-            try:
-                poll.documents.append(self._article(item, outlet))
-            except (FetchError, ArticleLoadError) as err:
-                poll.failures.append(LoadFailure(item.link, str(err)))
-                continue  # not remembered: tried again at the next poll
-            sub.seen[item.link] = item.version
-        sub.seen = dict(list(sub.seen.items())[-self.config.seen_per_feed :])
-        sub.etag, sub.modified = found.headers.get("etag", ""), found.headers.get("last-modified", "")
+        poll = self._items(sub, outlet, items)
+        if not poll.failures:
+            # Only then: with a failed item, the next poll must fetch the feed again (not a
+            # 304) to retry it, or it could leave the feed before it is ever read.
+            sub.etag, sub.modified = found.headers.get("etag", ""), found.headers.get("last-modified", "")
         self._succeeded(sub)
         return poll
 
-    def _article(self, item: FeedItem, outlet: str) -> Document:
-        page = self.fetcher.get(item.link, {}, self.config.max_page_bytes)
+    def _items(self, sub: Subscription, outlet: str, items: list[FeedItem]) -> Poll:
+        poll = Poll()
+        budget = time.monotonic() + self.config.poll_budget_s
+        for item in items[: self.config.max_items]:
+            if sub.seen.get(item.link) == item.version:
+                continue
+            if time.monotonic() > budget:  # the rest at the next poll: the folder must not wait
+                poll.failures.append(LoadFailure(item.link, "postponed: this poll ran out of time"))
+                continue
+            try:
+                poll.documents.append(self._article(item, outlet, sub.url))
+                poll.fetched.append((item.link, item.version))
+            except (FetchError, ArticleLoadError) as err:
+                poll.failures.append(LoadFailure(item.link, str(err)))
+        return poll
+
+    def seen(self, sub: Subscription, poll: Poll) -> None:
+        """Mark the poll's articles seen (they are indexed): not fetched again in this version."""
+        sub.seen.update(poll.fetched)
+        sub.seen = dict(list(sub.seen.items())[-self.config.seen_per_feed :])
+
+    def _article(self, item: FeedItem, outlet: str, feed_url: str) -> Document:
+        page = self.fetcher.get(item.link, {}, self.config.max_page_bytes, site=feed_url)
         if page.status >= 400:
             raise FetchError(f"HTTP {page.status}")
         doc = parse_html_article(
-            page.text(), url_article_id(page.url), item.link, url=page.url, origin_kind=ORIGIN_KIND
+            page.text(), _item_id(page.url), item.link, url=page.url, origin_kind=ORIGIN_KIND
         )
         given = {
             "title": item.title,
@@ -365,16 +449,41 @@ class FeedReader:
         sub.retry_at = now + min(self.config.retry_s * 2 ** (sub.failures - 1), 86_400.0)
 
 
+def _item_id(url: str) -> str:
+    """The article id of a page: its host and path, and a digest of its query when it has one
+    (article.php?id=1 and ?id=2 are two articles)."""
+    query = urlsplit(url).query
+    base = url_article_id(url)
+    return f"{base[:70]}-{hashlib.sha256(query.encode()).hexdigest()[:8]}" if query else base
+
+
 def same_site(url: str, feed_url: str) -> bool:
-    """The same host, or hosts under the same domain (www.x.example and feeds.x.example)."""
-    host, home = urlsplit(url).hostname or "", urlsplit(feed_url).hostname or ""
-    if urlsplit(url).scheme not in ("http", "https") or not host:
+    """The same host and port, or hosts under the same registered domain (www.x.example and
+    feeds.x.example; under a country's second level, x.co.uk). A heuristic: shared hosting
+    domains (github.io and the like) count as one site."""
+    try:
+        link, home = urlsplit(url), urlsplit(feed_url)
+        ports = (link.port or _DEFAULT_PORT.get(link.scheme), home.port or _DEFAULT_PORT.get(home.scheme))
+    except ValueError:
+        return False  # an unreadable URL or port
+    host, feed_host = link.hostname or "", home.hostname or ""
+    if link.scheme not in ("http", "https") or not host or ports[0] != ports[1]:
         return False
-    if host == home:
+    if host == feed_host:
         return True
-    if _is_ip(host) or _is_ip(home) or "." not in host:
+    if _is_ip(host) or _is_ip(feed_host) or "." not in host:
         return False  # addresses and bare names: only the very same one
-    return host.split(".")[-2:] == home.split(".")[-2:]
+    return _registered(host) == _registered(feed_host)
+
+
+_DEFAULT_PORT = {"http": 80, "https": 443}
+_SECOND_LEVELS = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go"}  # co.uk, com.au, …
+
+
+def _registered(host: str) -> tuple[str, ...]:
+    labels = host.lower().split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVELS else 2
+    return tuple(labels[-keep:])
 
 
 def _is_ip(host: str) -> bool:

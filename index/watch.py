@@ -11,6 +11,7 @@ later; what it held before is kept). ``--once`` does one round and exits (for cr
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +24,8 @@ from index.errors import NewsbotError
 from index.feeds import FeedReader, Subscriptions, due
 from index.loaders import iter_source_files
 from index.sync import BuildStats, Indexer
+
+log = logging.getLogger(__name__)
 
 Files = dict[str, tuple[int, int]]  # path → (size, modification time in ns)
 
@@ -70,23 +73,32 @@ class Watcher:
             self._say(line)
         return stats
 
-    def poll_feeds(self, now: float | None = None) -> None:
-        """Poll the feeds that are due and sync what they bring (state saved after each)."""
+    def poll_feeds(self, now: float | None = None) -> int:
+        """Poll the feeds that are due and sync what they bring; each feed's state is stored
+        after its own sync, and its articles count as seen only once indexed (a busy index:
+        they are fetched again at its next poll, not every few seconds). Returns the failures."""
         if self._feeds is None:
-            return
+            return 0
         subscriptions, reader = self._feeds
         reader.fetcher.forget_robots()  # read again each round: a site may change its rules
-        current = subscriptions.load()
-        for sub in due(current, time.time() if now is None else now, self.config.feeds_every_s):
-            poll = reader.poll(sub, time.time())
-            if poll.documents:
-                with self._lock():
-                    stats = self.indexer.sync(poll.documents)
-                for line in _lines(stats):
-                    self._say(line)
+        now = time.time() if now is None else now
+        failed = 0
+        for sub in list(due(subscriptions.load(), now, self.config.feeds_every_s)):
+            poll = reader.poll(sub, now)
+            try:
+                if poll.documents:
+                    with self._lock():
+                        stats = self.indexer.sync(poll.documents)
+                    for line in _lines(stats):
+                        self._say(line)
+                    failed += len(stats.failures)
+                reader.seen(sub, poll)
+            finally:
+                subscriptions.update(sub)  # its poll time at least: not polled again at once
             for failure in poll.failures:
                 self._say(f"{_now()} failed {failure}")
-            subscriptions.save(current)
+            failed += len(poll.failures)
+        return failed
 
     def run(self, stop: threading.Event) -> None:
         """Sync now, then again whenever the files change and whenever a feed is due, until
@@ -106,6 +118,10 @@ class Watcher:
             step()
         except NewsbotError as err:
             self._say(f"{_now()} waiting: {err}")
+            return False
+        except Exception as err:  # a bug or a surprise from a library: report it, keep watching
+            log.exception("watch step failed")
+            self._say(f"{_now()} error: {type(err).__name__}: {err}")
             return False
         return True
 

@@ -4,6 +4,7 @@ loop, a page in Latin-1. No internet. ``pages`` may be changed while it serves."
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ class Site:
     base: str
     pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path → (type, body)
     etags: dict[str, str] = field(default_factory=dict)  # path → ETag (304 when it matches)
+    redirects: dict[str, str] = field(default_factory=dict)  # path → Location
     requests: list[tuple[str, float, dict[str, str]]] = field(default_factory=list)
 
 
@@ -52,6 +54,20 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if self.path.startswith("/loop"):
                 self.send_response(302)
                 self.send_header("Location", "/loop-b" if self.path == "/loop-a" else "/loop-a")
+                self.end_headers()
+                return
+            if self.path == "/bomb.html":  # 20 MB of zeros in ~20 KB of gzip
+                body = gzip.compress(b"\0" * 20_000_000)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if self.path in site.redirects:
+                self.send_response(302)
+                self.send_header("Location", site.redirects[self.path])
                 self.end_headers()
                 return
             if self.path == "/big.html":

@@ -96,3 +96,21 @@ def test_once_syncs_and_returns(make_settings: Callable[..., Settings], tmp_path
         Watcher(indexer_for(settings), [settings.source_dir], nullcontext, lines.append).sync().unchanged == 2
     )
     assert len(lines) == 2  # nothing changed: nothing said
+
+
+def test_a_surprise_error_is_reported_and_the_watch_goes_on(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings()
+    write_articles(settings.source_dir, 1)
+    calls = [0]
+
+    @contextmanager
+    def lock() -> Iterator[None]:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RuntimeError("disk full")
+        yield
+
+    lines: list[str] = []
+    with _watching(settings, lines, lock):
+        assert eventually(lambda: _said(lines, "added", "article-000"), 10)
+    assert any(" error: RuntimeError: disk full" in line for line in lines)
