@@ -116,9 +116,18 @@ class Indexer:
         """Bring these articles in line (added, updated or unchanged), touching no other: what
         a publication pushed by a newsroom's CMS needs. Reads only these articles' records."""
         started = time.perf_counter()
-        loaded = LoadResult(documents=list(documents))
+        unique: dict[str, Document] = {}
         stats = BuildStats()
-        stored = self.store.articles(only=[d.metadata["article_id"] for d in documents])
+        for doc in documents:  # two items of one feed poll may name one article: the first wins
+            article_id = doc.metadata["article_id"]
+            if article_id in unique:
+                stats.failures.append(
+                    LoadFailure(str(doc.metadata.get("origin", "")), f"duplicate article id {article_id!r}")
+                )
+            else:
+                unique[article_id] = doc
+        loaded = LoadResult(documents=list(unique.values()))
+        stored = self.store.articles(only=list(unique))
         return self._apply(self._plan(loaded, stored, stats), stats, started, None)
 
     def _apply(

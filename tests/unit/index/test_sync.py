@@ -169,3 +169,27 @@ def test_a_new_file_cannot_take_an_indexed_articles_id(settings: Settings) -> No
     paths[1].unlink()
     indexer.build([settings.source_dir])
     assert indexer.store.articles()["article-001"].origin.endswith("aaa-hijack.txt")
+
+
+def test_sync_of_two_documents_with_one_id_keeps_the_first(settings: Settings) -> None:
+    """Two items of one feed poll naming one article (found by review): one article, not two
+    sets of chunks under one id."""
+    from index.loaders import make_document
+
+    first = make_document(
+        "The harbour reopened on Monday after the strike ended.",
+        {"article_id": "x", "title": "A"},
+        "feed:1",
+        "feed",
+    )
+    second = make_document(
+        "A different story entirely about the bridge vote.",
+        {"article_id": "x", "title": "B"},
+        "feed:2",
+        "feed",
+    )
+    indexer = indexer_for(settings)
+    stats = indexer.sync([first, second])
+    assert stats.added == 1 and [f.reason for f in stats.failures] == ["duplicate article id 'x'"]
+    stored = indexer.store.articles()["x"]
+    assert stored.fields["title"] == "A" and len(stored.fingerprints) == 1
