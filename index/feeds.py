@@ -40,7 +40,14 @@ from urllib.parse import urljoin, urlsplit
 from langchain_core.documents import Document
 
 from index.errors import InputError
-from index.loaders import ArticleLoadError, LoadFailure, make_document, parse_html_article, url_article_id
+from index.loaders import (
+    ArticleLoadError,
+    LoadFailure,
+    is_web_url,
+    make_document,
+    parse_html_article,
+    url_article_id,
+)
 
 ORIGIN_KIND = "feed"
 
@@ -115,12 +122,7 @@ class Subscriptions:
 
     def add(self, url: str) -> bool:
         """False when already subscribed."""
-        try:
-            parts = urlsplit(url)
-            ok = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-        except ValueError:
-            ok = False
-        if not ok:
+        if not is_web_url(url):
             raise InputError(f"not an http(s) URL: {url!r}")
         with self._locked():
             current = self.load()

@@ -431,6 +431,15 @@ def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://"))
 
 
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) URL with a host and a readable port: the only kind fetched or linked."""
+    try:
+        parts = urlsplit(value.strip())
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unreadable port or address
+        return False
+
+
 def iter_source_files(root: Path) -> Iterator[Path]:
     """Files under a folder in a stable order, hidden files and folders skipped."""
     if root.is_file():

@@ -9,8 +9,8 @@ to its lexical index there, so the change is in the next answer, not after the n
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,10 +97,7 @@ class Publisher:
     def put(self, article_id: str, article: ArticleFields) -> Published:
         """Create or replace the article (new chunks first, stale ones removed after)."""
         doc = article_document(article_id, article)
-        with self._lock():
-            # Inside the lock: a client that has not seen another process's last write would
-            # plan against a stale store, and changes must reach readers in the order made.
-            self.indexer.store.catch_up()
+        with self._writing():
             stats = self.indexer.sync([doc])
             if stats.failures:
                 raise ConflictError(stats.failures[0].reason)
@@ -114,14 +111,22 @@ class Publisher:
 
     def delete(self, article_id: str) -> int:
         """Take the article down: its chunks leave the store; returns how many."""
-        with self._lock():
-            self.indexer.store.catch_up()
+        with self._writing():
             found = self.indexer.store.articles(only=[article_id]).get(article_id)
             if found is None:
                 raise NotFoundError(f"no article with id {article_id!r} in the index")
             self.indexer.store.delete(sorted(found.chunk_ids))
             self._on_change([], sorted(found.chunk_ids))
         return len(found.chunk_ids)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The write lock, with the store caught up first: a client that has not seen another
+        process's last write would plan against a stale store. Changes are handed to
+        ``on_change`` inside it, so they reach readers in the order they were made."""
+        with self._lock():
+            self.indexer.store.catch_up()
+            yield
 
     def get(self, article_id: str) -> IndexedArticle:
         found = self.indexer.store.articles(only=[article_id]).get(article_id)

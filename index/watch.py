@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from index.errors import NewsbotError
@@ -67,8 +68,12 @@ class Watcher:
         return found
 
     def sync(self) -> BuildStats:
+        return self._indexed(lambda: self.indexer.build([str(s) for s in self.sources]))
+
+    def _indexed(self, write: Callable[[], BuildStats]) -> BuildStats:
+        """One write under the lock, then a line per change and per failure."""
         with self._lock():
-            stats = self.indexer.build([str(s) for s in self.sources])
+            stats = write()
         for line in _lines(stats):
             self._say(line)
         return stats
@@ -87,11 +92,7 @@ class Watcher:
             poll = reader.poll(sub, now)
             try:
                 if poll.documents:
-                    with self._lock():
-                        stats = self.indexer.sync(poll.documents)
-                    for line in _lines(stats):
-                        self._say(line)
-                    failed += len(stats.failures)
+                    failed += len(self._indexed(partial(self.indexer.sync, poll.documents)).failures)
                 reader.seen(sub, poll)
             finally:
                 subscriptions.update(sub)  # its poll time at least: not polled again at once

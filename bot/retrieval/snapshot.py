@@ -34,6 +34,7 @@ import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,13 @@ class SegmentWriter:
     def abandon(self) -> None:
         self._db.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> SegmentWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:  # failed or interrupted before ``finish``: leave nothing behind
+            self.abandon()
 
 
 class Snapshot:
@@ -446,26 +454,29 @@ def build(
 
 
 def _full_build(root: Path, get: ReadPage, config: SnapshotConfig, progress: Progress) -> list[Segment]:
+    """Every chunk, in segments of ``segment_chunks`` (the last may be smaller; an empty store
+    gives one empty segment)."""
+    chunks = iter(_all_chunks(get, config.page))
     segments: list[Segment] = []
-    writer = SegmentWriter(root)
+    read = 0
     try:
-        for read, chunk in enumerate(_all_chunks(get, config.page), start=1):
-            writer.add(chunk)
-            if read % config.page == 0:
-                progress(read)
-            if len(writer) >= config.segment_chunks:
+        while True:
+            with SegmentWriter(root) as writer:
+                for chunk in islice(chunks, config.segment_chunks):
+                    writer.add(chunk)
+                    read += 1
+                    if read % config.page == 0:
+                        progress(read)
+                if not len(writer) and segments:
+                    writer.abandon()
+                    return segments
                 segments.append(writer.finish())
-                writer = SegmentWriter(root)
-        if len(writer) or not segments:
-            segments.append(writer.finish())
-        else:
-            writer.abandon()
+            if len(writer) < config.segment_chunks:
+                return segments
     except BaseException:
-        writer.abandon()
         for segment in segments:  # listed nowhere: of no use to anyone
             shutil.rmtree(segment.folder, ignore_errors=True)
         raise
-    return segments
 
 
 def _update(
@@ -489,15 +500,11 @@ def _extend(
     id); small segments merged when there are too many."""
     segments, removed = list(segments), list(removed)
     if fresh:
-        writer = SegmentWriter(root)
-        try:
+        with SegmentWriter(root) as writer:
             for batch in _batches(fresh, config.page):
                 for chunk in _chunks_of(get(ids=batch, include=["documents", "metadatas"])):
                     writer.add(chunk)
             segments.append(writer.finish())
-        except BaseException:
-            writer.abandon()
-            raise
         removed.append(np.zeros(0, dtype=np.int64))
     return _merge_small(root, segments, removed, config)
 
@@ -562,15 +569,11 @@ def _merge_small(
     small = [i for i, s in enumerate(segments) if len(s) < config.segment_chunks]
     if len(small) <= config.max_small:
         return segments, removed
-    writer = SegmentWriter(root)
-    try:
+    with SegmentWriter(root) as writer:
         for i in small:
             live = np.setdiff1d(np.arange(len(segments[i]), dtype=np.int64), removed[i])
             writer.copy(segments[i], live)
         merged = writer.finish()
-    except BaseException:
-        writer.abandon()
-        raise
     keep = [i for i in range(len(segments)) if i not in small]
     return [*(segments[i] for i in keep), merged], [*(removed[i] for i in keep), np.zeros(0, np.int64)]
 
@@ -630,12 +633,8 @@ def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 def of_chunks(root: Path, chunks: Iterable[Chunk], store_version: str = "adhoc") -> Snapshot:
     """A snapshot of just these chunks, in one segment (tests, one-off indexes)."""
-    writer = SegmentWriter(root)
-    try:
+    with SegmentWriter(root) as writer:
         for chunk in chunks:
             writer.add(chunk)
         segment = writer.finish()
-    except BaseException:
-        writer.abandon()
-        raise
     return Snapshot(_write_snapshot(root, store_version, [segment], [np.zeros(0, dtype=np.int64)]))

@@ -11,11 +11,11 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from bot.articles import ArticleLibrary, QuoteInContext
 from bot.language.patterns import MARKUP
 from bot.schemas import Answer, ArticleRef, Citation
+from index.loaders import is_web_url
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
 
@@ -27,8 +27,7 @@ def text_md(text: str) -> str:
 
 
 def safe_url(url: str) -> str | None:
-    parsed = urlparse(url.strip())
-    return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else None
+    return url.strip() if is_web_url(url) else None
 
 
 def cite_anchor(turn: int, n: int) -> str:

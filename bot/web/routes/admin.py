@@ -11,7 +11,6 @@ background check.
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -21,7 +20,7 @@ from bot.web.errors import ERRORS
 from bot.web.middleware import ADMIN_PREFIX
 from bot.web.service import ChatService
 from index.errors import NewsbotError
-from index.loaders import normalize_date
+from index.loaders import is_web_url, normalize_date
 from index.publish import ArticleFields
 
 ARTICLE_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"  # what index.loaders.slugify makes: ids stay as given
@@ -58,7 +57,7 @@ class ArticleIn(BaseModel):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        if value and not is_web_url(value):
             raise ValueError("must be an http(s) URL")
         return value
 
