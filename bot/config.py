@@ -93,6 +93,19 @@ class Settings(IndexSettings):
         "subscriber-only articles answer no one.",
     )
     admin_max_body_kb: PositiveInt = Field(2048, description="Largest article a CMS may push, in KB.")
+    record: bool = Field(
+        True,
+        description="Record questions, answers and readers' feedback for the editors' insights "
+        "(off: nothing is kept and feedback is refused).",
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="Database of the records: any SQLAlchemy URL (postgresql://user:password@host/db "
+        "shared by several replicas); default: a SQLite file, DATA_DIR/records.sqlite.",
+    )
+    retention_days: PositiveInt = Field(
+        30, description="Recorded questions and feedback older than this are deleted."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Log level of the app."
     )
@@ -122,6 +135,11 @@ class Settings(IndexSettings):
         if isinstance(raw, str) and len(raw) < MIN_SECRET_CHARS:
             raise ValueError(f"must be at least {MIN_SECRET_CHARS} characters (or unset)")
         return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _optional(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("allowed_origins")
     @classmethod

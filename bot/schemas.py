@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from pydantic import BaseModel, Field
 
 
@@ -42,6 +44,10 @@ class Timings(BaseModel):
 class Answer(BaseModel):
     """What the bot says, with every claim pointing at a quoted passage."""
 
+    answer_id: str = Field(
+        default_factory=lambda: uuid4().hex,
+        description="This answer's id: send it to POST /api/feedback to rate the answer.",
+    )
     text: str = Field(description="Markdown with [n] citation markers.")
     citations: list[Citation] = Field(default_factory=list)
     refused: bool = False

@@ -16,6 +16,7 @@ from bot.web.observe import RequestObserver
 from bot.web.routes.admin import admin_router
 from bot.web.routes.articles import articles_router
 from bot.web.routes.chat import chat_router
+from bot.web.routes.feedback import feedback_router
 from bot.web.routes.health import health_router
 from bot.web.routes.metrics import metrics_router
 from bot.web.routes.openai import openai_router
@@ -37,6 +38,7 @@ def create_api(service: ChatService) -> FastAPI:
     add_error_handlers(app)
     for router in (
         chat_router(service),
+        feedback_router(service),
         openai_router(service),
         articles_router(service),
         health_router(service),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.records.recorder import RecorderStats
 from bot.schemas import Answer
 
 # Seconds; answers take ~0.03-0.3 s extractive and 5-60 s with a small local LLM
@@ -69,6 +70,21 @@ class Metrics:
                 gauges.shared_state_up,
             ),
         ):
+            Gauge(name, text, registry=self.registry).set_function(read)
+
+    def watch_records(self, stats: RecorderStats) -> None:
+        """The recorder's counts, read at each scrape (it counts; this only shows)."""
+        for name, text, read in (
+            ("newsbot_records_written", "Questions and votes written to the records' database",
+             lambda: stats.written),
+            ("newsbot_records_failed_writes", "Writes to the records' database that failed",
+             lambda: stats.failed_writes),
+            ("newsbot_records_dropped", "Records lost (queue overflow or refused by the database)",
+             lambda: stats.dropped),
+            ("newsbot_records_pending", "Records waiting to be written", lambda: stats.pending),
+            ("newsbot_records_up", "1 when the last write to the records' database worked",
+             lambda: float(stats.up)),
+        ):  # fmt: skip
             Gauge(name, text, registry=self.registry).set_function(read)
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:

@@ -24,6 +24,8 @@ from bot.chatbot import Chatbot
 from bot.config import Settings
 from bot.factory import Pipeline, build_pipeline, make_lexical
 from bot.question import Question, clean_question
+from bot.records.factory import make_recorder
+from bot.records.recorder import Recorder, Vote, exchange_of
 from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
 from bot.web.metrics import IndexGauges, Metrics
@@ -71,12 +73,14 @@ class ChatService:
         lexical: LexicalCache | None = None,
         loading: bool = False,
         make_publisher: Callable[[ChatService], Publisher] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         """``lexical`` is the retriever's BM25 cache (from ``build_pipeline``): the article
         library reads articles from it instead of reading the store a second time.
         ``loading``: a loader will ``attach`` the pipeline (``start_service``).
         ``make_publisher``: how the publishing API's writer is made (default: the configured
-        store, model and chunker; tests pass fakes)."""
+        store, model and chunker; tests pass fakes). ``recorder``: where questions, answers
+        and votes are recorded (default: as configured, ``make_recorder``)."""
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
@@ -92,7 +96,9 @@ class ChatService:
         self.sessions = self.shared.sessions
         self.limiter = self.shared.limiter
         self.threads = AnswerThreads(settings.answer_threads)
+        self.recorder = recorder or make_recorder(settings)
         self.metrics = Metrics()
+        self.metrics.watch_records(self.recorder.stats)
         self.metrics.watch_index(
             IndexGauges(
                 chunks=lambda: self.health().chunks,
@@ -171,7 +177,12 @@ class ChatService:
         return None
 
     def start(
-        self, question: Question, session_id: str | None = None, remember: bool = True, owner: str = ""
+        self,
+        question: Question,
+        session_id: str | None = None,
+        remember: bool = True,
+        owner: str = "",
+        visit: str = "",
     ) -> tuple[str, Iterator[Delta | Answer]]:
         """Check the input now (so bad input is an HTTP error, not a broken stream), answer lazily.
 
@@ -179,7 +190,8 @@ class ChatService:
         session then remembers the new turn. ``remember=False`` (stateless clients that send the
         whole conversation each time, like OpenAI's) uses no session at all and returns id "".
         ``owner`` is who the session belongs to (``sessions.owner_of`` the client): another
-        owner's id starts a new conversation.
+        owner's id starts a new conversation. ``visit``: what the recorded question is grouped
+        by when there is no session (the web chat's browser session); only its hash is kept.
         """
         chatbot = self.require_bot()
         question = replace(question, text=clean_question(question.text, chatbot.max_question_chars))
@@ -190,7 +202,7 @@ class ChatService:
             session_id = ""
         if question.history is None:
             question = replace(question, history=tuple(stored))
-        return session_id, self._answer(chatbot, question, session_id, owner)
+        return session_id, self._answer(chatbot, question, session_id, owner, session_id or visit)
 
     def ask(
         self, question: Question, session_id: str | None = None, remember: bool = True, owner: str = ""
@@ -202,15 +214,24 @@ class ChatService:
         raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
 
     def _answer(
-        self, chatbot: Chatbot, question: Question, session_id: str, owner: str
+        self, chatbot: Chatbot, question: Question, session_id: str, owner: str, visit: str
     ) -> Iterator[Delta | Answer]:
         for event in chatbot.stream(question):
             if isinstance(event, Answer):
                 self.metrics.answered(event)
+                self.recorder.record(exchange_of(question, event, visit))  # queued: never waits
                 if session_id:
                     turn = ChatTurn(question=question.text, answer=event.text)
                     self.sessions.record(session_id, question.turns, turn, owner)
             yield event
+
+    def rate(self, vote: Vote) -> None:
+        """Keep a reader's vote on an answer (a second vote on it replaces the first)."""
+        self.recorder.vote(vote)
+
+    def close(self) -> None:
+        """At shutdown: write what is still queued."""
+        self.recorder.close()
 
     def health(self) -> Health:
         """From what is in memory: never waits on the store (a hung one must not hang this)."""

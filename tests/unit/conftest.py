@@ -58,10 +58,16 @@ def encoder() -> HashEmbeddings:
 
 @pytest.fixture(scope="session")
 def unit_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Default settings without rate limits, on a data folder nothing else uses."""
+    """Default settings without rate limits or recording (the tests of recording switch it
+    on, on their own database), on a data folder nothing else uses."""
     data = tmp_path_factory.mktemp("unit-data")
     return Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=data, source_dir=SEED.parent, rate_limit_client="", rate_limit_session=""
+        _env_file=None,
+        data_dir=data,
+        source_dir=SEED.parent,
+        rate_limit_client="",
+        rate_limit_session="",
+        record=False,
     )
 
 

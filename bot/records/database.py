@@ -1,0 +1,95 @@
+"""The records' database: an engine from ``NEWSBOT_DATABASE_URL`` (default: a SQLite file in
+the data folder, no set-up) and the Alembic migrations that bring its schema up to date.
+
+Every call has a deadline: a database that hangs must not hold a thread forever (SQLite
+waits ``busy_timeout`` for a lock; PostgreSQL gets a connect timeout and a statement
+timeout). The pool is small and bounded: records are written by one thread per replica.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from index.errors import ConfigError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_FILE = "records.sqlite"
+# Seconds. Records are written off the request path, so a long wait costs no reader anything;
+# the deadline only frees the writer to report an outage and retry.
+CALL_TIMEOUT_S = 5
+
+
+def database_url(configured: str | None, data_dir: Path) -> URL:
+    """The configured URL, or the SQLite file in the data folder. ``postgresql://`` means the
+    psycopg 3 driver (the one installed), not SQLAlchemy's default psycopg2."""
+    if not configured:
+        return make_url(f"sqlite:///{data_dir / DEFAULT_FILE}")
+    try:
+        url = make_url(configured)
+    except ArgumentError as err:
+        raise ConfigError(f"NEWSBOT_DATABASE_URL is not a database URL: {err}") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def shown(url: URL) -> str:
+    """The URL as logs and pages may show it: never its password."""
+    return url.render_as_string(hide_password=True)
+
+
+def open_database(url: URL) -> Engine:
+    """An engine with deadlines on every call, for SQLite (WAL: readers never block the
+    writer, replicas on one data folder share the file) or any server database."""
+    if url.get_backend_name() == "sqlite":
+        if url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": CALL_TIMEOUT_S, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args = {
+            "connect_timeout": CALL_TIMEOUT_S,
+            "options": f"-c statement_timeout={CALL_TIMEOUT_S * 1000}",
+        }
+    return create_engine(
+        url,
+        connect_args=connect_args,
+        pool_size=2,
+        max_overflow=2,
+        pool_timeout=CALL_TIMEOUT_S,
+        pool_pre_ping=True,  # a server restarted since the last call: reconnect, do not fail
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={CALL_TIMEOUT_S * 1000}")
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent; safe to run at every start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,395 @@
+"""Recording questions, answers and votes without slowing or breaking an answer.
+
+The request thread only appends to a bounded in-memory queue; one writer thread per replica
+writes batches in a transaction. When the database is down the batch stays queued, the
+failure is logged (once per outage) and counted, and the writer retries with a growing pause:
+answers go on, and records resume when the database is back. Past ``max_pending`` queued
+records the oldest are dropped and counted (memory stays bounded in a long outage).
+
+``NullRecorder`` is ``NEWSBOT_RECORD=off``: nothing is kept and votes are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
+
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+
+from bot.answerers.intents import intent_of
+from bot.question import Question
+from bot.records.database import upgrade
+from bot.records.tables import answers, feedback, questions
+from bot.schemas import Answer
+from index.errors import NewsbotError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+Rating = Literal["up", "down"]
+Reason = Literal["wrong", "not_in_source", "outdated", "offensive", "other"]
+REASONS: tuple[Reason, ...] = ("wrong", "not_in_source", "outdated", "offensive", "other")
+MAX_COMMENT_CHARS = 1000
+
+BATCH = 200  # records per transaction: one commit per batch, not per answer
+MAX_PENDING = 50_000  # ~50 MB of queued records at most during an outage
+KNOWN_ANSWERS = 100_000  # ids of recent answers kept in memory: votes on them need no query
+RETRY_S = (0.5, 30.0)  # pause after a failed write: first, then doubled up to the second
+PURGE_EVERY_S = 3600.0
+# What the editors' page shows of a cited passage (the article's text stays in the index).
+CITATION_FIELDS = {"n", "article_id", "title", "source", "published_at", "url", "chunk_id", "quote"}
+
+
+class FeedbackOffError(NewsbotError):
+    """Recording is switched off (``NEWSBOT_RECORD=off``): votes are not kept."""
+
+    http_status = 404
+    kind = "feedback_off"
+
+
+class RecordsUnavailableError(NewsbotError):
+    """The records' database cannot be read right now."""
+
+    http_status = 503
+    kind = "unavailable"
+
+
+def session_hash(session_id: str) -> str | None:
+    """What is kept of a conversation's id: a hash (the id itself would let its holder read
+    the recorded conversation back as its own)."""
+    return hashlib.sha256(f"newsbot-session:{session_id}".encode()).hexdigest()[:32] if session_id else None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One question and its answer, as recorded."""
+
+    answer_id: str
+    asked_at: datetime
+    session: str | None
+    question: str
+    standalone: str
+    history: list[tuple[str, str]]
+    article_id: str | None
+    intent: str
+    answerer: str
+    refused: bool
+    fallback: bool
+    cited_articles: list[str]
+    latency_ms: float
+    text: str
+    citations: list[dict[str, object]]
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    answer_id: str
+    rating: Rating
+    reason: Reason | None = None
+    comment: str | None = None
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass
+class RecorderStats:
+    written: int = 0
+    failed_writes: int = 0  # transactions that failed (an outage counts one per retry)
+    dropped: int = 0  # records lost: queue overflow or a record the database refuses
+    pending: int = 0
+    up: bool = True
+
+
+def exchange_of(question: Question, answer: Answer, session_id: str, at: datetime | None = None) -> Exchange:
+    """What is recorded of an answered question (no client address, the session id hashed)."""
+    return Exchange(
+        answer_id=answer.answer_id,
+        asked_at=at or datetime.now(UTC),
+        session=session_hash(session_id),
+        question=answer.question,
+        standalone=answer.standalone_question,
+        history=[(turn.question, turn.answer) for turn in question.turns],
+        article_id=question.article_id,
+        intent=str(intent_of(answer.question)),
+        answerer=answer.answerer,
+        refused=answer.refused,
+        fallback=answer.fallback,
+        cited_articles=list(dict.fromkeys(c.article_id for c in answer.citations)),
+        latency_ms=answer.timings.total_ms,
+        text=answer.text,
+        citations=[c.model_dump(include=CITATION_FIELDS) for c in answer.citations],
+        notice=answer.notice,
+    )
+
+
+class Recorder(Protocol):
+    enabled: bool
+    stats: RecorderStats
+
+    def record(self, exchange: Exchange) -> None: ...
+
+    def vote(self, vote: Vote) -> None:
+        """Keep a vote on an answer (replacing an earlier one); ``NotFoundError`` for an answer
+        never given, ``FeedbackOffError`` when recording is off."""
+        ...
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until everything queued is written (tests, shutdown); False on timeout."""
+        ...
+
+    def close(self, timeout_s: float = 10.0) -> None: ...
+
+
+class NullRecorder:
+    """``NEWSBOT_RECORD=off``."""
+
+    enabled = False
+
+    def __init__(self) -> None:
+        self.stats = RecorderStats()
+
+    def record(self, exchange: Exchange) -> None:
+        return None
+
+    def vote(self, vote: Vote) -> None:
+        raise FeedbackOffError("Feedback is not recorded on this site.")
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        return True
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        return None
+
+
+Item = Exchange | Vote
+
+
+class DatabaseRecorder:
+    """Writes to ``engine`` from its own thread; see the module's docstring."""
+
+    enabled = True
+
+    def __init__(
+        self,
+        engine: Engine,
+        retention_days: int,
+        max_pending: int = MAX_PENDING,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.engine = engine
+        self.retention = timedelta(days=retention_days)
+        self.max_pending = max_pending
+        self.clock = clock
+        self.stats = RecorderStats()
+        self._queue: deque[Item] = deque()
+        self._known: OrderedDict[str, None] = OrderedDict()
+        self._cond = threading.Condition()
+        self._busy = False  # a batch is being written
+        self._closing = False
+        self._migrated = False
+        self._next_purge = 0.0
+        self._thread = threading.Thread(target=self._run, name="records-writer", daemon=True)
+        self._thread.start()
+
+    # --- the request side: never waits on the database -------------------------------------
+
+    def record(self, exchange: Exchange) -> None:
+        with self._cond:
+            self._known[exchange.answer_id] = None
+            if len(self._known) > KNOWN_ANSWERS:
+                self._known.popitem(last=False)
+            self._enqueue(exchange)
+
+    def vote(self, vote: Vote) -> None:
+        if not self._knows(vote.answer_id):
+            raise NotFoundError("No such answer (or it is too old to rate).")
+        with self._cond:
+            self._enqueue(vote)
+
+    def _enqueue(self, item: Item) -> None:
+        if len(self._queue) >= self.max_pending:
+            self._queue.popleft()
+            self.stats.dropped += 1
+        self._queue.append(item)
+        self.stats.pending = len(self._queue)
+        self._cond.notify()
+
+    def _knows(self, answer_id: str) -> bool:
+        """An answer of this replica (in memory), or of another one (in the database)."""
+        with self._cond:
+            if answer_id in self._known:
+                return True
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(select(questions.c.id).where(questions.c.id == answer_id)).first()
+        except SQLAlchemyError as err:
+            log.warning("records: cannot look up an answer: %s", type(err).__name__)
+            raise RecordsUnavailableError("Feedback cannot be recorded right now; try again later.") from None
+        return found is not None
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while self._queue or self._busy or not self._migrated:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.05))
+        return True
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Write what is queued (for up to ``timeout_s``), then stop the writer."""
+        self.flush(timeout_s)
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join(timeout_s)
+        if self.stats.pending:
+            log.warning("records: %d records could not be written before shutdown", self.stats.pending)
+        self.engine.dispose()
+
+    # --- the writer thread ----------------------------------------------------------------
+
+    def _run(self) -> None:
+        pause = RETRY_S[0]
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            try:
+                self._prepare()
+                self._write(batch)
+            except SQLAlchemyError as err:  # down, locked, timed out, its schema changed under us
+                self._migrated = False  # the next try checks the schema again (a new database?)
+                self._failed(batch, err)
+                time.sleep(pause)
+                pause = min(pause * 2, RETRY_S[1])
+                continue
+            except Exception:  # a bug must not kill the writer: the records are logged lost
+                log.exception("records: a batch could not be written; %d records dropped", len(batch))
+                self._done(batch, written=0, dropped=len(batch))
+                continue
+            pause = RETRY_S[0]
+
+    def _next_batch(self) -> list[Item] | None:
+        """Up to BATCH queued records (empty when a purge is due); None when closing."""
+        with self._cond:
+            while not self._queue and not self._closing and time.monotonic() < self._next_purge:
+                self._cond.wait(1.0)
+            if self._closing and (not self._queue or not self.stats.up):  # an outage: give up
+                return None
+            batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
+            self._busy = True
+            self.stats.pending = len(self._queue)
+            return batch
+
+    def _prepare(self) -> None:
+        """Migrations once, then the retention purge every hour (both retried after an outage)."""
+        if not self._migrated:
+            upgrade(self.engine)
+            self._migrated = True
+        if time.monotonic() >= self._next_purge:
+            removed = purge(self.engine, self.clock() - self.retention)
+            if removed:
+                log.info("records: purged %d rows older than %s days", removed, self.retention.days)
+            self._next_purge = time.monotonic() + PURGE_EVERY_S
+
+    def _write(self, batch: list[Item]) -> None:
+        if not batch:
+            self._done(batch, 0, 0)
+            return
+        try:
+            with self.engine.begin() as connection:
+                write(connection, batch)
+            self._done(batch, written=len(batch), dropped=0)
+        except (IntegrityError, DataError):  # one bad record must not block the rest: write them one by one
+            self._write_singly(batch)
+
+    def _write_singly(self, batch: list[Item]) -> None:
+        written = 0
+        for item in batch:
+            try:
+                with self.engine.begin() as connection:
+                    write(connection, [item])
+                written += 1
+            except (IntegrityError, DataError) as err:
+                log.warning("records: a record was refused and dropped: %s", type(err.orig).__name__)
+        self._done(batch, written, len(batch) - written)
+
+    def _failed(self, batch: list[Item], err: Exception) -> None:
+        with self._cond:
+            self.stats.failed_writes += 1
+            if self.stats.up:
+                log.warning(
+                    "records: the database cannot be written (%s); answers go on, %d records wait",
+                    type(err).__name__,
+                    len(self._queue) + len(batch),
+                )
+            self.stats.up = False
+            self._queue.extendleft(reversed(batch))  # first in, first written when it is back
+            while len(self._queue) > self.max_pending:
+                self._queue.pop()
+                self.stats.dropped += 1
+            self.stats.pending = len(self._queue)
+            self._busy = False
+            self._cond.notify_all()
+
+    def _done(self, batch: Sequence[Item], written: int, dropped: int) -> None:
+        with self._cond:
+            if not self.stats.up:
+                log.info("records: the database is back; writing again")
+            self.stats.up = True
+            self.stats.written += written
+            self.stats.dropped += dropped
+            self._busy = False
+            self._cond.notify_all()
+
+
+def write(connection: Connection, batch: Sequence[Item]) -> None:
+    """Questions and answers in two multi-row inserts; each vote replaces an earlier one."""
+    exchanges = [item for item in batch if isinstance(item, Exchange)]
+    if exchanges:
+        connection.execute(insert(questions), [_question_row(e) for e in exchanges])
+        connection.execute(insert(answers), [_answer_row(e) for e in exchanges])
+    for item in batch:
+        if isinstance(item, Vote):
+            _write_vote(connection, item)
+
+
+def _write_vote(connection: Connection, vote: Vote) -> None:
+    values = {"rating": vote.rating, "reason": vote.reason, "comment": vote.comment, "updated_at": vote.at}
+    done = connection.execute(update(feedback).where(feedback.c.answer_id == vote.answer_id).values(values))
+    if done.rowcount == 0:
+        connection.execute(insert(feedback).values(answer_id=vote.answer_id, created_at=vote.at, **values))
+
+
+def _question_row(e: Exchange) -> dict[str, object]:
+    return {
+        "id": e.answer_id, "asked_at": e.asked_at, "session": e.session, "question": e.question,
+        "standalone": e.standalone, "history": [list(turn) for turn in e.history],
+        "article_id": e.article_id, "intent": e.intent, "answerer": e.answerer, "refused": e.refused,
+        "fallback": e.fallback, "cited_articles": e.cited_articles, "latency_ms": e.latency_ms,
+    }  # fmt: skip
+
+
+def _answer_row(e: Exchange) -> dict[str, object]:
+    return {"id": e.answer_id, "text": e.text, "citations": e.citations, "notice": e.notice}
+
+
+def purge(engine: Engine, before: datetime) -> int:
+    """Delete what was recorded before ``before``: questions, their answers, their votes."""
+    with engine.begin() as connection:
+        old = select(questions.c.id).where(questions.c.asked_at < before)
+        # A vote whose answer another replica never wrote goes by its own date.
+        gone = or_(feedback.c.answer_id.in_(old), feedback.c.updated_at < before)
+        votes = connection.execute(delete(feedback).where(gone)).rowcount
+        said = connection.execute(delete(answers).where(answers.c.id.in_(old))).rowcount
+        asked = connection.execute(delete(questions).where(questions.c.asked_at < before)).rowcount
+    return int(votes + said + asked)

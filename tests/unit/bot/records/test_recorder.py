@@ -1,0 +1,175 @@
+"""The recorder on a real SQLite file: written off the request path, votes replace votes,
+an outage loses nothing (bounded), retention purges, nothing identifying is kept."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.pool import NullPool
+
+from bot.question import Question
+from bot.records.database import database_url, open_database, upgrade
+from bot.records.recorder import (
+    DatabaseRecorder,
+    Exchange,
+    FeedbackOffError,
+    NullRecorder,
+    Vote,
+    exchange_of,
+    purge,
+    session_hash,
+)
+from bot.records.tables import answers, feedback, questions
+from bot.schemas import Answer, ChatTurn, Citation
+from index.errors import NotFoundError
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def exchange(n: int = 0, at: datetime = NOW, refused: bool = False, session: str = "sess-abcdefgh") -> Exchange:
+    question = Question(f"Who leads the delegation {n}?", (ChatTurn(question="Earlier?", answer="Yes."),), "seed")
+    answer = Answer(
+        text="Vladimir Medinsky [1].",
+        citations=[
+            Citation(n=1, article_id="seed", title="Talks", chunk_id="seed:0", quote="Medinsky leads", start=0, end=14)
+        ],
+        refused=refused,
+        answerer="extractive",
+        question=question.text,
+        standalone_question=question.text,
+    )
+    return exchange_of(question, answer, session, at=at)
+
+
+def engine_at(tmp_path: Path) -> Engine:
+    return open_database(database_url(None, tmp_path))
+
+
+def count(engine: Engine, table: object) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def recorder(tmp_path: Path) -> DatabaseRecorder:
+    recorder = DatabaseRecorder(engine_at(tmp_path), retention_days=30, clock=lambda: NOW)
+    yield recorder  # type: ignore[misc]
+    recorder.close()
+
+
+def test_exchange_of_keeps_what_the_insights_need_and_hashes_the_session() -> None:
+    e = exchange()
+    assert e.question == "Who leads the delegation 0?" and e.article_id == "seed"
+    assert e.history == [("Earlier?", "Yes.")] and e.cited_articles == ["seed"]
+    assert e.intent == "facts" and e.answerer == "extractive" and not e.refused
+    assert e.session == session_hash("sess-abcdefgh") and "sess-abcdefgh" not in str(e.session)
+    assert e.citations[0]["quote"] == "Medinsky leads" and "start" not in e.citations[0]
+    assert session_hash("") is None
+
+
+def test_recorded_exchanges_are_written_by_the_writer_thread(recorder: DatabaseRecorder, tmp_path: Path) -> None:
+    for n in range(3):
+        recorder.record(exchange(n))
+    assert recorder.flush()
+    assert count(recorder.engine, questions) == 3 and count(recorder.engine, answers) == 3
+    assert recorder.stats.written == 3 and recorder.stats.pending == 0
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("records.sqlite*"))
+    assert b"sess-abcdefgh" not in raw and session_hash("sess-abcdefgh").encode() in raw
+
+
+def test_a_second_vote_replaces_the_first(recorder: DatabaseRecorder) -> None:
+    e = exchange()
+    recorder.record(e)
+    recorder.vote(Vote(e.answer_id, "up"))
+    recorder.vote(Vote(e.answer_id, "down", "wrong", "Not what the article says"))
+    assert recorder.flush()
+    with recorder.engine.connect() as connection:
+        rows = connection.execute(select(feedback.c.rating, feedback.c.reason, feedback.c.comment)).all()
+    assert [tuple(r) for r in rows] == [("down", "wrong", "Not what the article says")]
+
+
+def test_a_vote_on_an_unknown_answer_is_refused(recorder: DatabaseRecorder) -> None:
+    assert recorder.flush()  # the tables exist (the writer made them at start)
+    with pytest.raises(NotFoundError):
+        recorder.vote(Vote("0" * 32, "up"))
+
+
+def test_a_vote_on_another_replicas_answer_is_found_in_the_database(tmp_path: Path) -> None:
+    first = DatabaseRecorder(engine_at(tmp_path), retention_days=30)
+    e = exchange()
+    first.record(e)
+    assert first.flush()
+    other = DatabaseRecorder(engine_at(tmp_path), retention_days=30)
+    other.vote(Vote(e.answer_id, "down"))
+    assert other.flush() and count(other.engine, feedback) == 1
+    first.close()
+    other.close()
+
+
+def test_an_outage_keeps_the_records_and_writes_them_when_the_database_is_back(tmp_path: Path) -> None:
+    path = tmp_path / "records.sqlite"
+    down = {"now": True}
+
+    def connect() -> sqlite3.Connection:
+        if down["now"]:
+            raise sqlite3.OperationalError("unable to open database file")
+        return sqlite3.connect(path, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    recorder = DatabaseRecorder(engine, retention_days=30)
+    for n in range(5):
+        recorder.record(exchange(n))  # never raises: the reader gets the answer
+    assert not recorder.flush(timeout_s=0.3)
+    assert not recorder.stats.up and recorder.stats.failed_writes >= 1 and recorder.stats.pending == 5
+    down["now"] = False
+    assert recorder.flush(timeout_s=30)
+    assert recorder.stats.up and count(engine, questions) == 5 and recorder.stats.dropped == 0
+    recorder.close()
+
+
+def test_a_long_outage_drops_the_oldest_records_and_counts_them(tmp_path: Path) -> None:
+    def connect() -> sqlite3.Connection:
+        raise sqlite3.OperationalError("down")
+
+    recorder = DatabaseRecorder(create_engine("sqlite://", creator=connect, poolclass=NullPool), 30, max_pending=3)
+    for n in range(5):
+        recorder.record(exchange(n))
+    assert recorder.stats.dropped >= 2 and recorder.stats.pending <= 3
+
+
+def test_purge_deletes_what_is_older_than_the_retention_period(tmp_path: Path) -> None:
+    engine = engine_at(tmp_path)
+    recorder = DatabaseRecorder(engine, retention_days=30, clock=lambda: NOW)
+    old, new = exchange(1, at=NOW - timedelta(days=31)), exchange(2, at=NOW - timedelta(days=1))
+    recorder.record(old)
+    recorder.record(new)
+    recorder.vote(Vote(old.answer_id, "down", at=NOW - timedelta(days=31)))
+    assert recorder.flush()
+    assert purge(engine, NOW - timedelta(days=30)) == 3  # the old question, its answer, its vote
+    with engine.connect() as connection:
+        assert connection.execute(select(questions.c.id)).scalars().all() == [new.answer_id]
+    assert count(engine, feedback) == 0
+    recorder.close()
+
+
+def test_the_writer_purges_at_start(tmp_path: Path) -> None:
+    engine = engine_at(tmp_path)
+    upgrade(engine)
+    first = DatabaseRecorder(engine, retention_days=30, clock=lambda: NOW - timedelta(days=40))
+    first.record(exchange(1, at=NOW - timedelta(days=40)))
+    assert first.flush()
+    first.close()
+    later = DatabaseRecorder(engine_at(tmp_path), retention_days=30, clock=lambda: NOW)
+    assert later.flush() and count(later.engine, questions) == 0
+    later.close()
+
+
+def test_recording_off_keeps_nothing_and_refuses_votes() -> None:
+    off = NullRecorder()
+    off.record(exchange())
+    with pytest.raises(FeedbackOffError):
+        off.vote(Vote("0" * 32, "up"))
