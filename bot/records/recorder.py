@@ -133,6 +133,11 @@ class Recorder(Protocol):
     enabled: bool
     stats: RecorderStats
 
+    @property
+    def engine(self) -> Engine | None:
+        """Where the records can be read (None: nothing is recorded)."""
+        ...
+
     def record(self, exchange: Exchange) -> None: ...
 
     def vote(self, vote: Vote) -> None:
@@ -154,6 +159,10 @@ class NullRecorder:
 
     def __init__(self) -> None:
         self.stats = RecorderStats()
+
+    @property
+    def engine(self) -> Engine | None:
+        return None
 
     def record(self, exchange: Exchange) -> None:
         return None
@@ -183,7 +192,7 @@ class DatabaseRecorder:
         max_pending: int = MAX_PENDING,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.engine = engine
+        self._engine = engine
         self.retention = timedelta(days=retention_days)
         self.max_pending = max_pending
         self.clock = clock
@@ -197,6 +206,10 @@ class DatabaseRecorder:
         self._next_purge = 0.0
         self._thread = threading.Thread(target=self._run, name="records-writer", daemon=True)
         self._thread.start()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
 
     # --- the request side: never waits on the database -------------------------------------
 
@@ -227,7 +240,7 @@ class DatabaseRecorder:
             if answer_id in self._known:
                 return True
         try:
-            with self.engine.connect() as connection:
+            with self._engine.connect() as connection:
                 found = connection.execute(select(questions.c.id).where(questions.c.id == answer_id)).first()
         except SQLAlchemyError as err:
             log.warning("records: cannot look up an answer: %s", type(err).__name__)
@@ -253,7 +266,7 @@ class DatabaseRecorder:
         self._thread.join(timeout_s)
         if self.stats.pending:
             log.warning("records: %d records could not be written before shutdown", self.stats.pending)
-        self.engine.dispose()
+        self._engine.dispose()
 
     # --- the writer thread ----------------------------------------------------------------
 
@@ -293,10 +306,10 @@ class DatabaseRecorder:
     def _prepare(self) -> None:
         """Migrations once, then the retention purge every hour (both retried after an outage)."""
         if not self._migrated:
-            upgrade(self.engine)
+            upgrade(self._engine)
             self._migrated = True
         if time.monotonic() >= self._next_purge:
-            removed = purge(self.engine, self.clock() - self.retention)
+            removed = purge(self._engine, self.clock() - self.retention)
             if removed:
                 log.info("records: purged %d rows older than %s days", removed, self.retention.days)
             self._next_purge = time.monotonic() + PURGE_EVERY_S
@@ -306,7 +319,7 @@ class DatabaseRecorder:
             self._done(batch, 0, 0)
             return
         try:
-            with self.engine.begin() as connection:
+            with self._engine.begin() as connection:
                 write(connection, batch)
             self._done(batch, written=len(batch), dropped=0)
         except (IntegrityError, DataError):  # one bad record must not block the rest: write them one by one
@@ -316,7 +329,7 @@ class DatabaseRecorder:
         written = 0
         for item in batch:
             try:
-                with self.engine.begin() as connection:
+                with self._engine.begin() as connection:
                     write(connection, [item])
                 written += 1
             except (IntegrityError, DataError) as err:

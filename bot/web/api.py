@@ -18,6 +18,7 @@ from bot.web.routes.articles import articles_router
 from bot.web.routes.chat import chat_router
 from bot.web.routes.feedback import feedback_router
 from bot.web.routes.health import health_router
+from bot.web.routes.insights import insights_router
 from bot.web.routes.metrics import metrics_router
 from bot.web.routes.openai import openai_router
 from bot.web.routes.widget import widget_router
@@ -45,6 +46,7 @@ def create_api(service: ChatService) -> FastAPI:
         metrics_router(service),
         widget_router(service),
         admin_router(service),
+        insights_router(service),
     ):
         app.include_router(router)
     add_middleware(app, service.settings)

@@ -1,0 +1,211 @@
+"""What the editors' page shows, read from the records of a period.
+
+Read once per page view: the period's questions (at most ``MAX_ROWS``, the newest) with their
+votes, aggregated here rather than in SQL so that SQLite and PostgreSQL give the same
+figures and near-duplicates can be grouped (``grouping``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.records.grouping import Group, group_questions
+from bot.records.recorder import RecordsUnavailableError
+from bot.records.tables import answers, feedback, questions
+
+MAX_ROWS = 200_000  # questions read per page view (~1 s); a busier period shows its newest
+WORST = 30  # answers rated down shown, newest first
+TOP = 20  # groups of questions shown
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    questions: int
+    refused: int
+    p50_ms: float
+    p95_ms: float
+
+
+@dataclass(frozen=True)
+class RatedAnswer:
+    answer_id: str
+    asked_at: datetime
+    question: str
+    article_id: str | None
+    answer: str
+    rating: str
+    reason: str | None
+    comment: str | None
+    citations: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ArticleCount:
+    article_id: str
+    title: str
+    asked_on_page: int
+    cited: int
+
+
+@dataclass
+class Insights:
+    since: datetime
+    questions: int = 0
+    refused: int = 0
+    votes_up: int = 0
+    votes_down: int = 0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    truncated: bool = False  # more questions than MAX_ROWS in the period: the newest were read
+    days: list[Day] = field(default_factory=list)
+    top: list[Group] = field(default_factory=list)
+    unanswered: list[Group] = field(default_factory=list)
+    worst: list[RatedAnswer] = field(default_factory=list)
+    articles: list[ArticleCount] = field(default_factory=list)
+
+
+def read_insights(engine: Engine, since: datetime) -> Insights:
+    """The period's insights; ``RecordsUnavailableError`` when the database cannot be read."""
+    try:
+        with engine.connect() as connection:
+            rows = list(connection.execute(_questions_since(since).limit(MAX_ROWS + 1)).mappings())
+            votes = Counter(connection.execute(_votes_since(since)).scalars())
+            worst = [_rated(r) for r in connection.execute(_worst_since(since).limit(WORST)).mappings()]
+    except SQLAlchemyError as err:
+        raise RecordsUnavailableError(
+            f"The records cannot be read right now ({type(err).__name__})."
+        ) from None
+    insights = Insights(since=since, truncated=len(rows) > MAX_ROWS, worst=worst)
+    rows = rows[:MAX_ROWS]
+    insights.questions = len(rows)
+    insights.refused = sum(1 for r in rows if r["refused"])
+    insights.votes_up, insights.votes_down = votes["up"], votes["down"]
+    latencies = [r["latency_ms"] for r in rows]
+    insights.p50_ms, insights.p95_ms = percentile(latencies, 50), percentile(latencies, 95)
+    insights.days = _days(rows)
+    insights.top = group_questions(((r["question"], r["article_id"]) for r in rows), TOP)
+    refusals = ((r["question"], r["article_id"]) for r in rows if r["refused"])
+    insights.unanswered = group_questions(refusals, TOP)
+    insights.articles = _articles(rows)
+    return insights
+
+
+def export_rows(engine: Engine, since: datetime) -> Iterator[dict[str, Any]]:
+    """Every question of the period with its answer and vote, oldest first (the CSV export)."""
+    query = (
+        select(
+            questions,
+            answers.c.text.label("answer"),
+            feedback.c.rating,
+            feedback.c.reason,
+            feedback.c.comment,
+        )
+        .join(answers, answers.c.id == questions.c.id, isouter=True)
+        .join(feedback, feedback.c.answer_id == questions.c.id, isouter=True)
+        .where(questions.c.asked_at >= since)
+        .order_by(questions.c.asked_at)
+    )
+    try:
+        with engine.connect() as connection:
+            for row in connection.execution_options(yield_per=1000).execute(query).mappings():
+                yield dict(row)
+    except SQLAlchemyError as err:
+        raise RecordsUnavailableError(
+            f"The records cannot be read right now ({type(err).__name__})."
+        ) from None
+
+
+def _vote_columns() -> tuple[Any, ...]:
+    return (feedback.c.rating, feedback.c.reason, feedback.c.comment)
+
+
+def _unavailable(err: SQLAlchemyError) -> RecordsUnavailableError:
+    return RecordsUnavailableError(f"The records cannot be read right now ({type(err).__name__}).")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (0 for none): the figure an editor can check by hand."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil
+    return float(ordered[int(rank) - 1])
+
+
+def _questions_since(since: datetime) -> Select[Any]:
+    q = questions.c
+    columns = (q.asked_at, q.question, q.article_id, q.refused, q.latency_ms, q.cited_articles)
+    return (
+        select(*columns, answers.c.citations)
+        .join(answers, answers.c.id == q.id, isouter=True)
+        .where(q.asked_at >= since)
+        .order_by(q.asked_at.desc())
+    )
+
+
+def _votes_since(since: datetime) -> Select[Any]:
+    return select(feedback.c.rating).where(feedback.c.updated_at >= since)
+
+
+def _worst_since(since: datetime) -> Select[Any]:
+    q = questions.c
+    return (
+        select(q.id, q.asked_at, q.question, q.article_id, answers.c.text, answers.c.citations, feedback)
+        .join(questions, questions.c.id == feedback.c.answer_id)
+        .join(answers, answers.c.id == feedback.c.answer_id, isouter=True)
+        .where(feedback.c.rating == "down", feedback.c.updated_at >= since)
+        # Reports with a reason first: a reader who says why helps more than a bare thumb.
+        .order_by(feedback.c.reason.is_(None), feedback.c.updated_at.desc())
+    )
+
+
+def _rated(row: Any) -> RatedAnswer:
+    return RatedAnswer(
+        answer_id=row["id"],
+        asked_at=_utc(row["asked_at"]),
+        question=row["question"],
+        article_id=row["article_id"],
+        answer=row["text"] or "",
+        rating=row["rating"],
+        reason=row["reason"],
+        comment=row["comment"],
+        citations=list(row["citations"] or []),
+    )
+
+
+def _days(rows: list[Any]) -> list[Day]:
+    by_day: dict[date, list[Any]] = {}
+    for row in rows:
+        by_day.setdefault(_utc(row["asked_at"]).date(), []).append(row)
+    return [
+        Day(
+            day=day,
+            questions=len(items),
+            refused=sum(1 for r in items if r["refused"]),
+            p50_ms=percentile([r["latency_ms"] for r in items], 50),
+            p95_ms=percentile([r["latency_ms"] for r in items], 95),
+        )
+        for day, items in sorted(by_day.items())
+    ]
+
+
+def _articles(rows: list[Any]) -> list[ArticleCount]:
+    """Questions per article: asked on its page (the widget's scope) and answered from it."""
+    on_page: Counter[str] = Counter(r["article_id"] for r in rows if r["article_id"])
+    cited: Counter[str] = Counter(a for r in rows for a in (r["cited_articles"] or []))
+    titles = {c["article_id"]: c.get("title", "") for r in rows for c in (r["citations"] or [])}
+    ids = sorted(set(on_page) | set(cited), key=lambda a: (-(on_page[a] + cited[a]), a))
+    return [ArticleCount(a, titles.get(a, ""), on_page[a], cited[a]) for a in ids[:TOP]]
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

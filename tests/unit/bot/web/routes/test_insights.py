@@ -1,0 +1,111 @@
+"""The editors' page: off without the token; bearer for scripts, a login cookie for browsers;
+what readers wrote is shown as text; the CSV export cannot run formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from bot.web.auth import EDITOR_COOKIE, editor_cookie
+from bot.web.service import ChatService
+from tests.unit.bot.web.clients import ASK, SEED_ID, client_for, service_with
+
+TOKEN = "editors-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def editors(seed_service: ChatService, tmp_path: Path) -> ChatService:
+    service = service_with(seed_service, record=True, data_dir=tmp_path, admin_token=SecretStr(TOKEN))
+    yield service  # type: ignore[misc]
+    service.close()
+
+
+def ask_and_rate(client: Any, service: ChatService, message: str = ASK, **vote: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = client.post("/api/chat", json={"message": message, "article_id": SEED_ID}).json()
+    if vote:
+        assert client.post("/api/feedback", json={"answer_id": answer["answer_id"], **vote}).status_code == 200
+    assert service.recorder.flush()
+    return answer
+
+
+def test_without_the_admin_token_there_is_no_page(seed_service: ChatService, tmp_path: Path) -> None:
+    client = client_for(service_with(seed_service, record=True, data_dir=tmp_path))
+    assert client.get("/admin").status_code == 404
+    assert client.post("/admin/login", data={"token": "x"}).status_code == 404
+
+
+def test_anyone_else_gets_the_login_form(editors: ChatService) -> None:
+    client = client_for(editors)
+    response = client.get("/admin")
+    assert response.status_code == 401 and 'name="token"' in response.text
+    assert client.get("/admin", headers={"Authorization": "Bearer wrong-token-0123456789"}).status_code == 401
+    assert client.get("/admin/export.csv").status_code == 401
+
+
+def test_a_script_reads_the_page_with_the_bearer_token(editors: ChatService) -> None:
+    client = client_for(editors)
+    ask_and_rate(client, editors, rating="down", reason="wrong", comment="Wrong number")
+    response = client.get("/admin?days=7", headers=AUTH)
+    assert response.status_code == 200
+    assert "Newsroom insights" in response.text and ASK.replace("'", "&#x27;") in response.text
+    assert "Wrong number" in response.text and "<svg" in response.text
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_browser_logs_in_and_out_with_a_cookie(editors: ChatService) -> None:
+    client = client_for(editors)
+    wrong = client.post("/admin/login", data={"token": "not-the-token"}, follow_redirects=False)
+    assert wrong.status_code == 401 and EDITOR_COOKIE not in wrong.cookies
+    login = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
+    assert login.status_code == 303 and login.headers["location"] == "/admin"
+    cookie = login.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/admin" in cookie
+    assert TOKEN not in login.headers["set-cookie"]
+    assert client.get("/admin").status_code == 200  # the cookie is sent back
+    client.post("/admin/logout", follow_redirects=False)
+    assert client.get("/admin").status_code == 401
+
+
+def test_an_expired_or_forged_cookie_is_refused(editors: ChatService) -> None:
+    client = client_for(editors)
+    expired = editor_cookie(SecretStr(TOKEN), now=time.time() - 13 * 3600)
+    forged = editor_cookie(SecretStr("another-token-0123456789"))
+    for value in (expired, forged, "9999999999.abc", "garbage"):
+        client.cookies.set(EDITOR_COOKIE, value)
+        assert client.get("/admin").status_code == 401
+    client.cookies.set(EDITOR_COOKIE, editor_cookie(SecretStr(TOKEN)))
+    assert client.get("/admin").status_code == 200
+
+
+def test_what_readers_wrote_is_shown_as_text(editors: ChatService) -> None:
+    client = client_for(editors)
+    ask_and_rate(client, editors, message=f"What about {XSS}?", rating="down", reason="other", comment=XSS)
+    page = client.get("/admin", headers=AUTH).text
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_the_csv_export_has_the_questions_and_votes_and_defuses_formulas(editors: ChatService) -> None:
+    client = client_for(editors)
+    answer = ask_and_rate(client, editors, rating="down", reason="outdated", comment="=HYPERLINK(\"http://x\")")
+    response = client.get("/admin/export.csv?days=1", headers=AUTH)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 1 and rows[0]["id"] == answer["answer_id"] and rows[0]["question"] == ASK
+    assert rows[0]["rating"] == "down" and rows[0]["reason"] == "outdated"
+    assert rows[0]["comment"] == "'=HYPERLINK(\"http://x\")" and rows[0]["article_id"] == SEED_ID
+
+
+def test_the_page_says_when_recording_is_off(seed_service: ChatService, tmp_path: Path) -> None:
+    client = client_for(service_with(seed_service, record=False, data_dir=tmp_path, admin_token=SecretStr(TOKEN)))
+    response = client.get("/admin", headers=AUTH)
+    assert response.status_code == 200 and "Recording is off" in response.text
