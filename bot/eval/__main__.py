@@ -1,5 +1,10 @@
-"""``python -m bot.eval QUESTIONS.jsonl [--corpus DIR] [--answerer NAME] [--k 10] [--json PATH]
-[--report DIR] [--compare PREVIOUS.json] [--min METRIC=VALUE ...] [--max METRIC=VALUE ...]``
+"""``python -m bot.eval QUESTIONS.jsonl|QUESTIONS.csv [--corpus DIR] [--only-used] [--answerer NAME]
+[--k 10] [--json PATH] [--report DIR] [--compare PREVIOUS.json] [--min METRIC=VALUE ...]
+[--max METRIC=VALUE ...]``
+
+Questions come as JSONL records or, for editors, as a spreadsheet's CSV (the columns are
+documented in ``bot.eval.dataset`` and in ``--help``). ``--report DIR`` writes report.md,
+report.html and results.csv (one row per question).
 
 Exit codes: 0 all thresholds met, 1 a ``--min``/``--max`` threshold missed, 2+ a NewsbotError (bad input...).
 """
@@ -15,20 +20,45 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.eval.dataset import EvalQuestion
+from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, EvalQuestion
 from index.config import apply_offline_env
 from index.errors import InputError, NewsbotError
 from index.loaders import slugify
+
+CSV_HELP = f"""\
+CSV question sets (QUESTIONS.csv, UTF-8; Excel's "CSV UTF-8" works): a header row, then one
+question a row. Only the question column is required; other columns are ignored.
+  question          the question a reader asks
+  answers           correct answers, alternatives separated by {ALTERNATIVES}: three {ALTERNATIVES} 3
+                    (empty: unanswerable, the bot should refuse)
+  article           an article id or the article's page URL (http/https): the question is
+                    asked on that article's page, as in the widget. A URL is looked up in the
+                    index: an unknown one fails that question (error column of results.csv)
+  type              the question's kind, for the per-type tables (default factoid)
+  history           earlier turns, question {ARROW} answer, separated by {TURNS}:
+                    Who leads the talks? {ARROW} Medinsky {TURNS} Since when? {ARROW} 2022
+                    (an answer may be empty)
+  id                default row<N>, N the spreadsheet row (the header is row 1)
+  must_not_contain  texts the answer must not contain, separated by {ALTERNATIVES}
+Cells are trimmed; blank rows are skipped. A leading ' before = + - @ is dropped.
+
+--report DIR writes report.md, report.html and results.csv: one row per question (id, question,
+article, type, answerable, expected answers, the bot's answer, refused, correct, f1, hit_rank,
+cited article ids, must_not_contain violations, latency_ms, error).
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot.eval",
-        description="Score the chatbot on a question set (MultiHop-RAG JSONL format, optional "
-        "history and must_not_contain): retrieval hits@4/10 and MRR@10, answer accuracy and F1, "
-        "citation precision/recall, refusal precision/recall, latency. No LLM judge needed.",
+        description="Score the chatbot on a question set (MultiHop-RAG JSONL format, optional history\n"
+        "and must_not_contain; or a spreadsheet's CSV): retrieval hits@4/10 and MRR@10, answer\n"
+        "accuracy and F1, citation precision/recall, refusal precision/recall, latency.\n"
+        "No LLM judge needed.",
+        epilog=CSV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the epilog's columns
     )
-    parser.add_argument("questions", type=Path, help="JSONL question file")
+    parser.add_argument("questions", type=Path, help="question file: JSONL, or CSV (.csv, see below)")
     parser.add_argument(
         "--corpus",
         type=Path,
@@ -39,14 +69,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only-used",
         action="store_true",
-        help="index only the articles the questions are scoped to or cite as evidence (a short gate)",
+        help="index only the articles the questions are scoped to (by id) or cite as evidence (a "
+        "short gate). Which file holds a page URL is only known once indexed: questions scoped by "
+        "URL need their article among another question's, or a run without --only-used",
     )
     parser.add_argument(
         "--answerer", choices=["extractive", "openai", "llamacpp"], help="override NEWSBOT_ANSWERER"
     )
     parser.add_argument("--k", type=int, default=10, help="passages retrieved and scored (default 10)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the summary JSON here")
-    parser.add_argument("--report", type=Path, metavar="DIR", help="write report.md and report.html here")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help="write report.md, report.html and results.csv (one row per question) here",
+    )
     parser.add_argument("--compare", type=Path, metavar="PREVIOUS.json", help="a previous --json summary")
     parser.add_argument(
         "--min",
@@ -121,10 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.articles import ArticleLibrary
     from bot.eval.dataset import load_questions
     from bot.eval.report import check_thresholds, compare, markdown, write_report
     from bot.eval.runner import evaluate
-    from bot.factory import build_chatbot
+    from bot.factory import build_pipeline
 
     minimums, maximums = parse_thresholds(args.min), parse_thresholds(args.max)
     questions = load_questions(args.questions)
@@ -134,8 +172,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.corpus:
         folder = _corpus_folder(settings, args.corpus, questions if args.only_used else None)
         settings = corpus_settings(settings, folder, args.quiet)
-    chatbot = build_chatbot(settings.model_copy(update={"retrieval_k": max(args.k, settings.retrieval_k)}))
-    summary = evaluate(chatbot, questions, k=args.k, progress=not args.quiet)
+    pipeline = build_pipeline(settings.model_copy(update={"retrieval_k": max(args.k, settings.retrieval_k)}))
+    # The articles of the chatbot's own index: page URLs resolve as the widget's pages do.
+    library = ArticleLibrary(pipeline.lexical)
+    summary = evaluate(pipeline.chatbot, questions, k=args.k, progress=not args.quiet, library=library)
     comparison = compare(summary, _load_json(args.compare)) if args.compare else None
     if comparison:
         summary["compare"] = comparison
@@ -155,7 +195,7 @@ def _corpus_folder(settings: Settings, folders: list[Path], questions: list[Eval
     """One folder to index: the given one, or links to the wanted files of several."""
     if len(folders) == 1 and questions is None:
         return folders[0]
-    wanted = {i for q in questions or [] for i in (q.evidence_ids | ({q.article} if q.article else set()))}
+    wanted = _wanted_articles(questions) if questions is not None else set()
     files = [
         path
         for folder in folders
@@ -173,6 +213,21 @@ def _corpus_folder(settings: Settings, folders: list[Path], questions: list[Eval
         if not link.exists():
             link.symlink_to(path.resolve())
     return subset
+
+
+def _wanted_articles(questions: list[EvalQuestion]) -> set[str]:
+    """The article ids --only-used indexes: the questions' scopes (by id) and their evidence."""
+    wanted = {i for q in questions for i in (q.evidence_ids | ({q.article} if q.article else set()))}
+    by_url = sum(1 for q in questions if q.article_url)
+    if by_url:  # a URL names no file: only the index knows which article has it
+        print(
+            f"note: --only-used cannot tell which file has a page URL: {by_url} question(s) scoped by "
+            "URL fail unless their article is wanted by another question (run without --only-used)",
+            file=sys.stderr,
+        )
+    if not wanted:
+        raise InputError("--only-used: the questions name no article (by id or as evidence) to index")
+    return wanted
 
 
 def _load_json(path: Path) -> dict[str, Any]:

@@ -1,15 +1,20 @@
-"""Reports editors can read: report.md and a self-contained report.html (inline PNG plots).
+"""Reports editors can read: report.md, a self-contained report.html (inline PNG plots) and
+results.csv (one row per question, for a spreadsheet).
 
-Every question, answer and quote is escaped before it goes into HTML: they are untrusted.
+Every question, answer and quote is escaped before it goes into HTML, and no CSV cell can run as
+a spreadsheet formula: they are untrusted.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import io
 from pathlib import Path
 from typing import Any
+
+from bot.eval.dataset import ALTERNATIVES, csv_cell
 
 METRICS = [
     ("retrieval", "hits@4"),
@@ -228,7 +233,64 @@ def html_report(summary: dict[str, Any], comparison: dict[str, Any] | None = Non
     return "\n".join(parts)
 
 
+RESULT_COLUMNS = (
+    "id",
+    "question",
+    "article",
+    "type",
+    "answerable",
+    "expected",
+    "answer",
+    "refused",
+    "correct",
+    "f1",
+    "hit_rank",
+    "cited",
+    "violations",
+    "latency_ms",
+    "error",
+)
+
+
+def write_results(path: Path, summary: dict[str, Any]) -> None:
+    """results.csv: the runner's per-question results as they are (nothing recomputed), lists
+    ``|``-joined, yes/no as true/false, a blank where a metric does not apply."""
+    # utf-8-sig: Excel reads a CSV without a BOM in the machine's legacy code page.
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(RESULT_COLUMNS)
+        writer.writerows([csv_cell(c) for c in _result_cells(r)] for r in summary["per_question"])
+
+
+def _result_cells(row: dict[str, Any]) -> list[str]:
+    """One ``per_question`` row in ``RESULT_COLUMNS`` order."""
+    cited = dict.fromkeys(c["article_id"] for c in row["citations"])  # each article once, in order
+    return [
+        row["id"],
+        row["question"],
+        row["article"] or "",
+        row["type"],
+        _csv_flag(row["answerable"]),
+        ALTERNATIVES.join(row["gold"]),
+        row["answer"],
+        _csv_flag(row["refused"]),
+        _csv_flag(row["correct"]),
+        "" if row["f1"] is None else f"{row['f1']:.3f}",
+        str(row["hit_rank"] or ""),
+        ALTERNATIVES.join(cited),
+        ALTERNATIVES.join(row["violations"]),
+        f"{row['latency_ms']:.0f}",
+        row["error"] or "",
+    ]
+
+
+def _csv_flag(value: bool | None) -> str:
+    return "" if value is None else str(bool(value)).lower()
+
+
 def write_report(folder: Path, summary: dict[str, Any], comparison: dict[str, Any] | None) -> None:
+    """report.md, report.html and results.csv in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.md").write_text(markdown(summary, comparison), encoding="utf-8")
     (folder / "report.html").write_text(html_report(summary, comparison), encoding="utf-8")
+    write_results(folder / "results.csv", summary)

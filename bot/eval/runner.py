@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
@@ -26,15 +26,21 @@ from bot.language.patterns import display_date
 from bot.language.wordlists import word_list
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn, Citation
-from index.errors import NewsbotError
+from index.errors import NewsbotError, NotFoundError
+
+if TYPE_CHECKING:
+    from bot.articles import ArticleLibrary
 
 
-def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]:
-    """One question: ask (with its history), then every per-question metric."""
+def run_question(
+    chatbot: Chatbot, item: EvalQuestion, k: int, library: ArticleLibrary | None = None
+) -> dict[str, Any]:
+    """One question: ask (with its history), then every per-question metric. ``library`` finds
+    the article of a question scoped by page URL (without one, such a question fails)."""
     passages: list[Document] = []
     history = [ChatTurn(question=q, answer=a) for q, a in item.history]
     try:
-        question = Question(item.question, tuple(history), article_id=item.article)
+        question = Question(item.question, tuple(history), article_id=_article_id(item, library))
         answer = chatbot.ask(question, passages_out=passages)
         error = None
     except NewsbotError as err:  # a rejected question is a result, not a crash
@@ -53,6 +59,7 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         "id": item.id,
         "type": item.type,
         "question": item.question,
+        "article": item.article_url or item.article,
         "gold": item.answers,
         "answerable": item.answerable,
         "standalone_question": answer.standalone_question,
@@ -78,6 +85,19 @@ def run_question(chatbot: Chatbot, item: EvalQuestion, k: int) -> dict[str, Any]
         "violations": [s for s in item.must_not_contain if s.lower() in answer.text.lower()],
         "latency_ms": answer.timings.total_ms,
     }
+
+
+def _article_id(item: EvalQuestion, library: ArticleLibrary | None) -> str | None:
+    """The id of the article the question is scoped to; a page URL is looked up the way the web
+    app looks up the widget's page. Unlike the widget (which then searches every article), an
+    unknown URL fails the question: in a question set it is a mistake, and an unscoped answer
+    would be scored as if it were scoped."""
+    if item.article_url is None:
+        return item.article
+    found = library.find_by_url(item.article_url) if library else None
+    if found is None:
+        raise NotFoundError(f"No indexed article has the URL {item.article_url}.")
+    return found.article_id
 
 
 def _byline(citation: Citation) -> str:
@@ -121,12 +141,18 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def evaluate(
-    chatbot: Chatbot, questions: Sequence[EvalQuestion], k: int = 10, progress: bool = True
+    chatbot: Chatbot,
+    questions: Sequence[EvalQuestion],
+    k: int = 10,
+    progress: bool = True,
+    library: ArticleLibrary | None = None,
 ) -> dict[str, Any]:
+    """Every question's row (``per_question``) and the summary over them, overall and by type;
+    ``library`` (the articles of the chatbot's index) resolves questions scoped by page URL."""
     from tqdm import tqdm
 
     rows = [
-        run_question(chatbot, item, k)
+        run_question(chatbot, item, k, library)
         for item in tqdm(questions, desc="questions", unit="q", file=sys.stderr, disable=not progress)
     ]
     summary = aggregate(rows)

@@ -5,6 +5,7 @@ Kept out of ``conftest.py`` so that test modules import them as ``tests.e2e.serv
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -200,3 +201,66 @@ def stop_app(proc: subprocess.Popen[str]) -> None:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+class Postgres:
+    """A real PostgreSQL (Debian's ``postgresql`` package) on a free loopback port, trust
+    authentication, in a scratch folder. PostgreSQL refuses to run as root: as root its
+    commands run as the ``postgres`` user (``runuser``)."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.home = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
+        self.data = self.home / "data"
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.home, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/newsbot"
+
+    def _run(self, *command: str) -> None:
+        subprocess.run([*self.as_user, *command], check=True, capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
+        self.start()
+        import psycopg
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as db:
+            db.execute("CREATE DATABASE newsbot")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.home}"
+        log = str(self.home / "server.log")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def start_postgres() -> Postgres:
+    """A started ``Postgres`` with an empty database ``newsbot``; skips the calling test,
+    saying why, where PostgreSQL is not installed."""
+    import pytest
+
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not found:
+        pytest.skip("PostgreSQL is not installed (Debian package postgresql; .ci/run installs it)")
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        pytest.skip("running as root without runuser: PostgreSQL cannot be started as root")
+    server = Postgres(found[-1].parent)
+    server.init()
+    return server

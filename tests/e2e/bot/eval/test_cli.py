@@ -98,3 +98,38 @@ def test_only_the_articles_the_questions_use_are_indexed_from_several_folders(tm
     questions.write_text(json.dumps({**records[1], "article": "no-such-article"}), encoding="utf-8")
     failed = run_eval(args, tmp_path / "data")
     assert failed.returncode != 0 and "no-such-article" in failed.stderr
+
+
+def test_a_spreadsheet_question_set_scoped_by_page_url_and_results_csv(tmp_path: Path) -> None:
+    import csv
+
+    from tests.corpus import write_articles
+
+    # article-000 is at https://news.example/aldermoor/0 and costs 12 million euros; article-001, 13.
+    write_articles(tmp_path / "corpus", 2)
+    questions = tmp_path / "set.csv"
+    questions.write_bytes(
+        b"\xef\xbb\xbf"  # Excel's "CSV UTF-8"
+        + (
+            b"id,question,answers,article,type,history\r\n"
+            b",How much would the project cost?,12 million euros|12 million,https://news.example/aldermoor/0,,\r\n"
+            b",Who is the mayor?,Elena Varga-1,article-001,,What was approved? => the harbour expansion\r\n"
+            b"lost,How much would it cost?,12 million,https://news.example/nowhere/9,,\r\n"
+            b",Who won the 2030 World Cup?,,,unanswerable,\r\n"
+        )
+    )
+    report = tmp_path / "report"
+    args = [str(questions), "--corpus", str(tmp_path / "corpus"), "--report", str(report), "--quiet"]
+    result = run_eval(args, tmp_path / "data")
+    assert result.returncode == 0, result.stderr[-2000:]
+    with (report / "results.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = {r["id"]: r for r in csv.DictReader(file)}
+    assert list(rows) == ["row2", "row3", "lost", "row5"]
+    wanted = {"question", "article", "expected", "answer", "refused", "correct", "f1", "cited", "latency_ms"}
+    assert wanted <= set(rows["row2"])
+    by_url = rows["row2"]
+    assert by_url["article"] == "https://news.example/aldermoor/0" and by_url["error"] == ""
+    assert by_url["cited"] == "article-000" and by_url["correct"] == "true", by_url  # the page's article
+    assert rows["row3"]["cited"] == "article-001" and rows["row3"]["error"] == ""
+    assert rows["lost"]["error"] == "No indexed article has the URL https://news.example/nowhere/9."
+    assert rows["row5"]["expected"] == "" and rows["row5"]["answerable"] == "false"

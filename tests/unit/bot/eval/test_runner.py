@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from bot.articles import ArticleLibrary
 from bot.eval.dataset import EvalQuestion, EvidenceFact
 from bot.eval.runner import aggregate, evaluate, run_question
+from bot.retrieval.lexical import LexicalIndex
 from tests.corpus import SEED
 
 SUMY = EvalQuestion(
@@ -114,3 +116,35 @@ def test_scoped_questions_and_gold_groups(seed_bot) -> None:
     assert {c["article_id"] for c in row["citations"]} == {SEED.stem}
     strict = about.model_copy(update={"gold": [["Istanbul"], ["Erdogan's birthday"]]})
     assert run_question(seed_bot, strict, k=10)["correct"] is False  # every group must be there
+
+
+PAGE = "https://www.news.example/world/istanbul-talks/"
+
+
+def library_with_the_seed_at(url: str) -> ArticleLibrary:
+    """An article library (what the web app looks pages up in) that has the seed article at ``url``."""
+    meta = {"article_id": SEED.stem, "start": 0, "end": 5, "title": "Talks", "url": url}
+    index = LexicalIndex.of([f"{SEED.stem}#0"], ["Talks"], [meta])
+    return ArticleLibrary(lambda: index)
+
+
+def test_a_question_scoped_by_page_url_is_asked_on_that_article(seed_bot) -> None:
+    about = EvalQuestion(id="about", question="what's this about", type="summary", gold=[["Istanbul"]])
+    by_id = run_question(seed_bot, about.model_copy(update={"article": SEED.stem}), k=10)
+    unscoped = run_question(seed_bot, about, k=10)
+    assert by_id["answer"] != unscoped["answer"]  # so the answer shows whether the scope was applied
+    by_url = about.model_copy(update={"article_url": "http://news.example/world/istanbul-talks?utm=x"})
+    row = run_question(seed_bot, by_url, k=10, library=library_with_the_seed_at(PAGE))
+    assert row["error"] is None and row["answer"] == by_id["answer"] and row["correct"] is True
+    assert row["article"] == "http://news.example/world/istanbul-talks?utm=x"  # as the editor wrote it
+    assert by_id["article"] == SEED.stem and unscoped["article"] is None
+
+
+@pytest.mark.parametrize("library", [None, library_with_the_seed_at("https://news.example/other")])
+def test_a_page_url_that_is_not_indexed_fails_that_question_only(seed_bot, library) -> None:
+    lost = EvalQuestion(id="lost", question="what's this about", answers=["x"], article_url=PAGE)
+    summary = evaluate(seed_bot, [lost, SUMY], progress=False, library=library)
+    failed, fine = summary["per_question"]
+    assert failed["error"] == f"No indexed article has the URL {PAGE}."
+    assert failed["refused"] is True and failed["correct"] is False and failed["answer"] == ""
+    assert fine["error"] is None and fine["correct"] is True

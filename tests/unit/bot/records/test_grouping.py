@@ -19,7 +19,9 @@ def test_rephrasings_are_one_group_with_the_commonest_phrasing_first() -> None:
 
 
 def test_questions_about_different_names_stay_apart() -> None:
-    groups = group_questions([("Who leads Russia's delegation?", None), ("Who leads Ukraine's delegation?", None)])
+    groups = group_questions(
+        [("Who leads Russia's delegation?", None), ("Who leads Ukraine's delegation?", None)]
+    )
     assert [g.count for g in groups] == [1, 1]
 
 

@@ -12,7 +12,9 @@ from tests.unit.bot.records.test_recorder import NOW, exchange
 
 
 def recorded(tmp_path: Path) -> DatabaseRecorder:
-    recorder = DatabaseRecorder(open_database(database_url(None, tmp_path)), retention_days=365, clock=lambda: NOW)
+    recorder = DatabaseRecorder(
+        open_database(database_url(None, tmp_path)), retention_days=365, clock=lambda: NOW
+    )
     days_ago = [0, 0, 1, 1, 1, 40]
     for n, ago in enumerate(days_ago):
         recorder.record(exchange(n % 2, at=NOW - timedelta(days=ago, hours=1), refused=n == 2))
@@ -38,9 +40,18 @@ def test_a_periods_counts_groups_votes_and_articles(tmp_path: Path) -> None:
     assert [g.count for g in insights.top] == [3, 2]  # "…delegation 0?" and "…delegation 1?"
     assert [g.count for g in insights.unanswered] == [1]
     [worst] = insights.worst
-    assert worst.answer_id == ids[0] and worst.reason == "wrong" and worst.citations[0]["quote"] == "Medinsky leads"
+    assert (
+        worst.answer_id == ids[0]
+        and worst.reason == "wrong"
+        and worst.citations[0]["quote"] == "Medinsky leads"
+    )
     [article] = insights.articles
-    assert (article.article_id, article.title, article.asked_on_page, article.cited) == ("seed", "Talks", 5, 5)
+    assert (article.article_id, article.title, article.asked_on_page, article.cited) == (
+        "seed",
+        "Talks",
+        5,
+        5,
+    )
     recorder.close()
 
 

@@ -4,6 +4,7 @@ an outage loses nothing (bounded), retention purges, nothing identifying is kept
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,12 +31,24 @@ from index.errors import NotFoundError
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
-def exchange(n: int = 0, at: datetime = NOW, refused: bool = False, session: str = "sess-abcdefgh") -> Exchange:
-    question = Question(f"Who leads the delegation {n}?", (ChatTurn(question="Earlier?", answer="Yes."),), "seed")
+def exchange(
+    n: int = 0, at: datetime = NOW, refused: bool = False, session: str = "sess-abcdefgh"
+) -> Exchange:
+    question = Question(
+        f"Who leads the delegation {n}?", (ChatTurn(question="Earlier?", answer="Yes."),), "seed"
+    )
     answer = Answer(
         text="Vladimir Medinsky [1].",
         citations=[
-            Citation(n=1, article_id="seed", title="Talks", chunk_id="seed:0", quote="Medinsky leads", start=0, end=14)
+            Citation(
+                n=1,
+                article_id="seed",
+                title="Talks",
+                chunk_id="seed:0",
+                quote="Medinsky leads",
+                start=0,
+                end=14,
+            )
         ],
         refused=refused,
         answerer="extractive",
@@ -55,9 +68,9 @@ def count(engine: Engine, table: object) -> int:
 
 
 @pytest.fixture
-def recorder(tmp_path: Path) -> DatabaseRecorder:
+def recorder(tmp_path: Path) -> Iterator[DatabaseRecorder]:
     recorder = DatabaseRecorder(engine_at(tmp_path), retention_days=30, clock=lambda: NOW)
-    yield recorder  # type: ignore[misc]
+    yield recorder
     recorder.close()
 
 
@@ -71,14 +84,17 @@ def test_exchange_of_keeps_what_the_insights_need_and_hashes_the_session() -> No
     assert session_hash("") is None
 
 
-def test_recorded_exchanges_are_written_by_the_writer_thread(recorder: DatabaseRecorder, tmp_path: Path) -> None:
+def test_recorded_exchanges_are_written_by_the_writer_thread(
+    recorder: DatabaseRecorder, tmp_path: Path
+) -> None:
     for n in range(3):
         recorder.record(exchange(n))
     assert recorder.flush()
     assert count(recorder.engine, questions) == 3 and count(recorder.engine, answers) == 3
     assert recorder.stats.written == 3 and recorder.stats.pending == 0
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("records.sqlite*"))
-    assert b"sess-abcdefgh" not in raw and session_hash("sess-abcdefgh").encode() in raw
+    hashed = session_hash("sess-abcdefgh")
+    assert hashed is not None and b"sess-abcdefgh" not in raw and hashed.encode() in raw
 
 
 def test_a_second_vote_replaces_the_first(recorder: DatabaseRecorder) -> None:
@@ -135,7 +151,9 @@ def test_a_long_outage_drops_the_oldest_records_and_counts_them(tmp_path: Path) 
     def connect() -> sqlite3.Connection:
         raise sqlite3.OperationalError("down")
 
-    recorder = DatabaseRecorder(create_engine("sqlite://", creator=connect, poolclass=NullPool), 30, max_pending=3)
+    recorder = DatabaseRecorder(
+        create_engine("sqlite://", creator=connect, poolclass=NullPool), 30, max_pending=3
+    )
     for n in range(5):
         recorder.record(exchange(n))
     assert recorder.stats.dropped >= 2 and recorder.stats.pending <= 3

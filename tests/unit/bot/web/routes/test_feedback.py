@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ from tests.unit.bot.web.clients import ASK, SEED_ID, client_for, error_of, servi
 
 
 @pytest.fixture
-def recording(seed_service: ChatService, tmp_path: Path) -> ChatService:
+def recording(seed_service: ChatService, tmp_path: Path) -> Iterator[ChatService]:
     service = service_with(seed_service, record=True, data_dir=tmp_path)
-    yield service  # type: ignore[misc]
+    yield service
     service.close()
 
 
@@ -30,7 +31,9 @@ def ask(client: Any, **extra: Any) -> dict[str, Any]:
 
 def rows(service: ChatService, table: Any) -> list[Any]:
     assert service.recorder.flush()
-    with service.recorder.engine.connect() as connection:  # type: ignore[attr-defined]
+    engine = service.recorder.engine
+    assert engine is not None
+    with engine.connect() as connection:
         return list(connection.execute(select(table)).mappings())
 
 
@@ -40,7 +43,12 @@ def test_a_vote_on_an_answer_is_recorded_and_a_second_vote_replaces_it(recording
     assert len(answer["answer_id"]) == 32
     first = client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": "up"})
     assert first.status_code == 200 and first.json()["recorded"] is True
-    again = {"answer_id": answer["answer_id"], "rating": "down", "reason": "outdated", "comment": " Old news "}
+    again = {
+        "answer_id": answer["answer_id"],
+        "rating": "down",
+        "reason": "outdated",
+        "comment": " Old news ",
+    }
     assert client.post("/api/feedback", json=again).status_code == 200
     [vote] = rows(recording, feedback)
     assert (vote["rating"], vote["reason"], vote["comment"]) == ("down", "outdated", "Old news")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +23,18 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
-def editors(seed_service: ChatService, tmp_path: Path) -> ChatService:
+def editors(seed_service: ChatService, tmp_path: Path) -> Iterator[ChatService]:
     service = service_with(seed_service, record=True, data_dir=tmp_path, admin_token=SecretStr(TOKEN))
-    yield service  # type: ignore[misc]
+    yield service
     service.close()
 
 
 def ask_and_rate(client: Any, service: ChatService, message: str = ASK, **vote: Any) -> dict[str, Any]:
     answer: dict[str, Any] = client.post("/api/chat", json={"message": message, "article_id": SEED_ID}).json()
     if vote:
-        assert client.post("/api/feedback", json={"answer_id": answer["answer_id"], **vote}).status_code == 200
+        assert (
+            client.post("/api/feedback", json={"answer_id": answer["answer_id"], **vote}).status_code == 200
+        )
     assert service.recorder.flush()
     return answer
 
@@ -96,16 +99,18 @@ def test_what_readers_wrote_is_shown_as_text(editors: ChatService) -> None:
 
 def test_the_csv_export_has_the_questions_and_votes_and_defuses_formulas(editors: ChatService) -> None:
     client = client_for(editors)
-    answer = ask_and_rate(client, editors, rating="down", reason="outdated", comment="=HYPERLINK(\"http://x\")")
+    answer = ask_and_rate(client, editors, rating="down", reason="outdated", comment='=HYPERLINK("http://x")')
     response = client.get("/admin/export.csv?days=1", headers=AUTH)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 1 and rows[0]["id"] == answer["answer_id"] and rows[0]["question"] == ASK
     assert rows[0]["rating"] == "down" and rows[0]["reason"] == "outdated"
-    assert rows[0]["comment"] == "'=HYPERLINK(\"http://x\")" and rows[0]["article_id"] == SEED_ID
+    assert rows[0]["comment"] == '\'=HYPERLINK("http://x")' and rows[0]["article_id"] == SEED_ID
 
 
 def test_the_page_says_when_recording_is_off(seed_service: ChatService, tmp_path: Path) -> None:
-    client = client_for(service_with(seed_service, record=False, data_dir=tmp_path, admin_token=SecretStr(TOKEN)))
+    client = client_for(
+        service_with(seed_service, record=False, data_dir=tmp_path, admin_token=SecretStr(TOKEN))
+    )
     response = client.get("/admin", headers=AUTH)
     assert response.status_code == 200 and "Recording is off" in response.text

@@ -1,0 +1,86 @@
+"""The records in a real PostgreSQL (a shared database for several replicas): migrations,
+writes, votes from another replica, insights, purge, and an outage that loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.records.database import current_revision, database_url, open_database
+from bot.records.insights import read_insights
+from bot.records.recorder import DatabaseRecorder, Vote, purge
+from bot.records.tables import feedback, questions
+from tests.e2e.servers import Postgres, start_postgres
+from tests.unit.bot.records.test_recorder import NOW, exchange
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    server = start_postgres()
+    yield server
+    server.remove()
+
+
+def recorder_on(server: Postgres) -> DatabaseRecorder:
+    return DatabaseRecorder(open_database(database_url(server.url, server.home)), retention_days=30)
+
+
+def rows(recorder: DatabaseRecorder, table: object) -> int:
+    with recorder.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_two_replicas_record_and_vote_in_one_database(postgres: Postgres) -> None:
+    a, b = recorder_on(postgres), recorder_on(postgres)
+    assert a.flush() and b.flush()  # both ran the migrations: the second found them done
+    assert current_revision(a.engine) == "0001"
+    mine = exchange(1)
+    a.record(mine)
+    b.record(exchange(2))
+    assert a.flush() and b.flush()
+    b.vote(Vote(mine.answer_id, "down", "not_in_source", "Ce n'est pas ça ✓"))  # answered on A, rated on B
+    b.vote(Vote(mine.answer_id, "down", "wrong"))
+    assert b.flush()
+    with a.engine.connect() as connection:
+        votes = connection.execute(select(feedback.c.reason, feedback.c.comment)).all()
+    assert [tuple(v) for v in votes] == [("wrong", None)]
+    insights = read_insights(a.engine, NOW - timedelta(days=1))
+    assert (
+        insights.questions >= 2 and insights.votes_down == 1 and insights.worst[0].answer_id == mine.answer_id
+    )
+    a.close()
+    b.close()
+
+
+def test_an_outage_loses_nothing_and_writing_resumes(postgres: Postgres) -> None:
+    recorder = recorder_on(postgres)
+    assert recorder.flush()
+    before = rows(recorder, questions)
+    postgres.stop()
+    try:
+        for n in range(20):
+            recorder.record(exchange(100 + n))  # the answers go on
+        assert not recorder.flush(timeout_s=2)
+        assert not recorder.stats.up and recorder.stats.pending == 20
+    finally:
+        postgres.start()
+    assert recorder.flush(timeout_s=60)
+    assert rows(recorder, questions) == before + 20 and recorder.stats.dropped == 0
+    recorder.close()
+
+
+def test_purge_on_postgresql(postgres: Postgres) -> None:
+    recorder = recorder_on(postgres)
+    old = exchange(7, at=NOW - timedelta(days=60))
+    recorder.record(old)
+    recorder.vote(Vote(old.answer_id, "up", at=NOW - timedelta(days=60)))
+    assert recorder.flush()
+    assert purge(recorder.engine, NOW - timedelta(days=30)) >= 3
+    with recorder.engine.connect() as connection:
+        assert (
+            connection.execute(select(questions.c.id).where(questions.c.id == old.answer_id)).first() is None
+        )
+    recorder.close()
