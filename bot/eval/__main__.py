@@ -1,4 +1,7 @@
-"""``python -m bot.eval QUESTIONS.jsonl|QUESTIONS.csv [--corpus DIR] [--only-used] [--answerer NAME]
+"""``python -m bot.eval export --from-feedback [--since DATE] OUT.jsonl|OUT.csv``: answers readers
+rated down, as a question set for an editor to complete (``bot.eval.feedback``).
+
+``python -m bot.eval QUESTIONS.jsonl|QUESTIONS.csv [--corpus DIR] [--only-used] [--answerer NAME]
 [--k 10] [--json PATH] [--report DIR] [--compare PREVIOUS.json] [--min METRIC=VALUE ...]
 [--max METRIC=VALUE ...]``
 
@@ -16,6 +19,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,9 @@ from index.errors import InputError, NewsbotError
 from index.loaders import slugify
 
 CSV_HELP = f"""\
+Readers' feedback as a question set to complete: python -m bot.eval export --from-feedback OUT.csv
+(see python -m bot.eval export --help).
+
 CSV question sets (QUESTIONS.csv, UTF-8; Excel's "CSV UTF-8" works): a header row, then one
 question a row. Only the question column is required; other columns are ignored.
   question          the question a reader asks
@@ -147,14 +154,60 @@ def corpus_settings(settings: Settings, corpus: Path, quiet: bool) -> Settings:
     return cached
 
 
+def _export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.eval export",
+        description="Write the answers readers rated down (reported or thumbs down) as a question set "
+        "to complete: the question, its article and conversation, the bad answer's sentences as "
+        "must_not_contain candidates and a note with the reader's reason. Fill in the expected "
+        "answers (a spreadsheet works: write OUT.csv), delete wrong candidates, then run "
+        "`python -m bot.eval OUT.csv` or add the cases to a gated set.",
+    )
+    parser.add_argument("out", type=Path, metavar="OUT.jsonl|OUT.csv", help="the question set to write")
+    parser.add_argument(
+        "--from-feedback",
+        action="store_true",
+        required=True,
+        help="from the readers' feedback in the records' database (NEWSBOT_DATABASE_URL, default "
+        "DATA_DIR/records.sqlite)",
+    )
+    parser.add_argument("--since", type=_date, help="only votes from this day on (YYYY-MM-DD, UTC)")
+    return parser
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-11-26: {text!r}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     apply_offline_env()
     try:
-        return _run(args)
+        if argv[:1] == ["export"]:
+            return _export(_export_parser().parse_args(argv[1:]))
+        return _run(_parser().parse_args(argv))
     except NewsbotError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot.eval.dataset import save_questions
+    from bot.eval.feedback import reported_questions
+    from bot.records.database import database_url, open_database, shown
+
+    settings = Settings()
+    secret = settings.database_url.get_secret_value() if settings.database_url else None
+    url = database_url(secret, settings.data_dir)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        raise InputError(f"no records at {shown(url)}: has the app recorded anything (NEWSBOT_RECORD)?")
+    questions = reported_questions(open_database(url), args.since)
+    save_questions(questions, args.out)
+    print(f"{len(questions)} answers rated down written to {args.out} (from {shown(url)})", file=sys.stderr)
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

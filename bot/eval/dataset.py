@@ -15,6 +15,8 @@ with a header row. Only ``question`` is required; unknown columns are ignored:
   may be empty).
 - ``id``: default ``row<N>``, N the spreadsheet row (the header is row 1).
 - ``must_not_contain``: text the answer must not contain, ``|``-separated.
+- ``note``: free text for the editor (an export from readers' feedback says what the reader
+  reported there); not scored.
 
 Cells are trimmed and blank rows skipped. Cells that would start with ``= + - @``, a tab or a
 carriage return are written with a leading ``'`` so that no spreadsheet runs them as a formula
@@ -35,7 +37,7 @@ from index.errors import InputError
 from index.loaders import is_url, slugify
 
 _ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".json"}
-CSV_COLUMNS = ("id", "question", "answers", "article", "type", "history", "must_not_contain")
+CSV_COLUMNS = ("id", "question", "answers", "article", "type", "history", "must_not_contain", "note")
 ALTERNATIVES = "|"  # between the answers (and must_not_contain texts) of one cell
 TURNS = "||"  # between the turns of a history cell
 ARROW = "=>"  # between a history turn's question and answer
@@ -65,6 +67,7 @@ class EvalQuestion(BaseModel):
         default_factory=list,
         description="groups of alternative phrases: a correct answer holds one of every group",
     )
+    note: str = Field("", description="for the editor: where the question came from, what to check")
 
     @model_validator(mode="before")
     @classmethod
@@ -201,6 +204,7 @@ def _csv_question(cells: dict[str, str], path: Path, row: int) -> EvalQuestion:
             type=cell("type") or "factoid",
             history=_history(cell("history")),
             must_not_contain=_alternatives(cell("must_not_contain")),
+            note=cell("note"),
         )
     except ValidationError as err:
         raise InputError(f"{where}: {'; '.join(e['msg'] for e in err.errors())}") from err
@@ -241,6 +245,7 @@ def _csv_row(question: EvalQuestion) -> list[str]:
         question.type,
         _history_cell(question.history, name),
         _joined(question.must_not_contain, f"{name}: must_not_contain text"),
+        question.note,
     ]
 
 

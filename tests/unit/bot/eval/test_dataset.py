@@ -221,7 +221,7 @@ def test_csv_round_trip_is_lossless_and_neutralises_formulas(tmp_path: Path) -> 
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel then reads it as UTF-8
     header, *rows = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
-    assert header == ["id", "question", "answers", "article", "type", "history", "must_not_contain"]
+    assert header == ["id", "question", "answers", "article", "type", "history", "must_not_contain", "note"]
     assert rows[0] == [
         "'=id",
         '\'=HYPERLINK("http://evil.example", "click")',
@@ -230,6 +230,7 @@ def test_csv_round_trip_is_lossless_and_neutralises_formulas(tmp_path: Path) -> 
         "'@type",
         "'-who? => =cmd || '=quoted? =>",
         "'@PWNED|=x",
+        "",
     ]
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
     again = tmp_path / "again.csv"

@@ -1,0 +1,90 @@
+"""Readers' feedback as test cases: answers rated down (reported or a bare thumb) become
+question records in the evaluation format, for an editor to complete.
+
+Each record keeps the question as asked, its article page and its conversation so far; the
+bad answer's sentences become ``must_not_contain`` *candidates* (the editor deletes those that
+were right) and its ``note`` says what the reader reported. ``answers`` is left empty: the
+editor writes the expected answer (left empty, the question counts as one the bot should
+refuse). The records come from the records' database (``bot.records``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, EvalQuestion
+from bot.records.tables import answers, feedback, questions
+from index.errors import InputError
+
+CANDIDATES = 3  # sentences of a bad answer offered as must_not_contain
+MIN_CANDIDATE_WORDS = 4  # shorter sentences ("Yes.") would forbid too much
+_MARKER = re.compile(r"\s*\[\d+\]")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])")
+_AS_OF = re.compile(r"^As of \S.*, per .+\.$")  # the dated note of timeliness.py: no claim of its own
+
+
+def reported_questions(engine: Engine, since: datetime | None = None) -> list[EvalQuestion]:
+    """Answers rated down (since ``since``), oldest vote first, as question records."""
+    q, a, f = questions.c, answers.c, feedback.c
+    query = (
+        select(
+            q.id, q.question, q.article_id, q.history, q.refused, a.text, f.reason, f.comment, f.updated_at
+        )
+        .join(questions, q.id == f.answer_id)
+        .join(answers, a.id == f.answer_id, isouter=True)
+        .where(f.rating == "down")
+        .order_by(f.updated_at)
+    )
+    if since is not None:
+        query = query.where(f.updated_at >= since)
+    try:
+        with engine.connect() as connection:
+            rows = list(connection.execute(query).mappings())
+    except SQLAlchemyError as err:
+        raise InputError(f"cannot read the records' feedback: {type(err).__name__}: {err}") from None
+    return [_record(row) for row in rows]
+
+
+def _record(row: Any) -> EvalQuestion:
+    answer = row["text"] or ""
+    return EvalQuestion(
+        id=f"feedback-{row['id'][:12]}",
+        question=row["question"],
+        answers=[],
+        type="feedback",
+        history=[_spreadsheet_safe_turn(turn) for turn in row["history"] or []],
+        must_not_contain=[] if row["refused"] else candidates(answer),
+        article=row["article_id"],
+        note=_note(row, answer),
+    )
+
+
+def candidates(answer: str) -> list[str]:
+    """The answer's first sentences without citation markers or bold: what it claimed."""
+    plain = _MARKER.sub("", answer).replace("**", "").replace(ALTERNATIVES, "/")
+    sentences = [s.strip() for s in _SENTENCE.split(" ".join(plain.split()))]
+    claims = [s for s in sentences if len(s.split()) >= MIN_CANDIDATE_WORDS and not _AS_OF.match(s)]
+    return claims[:CANDIDATES]
+
+
+def _note(row: Any, answer: str) -> str:
+    said = " ".join(answer.split())
+    reason = row["reason"] or "no reason given"
+    comment = f' Comment: "{" ".join(row["comment"].split())}".' if row["comment"] else ""
+    todo = (
+        "TO DO: write the expected answer in answers (left empty, the bot is expected to refuse); "
+        "keep in must_not_contain only what was wrong."
+    )
+    when = f"{row['updated_at']:%Y-%m-%d}"
+    return f"Rated down on {when} ({reason}).{comment} The bot answered: {said} {todo}"
+
+
+def _spreadsheet_safe_turn(turn: list[str]) -> tuple[str, str]:
+    """A recorded turn that the CSV history cell can hold (its separators replaced)."""
+    asked, answer = (" ".join(str(part).split()) for part in turn[:2])
+    return asked.replace(ARROW, "->").replace(TURNS, "/"), answer.replace(TURNS, "/")
