@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.eval.metrics import percentile
 from bot.records.grouping import Group, group_questions
 from bot.records.recorder import RecordsUnavailableError
 from bot.records.tables import answers, feedback, questions
@@ -89,7 +90,7 @@ def read_insights(engine: Engine, since: datetime) -> Insights:
     insights.refused = sum(1 for r in rows if r["refused"])
     insights.votes_up, insights.votes_down = votes["up"], votes["down"]
     latencies = [r["latency_ms"] for r in rows]
-    insights.p50_ms, insights.p95_ms = percentile(latencies, 50), percentile(latencies, 95)
+    insights.p50_ms, insights.p95_ms = _percentile(latencies, 0.5), _percentile(latencies, 0.95)
     insights.days = _days(rows)
     insights.top = group_questions(((r["question"], r["article_id"]) for r in rows), TOP)
     refusals = ((r["question"], r["article_id"]) for r in rows if r["refused"])
@@ -129,15 +130,6 @@ def _vote_columns() -> tuple[Any, ...]:
 
 def _unavailable(err: SQLAlchemyError) -> RecordsUnavailableError:
     return RecordsUnavailableError(f"The records cannot be read right now ({type(err).__name__}).")
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (0 for none): the figure an editor can check by hand."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))  # ceil
-    return float(ordered[int(rank) - 1])
 
 
 def _questions_since(since: datetime) -> Select[Any]:
@@ -190,8 +182,8 @@ def _days(rows: list[Any]) -> list[Day]:
             day=day,
             questions=len(items),
             refused=sum(1 for r in items if r["refused"]),
-            p50_ms=percentile([r["latency_ms"] for r in items], 50),
-            p95_ms=percentile([r["latency_ms"] for r in items], 95),
+            p50_ms=_percentile([r["latency_ms"] for r in items], 0.5),
+            p95_ms=_percentile([r["latency_ms"] for r in items], 0.95),
         )
         for day, items in sorted(by_day.items())
     ]
@@ -204,6 +196,10 @@ def _articles(rows: list[Any]) -> list[ArticleCount]:
     titles = {c["article_id"]: c.get("title", "") for r in rows for c in (r["citations"] or [])}
     ids = sorted(set(on_page) | set(cited), key=lambda a: (-(on_page[a] + cited[a]), a))
     return [ArticleCount(a, titles.get(a, ""), on_page[a], cited[a]) for a in ids[:TOP]]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return percentile(values, q) or 0.0
 
 
 def _utc(value: datetime) -> datetime:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.records.database import database_url, open_database
-from bot.records.insights import export_rows, percentile, read_insights
+from bot.records.insights import export_rows, read_insights
 from bot.records.recorder import DatabaseRecorder, Vote
 from tests.unit.bot.records.test_recorder import NOW, exchange
 
@@ -62,9 +62,3 @@ def test_the_export_has_every_question_of_the_period_with_its_vote(tmp_path: Pat
     assert len(rows) == 5 and rows[0]["asked_at"] <= rows[-1]["asked_at"]
     assert rows[0]["answer"] == "Vladimir Medinsky [1]." and rows[0]["rating"] is None
     recorder.close()
-
-
-def test_percentiles_are_nearest_rank() -> None:
-    assert percentile([], 50) == 0.0
-    assert percentile([10.0, 20.0, 30.0, 40.0], 50) == 20.0
-    assert percentile([float(v) for v in range(1, 101)], 95) == 95.0
