@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -13,8 +15,11 @@ from bot.records.database import current_revision, database_url, open_database
 from bot.records.insights import read_insights
 from bot.records.recorder import DatabaseRecorder, Vote, purge
 from bot.records.tables import feedback, questions
-from tests.e2e.servers import Postgres, start_postgres
+from tests.e2e.servers import Postgres, eventually, start_app, start_postgres, stop_app
 from tests.unit.bot.records.test_recorder import NOW, exchange
+
+ADMIN = "editors-token-0123456789"
+WHY = "Why are the talks in Istanbul?"
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +89,25 @@ def test_purge_on_postgresql(postgres: Postgres) -> None:
             connection.execute(select(questions.c.id).where(questions.c.id == old.answer_id)).first() is None
         )
     recorder.close()
+
+
+def test_two_app_replicas_share_the_records(postgres: Postgres, served_index: Path) -> None:
+    """Answered by replica A, rated on replica B, seen on B's editors' page: one database."""
+    env = {"NEWSBOT_DATABASE_URL": postgres.url, "NEWSBOT_ADMIN_TOKEN": ADMIN}
+    a, base_a = start_app(served_index, env)
+    b, base_b = start_app(served_index, env)
+    try:
+        answer = httpx.post(f"{base_a}/api/chat", json={"message": WHY}, timeout=60).json()
+        vote = {"answer_id": answer["answer_id"], "rating": "down", "reason": "outdated", "comment": "Old"}
+        assert eventually(
+            lambda: httpx.post(f"{base_b}/api/feedback", json=vote, timeout=10).status_code == 200, 10
+        ), "B never found A's answer in the shared database"
+        auth = {"Authorization": f"Bearer {ADMIN}"}
+        assert eventually(
+            lambda: "Outdated" in httpx.get(f"{base_b}/admin", headers=auth, timeout=10).text, 10
+        )
+        page = httpx.get(f"{base_b}/admin", headers=auth, timeout=10).text
+        assert WHY.replace("'", "&#x27;") in page and "Old" in page
+    finally:
+        stop_app(a)
+        stop_app(b)
