@@ -55,3 +55,15 @@ def test_every_response_carries_a_request_id(seed_service: ChatService) -> None:
     forged = client.get("/livez", headers={"X-Request-ID": "bad id <script>"}).headers["x-request-id"]
     assert forged != "bad id <script>" and len(forged) == 32
     assert client.post("/api/chat", json={"message": ""}).headers["x-request-id"]  # errors too
+
+
+def test_metrics_count_the_records(seed_service: ChatService, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    service = service_with(seed_service, metrics_token=SecretStr(TOKEN), record=True, data_dir=tmp_path)
+    client = client_for(service)
+    for _ in range(2):
+        assert client.post("/api/chat", json={"message": ASK}).status_code == 200
+    assert service.recorder.flush()
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert "newsbot_records_written 2.0" in text and "newsbot_records_up 1.0" in text
+    assert "newsbot_records_dropped 0.0" in text and "newsbot_records_pending 0.0" in text
+    service.close()
