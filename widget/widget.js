@@ -6,6 +6,8 @@
  * `newsbot-widget`: --newsbot-accent, --newsbot-font, --newsbot-radius.
  * Everything lives in a Shadow DOM; all text is inserted as text (never as HTML); no cookies.
  * With an article id, the article's suggested questions show as buttons until the first question.
+ * Under every finished answer: 👍 / 👎 and "Report a problem" (reason + comment), sent to
+ * /api/feedback; removed for good when the server says feedback is off.
  */
 (function () {
   "use strict";
@@ -32,6 +34,16 @@
   var MAX_CHARS = 2000;
   var MAX_SUGGESTIONS = 5;
   var SUGGESTION_CHARS = 80;
+  var MAX_COMMENT_CHARS = 1000;
+  var REASONS = [ // the API's values and what readers see
+    ["wrong", "Wrong"], ["not_in_source", "Not in the source"], ["outdated", "Outdated"],
+    ["offensive", "Offensive"], ["other", "Other"]
+  ];
+  var THANKS = "Thanks \u2014 your feedback was sent.";
+  // 👍 / 👎 drawn (Feather icons, MIT): an emoji font is not on every reader's device.
+  var THUMB_UP = "M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3";
+  var THUMB_DOWN = "M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17";
+  var FEEDBACK_OFF = "Feedback is not collected on this site.";
 
   var STYLE = [
     ":host{all:initial}",
@@ -44,7 +56,7 @@
     ".nb *{box-sizing:border-box;font:inherit;color:inherit;letter-spacing:normal;text-transform:none}",
     ".launcher{all:unset;cursor:pointer;background:var(--accent);color:#fff;border-radius:999px;",
     "padding:12px 18px;font-weight:600;box-shadow:0 4px 14px rgba(0,0,0,.25)}",
-    ".launcher:focus-visible,button:focus-visible,a:focus-visible,textarea:focus-visible",
+    ".launcher:focus-visible,button:focus-visible,a:focus-visible,textarea:focus-visible,select:focus-visible",
     "{outline:3px solid #f59e0b;outline-offset:2px}",
     ".panel{display:flex;flex-direction:column;width:380px;height:560px;max-height:calc(100vh - 40px);",
     "background:#fff;border:1px solid #d1d5db;border-radius:var(--radius);box-shadow:0 10px 30px rgba(0,0,0,.2);",
@@ -77,6 +89,31 @@
     ".sources li{margin:0 0 6px}.sources a{color:var(--accent)}",
     ".sources blockquote{margin:3px 0 0;padding-left:8px;border-left:3px solid #fde68a;color:#374151}",
     ".meta,.notice{color:#6b7280;font-size:12px}",
+    // Feedback under an answer: real buttons, tap targets of 44px, nothing shown on hover only.
+    ".rate{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:8px 0 0;white-space:normal}",
+    ".thumb,.report,.fb-cancel{all:unset;cursor:pointer;box-sizing:border-box;min-height:44px;",
+    "display:inline-flex;align-items:center;justify-content:center;border:1px solid #d1d5db;",
+    "border-radius:8px;background:#fff;color:#374151}",
+    ".thumb{min-width:44px}",
+    ".thumb svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}",
+    ".thumb[aria-pressed=true]{color:var(--accent)}.thumb[aria-pressed=true] svg{fill:#bfdbfe}",
+    ".report,.fb-cancel{padding:0 12px;font-size:13px}",
+    ".thumb[aria-pressed=true]{border-color:var(--accent);background:#eff6ff;box-shadow:inset 0 0 0 1px var(--accent)}",
+    ".report[aria-expanded=true]{border-color:var(--accent);color:var(--accent)}",
+    ".msg.reporting{width:92%}",
+    ".fb-note{color:#374151;font-size:12px;margin:6px 0 0;white-space:normal}",
+    ".fb-note:empty{display:none}",
+    "form.fb-form{display:flex;flex-direction:column;gap:6px;padding:10px 0 0;margin:8px 0 0;",
+    "border-top:1px solid #e5e7eb;white-space:normal;max-width:100%}",
+    "form.fb-form[hidden]{display:none}",
+    ".fb-form label{font-size:13px;font-weight:600;color:#374151}",
+    ".fb-form select,.fb-form textarea{width:100%;max-width:100%;min-height:44px;border:1px solid #d1d5db;",
+    "border-radius:8px;padding:8px;background:#fff;flex:none}",
+    ".fb-form textarea{min-height:72px;resize:vertical}",
+    ".fb-actions{display:flex;flex-wrap:wrap;gap:8px}",
+    ".fb-send{all:unset;cursor:pointer;box-sizing:border-box;min-height:44px;display:inline-flex;",
+    "align-items:center;background:var(--accent);color:#fff;border-radius:8px;padding:0 16px;font-weight:600}",
+    ".fb-send[disabled]{opacity:.5;cursor:wait}",
     "form{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb}",
     "textarea{flex:1;resize:none;border:1px solid #d1d5db;border-radius:8px;padding:8px;min-height:40px;background:#fff}",
     ".send{all:unset;cursor:pointer;background:var(--accent);color:#fff;border-radius:8px;padding:8px 14px;font-weight:600}",
@@ -167,6 +204,8 @@
   var sessionId = null;
   var busy = false;
   var suggested = false; // asked for the article's suggested questions already
+  var feedbackOn = true; // until the server says feedback is off
+  var rated = 0; // feedback bars made: their ids
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -320,6 +359,9 @@
     } else if (event === "answer") {
       renderAnswer(bubble, payload);
       status.textContent = "New answer: " + payload.text.replace(/\*\*/g, "");
+      if (feedbackOn && typeof payload.answer_id === "string" && payload.answer_id) {
+        feedbackBar(bubble, payload.answer_id);
+      }
     } else if (event === "error") {
       showError(bubble, payload.error.message);
     }
@@ -380,6 +422,169 @@
       list.appendChild(li);
     });
     bubble.appendChild(list);
+  }
+
+  // --- feedback: POST /api/feedback {answer_id, rating, reason, comment} ------------------
+  // The bar under a finished answer: 👍, 👎 and "Report a problem", which opens a small form
+  // (reason, optional comment) in the bubble. The latest vote is what the buttons show.
+  function feedbackBar(bubble, answerId) {
+    var n = ++rated;
+    var bar = el("div", "rate");
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", "Rate this answer");
+    var up = thumb(THUMB_UP, "Helpful answer");
+    var down = thumb(THUMB_DOWN, "Not helpful");
+    var report = el("button", "report", "Report a problem");
+    report.type = "button";
+    report.setAttribute("aria-expanded", "false");
+    report.setAttribute("aria-controls", "nb-report-" + n);
+    bar.appendChild(up);
+    bar.appendChild(down);
+    bar.appendChild(report);
+    var note = el("div", "fb-note"); // the outcome, shown (the status region announces it)
+    bubble.appendChild(bar);
+    bubble.appendChild(note);
+    var sheet = null; // the report form, made on first use
+    var latest = 0; // only the newest request's answer updates the buttons
+
+    function thumb(path, label) {
+      var b = el("button", "thumb");
+      b.appendChild(icon(path));
+      b.type = "button";
+      b.setAttribute("aria-label", label);
+      b.setAttribute("aria-pressed", "false");
+      return b;
+    }
+
+    function vote(rating, reason, comment, done) {
+      var mine = ++latest;
+      var body = { answer_id: answerId, rating: rating, reason: reason || null, comment: comment || null };
+      fetch(BOT + "/api/feedback", {
+        method: "POST",
+        mode: "cors",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json" }, // as the chat's, without the subscriber token
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        if (response.ok) { return { ok: true }; }
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          var error = data.error || {};
+          return { ok: false, off: response.status === 404 && error.type === "feedback_off",
+            message: error.message || "Your feedback could not be sent." };
+        });
+      }, function () {
+        return { ok: false, message: "Your feedback could not be sent." };
+      }).then(function (result) {
+        if (result.off) { return feedbackOff(note); }
+        if (done) { done(result.ok); }
+        if (mine !== latest) { return; } // a newer vote was sent meanwhile: it has the last word
+        if (result.ok) {
+          up.setAttribute("aria-pressed", rating === "up" ? "true" : "false");
+          down.setAttribute("aria-pressed", rating === "down" ? "true" : "false");
+        }
+        say(note, result.ok ? THANKS : result.message);
+      });
+    }
+
+    up.addEventListener("click", function () { vote("up"); });
+    down.addEventListener("click", function () { vote("down"); });
+    report.addEventListener("click", function () {
+      if (!sheet) { sheet = reportForm(); }
+      if (sheet.hidden) { openForm(); } else { closeForm(); }
+    });
+
+    function openForm() {
+      sheet.hidden = false;
+      bubble.classList.add("reporting"); // the whole width of the bubble column for the form
+      report.setAttribute("aria-expanded", "true");
+      sheet.querySelector("select").focus();
+      scroll();
+    }
+
+    function closeForm() {
+      sheet.hidden = true;
+      bubble.classList.remove("reporting");
+      report.setAttribute("aria-expanded", "false");
+      report.focus();
+    }
+
+    function reportForm() {
+      var f = el("form", "fb-form");
+      f.id = "nb-report-" + n;
+      f.setAttribute("aria-label", "Report a problem with this answer");
+      f.noValidate = true;
+      f.hidden = true; // until opened
+      var reasonLabel = el("label", "", "What is wrong?");
+      reasonLabel.setAttribute("for", "nb-reason-" + n);
+      var select = el("select");
+      select.id = "nb-reason-" + n;
+      REASONS.forEach(function (pair) {
+        var option = el("option", "", pair[1]);
+        option.value = pair[0];
+        select.appendChild(option);
+      });
+      var commentLabel = el("label", "", "Comment (optional, up to " + MAX_COMMENT_CHARS + " characters)");
+      commentLabel.setAttribute("for", "nb-comment-" + n);
+      var comment = el("textarea");
+      comment.id = "nb-comment-" + n;
+      comment.rows = 3;
+      comment.maxLength = MAX_COMMENT_CHARS;
+      var actions = el("div", "fb-actions");
+      var sendReport = el("button", "fb-send", "Send");
+      sendReport.type = "submit";
+      var cancel = el("button", "fb-cancel", "Cancel");
+      cancel.type = "button";
+      actions.appendChild(sendReport);
+      actions.appendChild(cancel);
+      [reasonLabel, select, commentLabel, comment, actions].forEach(function (node) { f.appendChild(node); });
+      cancel.addEventListener("click", closeForm);
+      f.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); closeForm(); }
+      });
+      f.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (sendReport.disabled) { return; }
+        sendReport.disabled = true;
+        vote("down", select.value, comment.value.trim().slice(0, MAX_COMMENT_CHARS), function (ok) {
+          sendReport.disabled = false;
+          if (ok) { comment.value = ""; closeForm(); }
+        });
+      });
+      bubble.insertBefore(f, note);
+      return f;
+    }
+  }
+
+  function icon(path) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "22");
+    svg.setAttribute("height", "22");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var shape = document.createElementNS(ns, "path");
+    shape.setAttribute("d", path);
+    svg.appendChild(shape);
+    return svg;
+  }
+
+  function say(note, message) {
+    note.textContent = message;
+    status.textContent = message;
+  }
+
+  // The server keeps no feedback: say so once, and take every rating control away.
+  function feedbackOff(note) {
+    if (!feedbackOn) { return; }
+    feedbackOn = false;
+    var focused = root.activeElement;
+    var inside = focused && focused.closest && focused.closest(".rate,.fb-form");
+    Array.prototype.forEach.call(root.querySelectorAll(".rate,.fb-form"), function (node) {
+      node.parentNode.removeChild(node);
+    });
+    say(note, FEEDBACK_OFF);
+    if (inside) { input.focus(); }
   }
 
   function mount() { document.body.appendChild(host); }

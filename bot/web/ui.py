@@ -1,6 +1,8 @@
 """The web chat (Gradio): streamed answers, [n] links into a sources panel, refusals, examples,
 and buttons under the chat that ask the suggested questions of the article being asked about
-(the last answer's first source), scoped to that article.
+(the last answer's first source), scoped to that article. When recording is on, readers rate
+each answer (thumbs, or a problem from the flag menu) and report a problem with the latest
+answer, with a comment, from the "Report a problem" section.
 
 Part of the web layer; only this module and :mod:`bot.web.app` (which mounts it) import Gradio.
 The conversation lives in the browser session (``gr.State``), so the chat needs no
@@ -18,12 +20,13 @@ import gradio as gr
 
 from bot.answerers.base import Delta
 from bot.question import Question
+from bot.records.recorder import MAX_COMMENT_CHARS, Rating, Reason, Vote
 from bot.schemas import Answer, ChatTurn
 from bot.suggestions import DEFAULTS as SUGGESTIONS
 from bot.web.ratelimit import client_key
 from bot.web.render import SourcesTurn, answer_md, pending_md, sources_html, text_md
 from bot.web.service import ChatService
-from index.errors import NewsbotError
+from index.errors import NewsbotError, TooLargeError
 
 ANSWERERS = {
     "extractive": "quotes sentences from the articles (no language model)",
@@ -50,6 +53,22 @@ a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; color: #1d4ed8
 #suggestions { gap: 6px; flex-wrap: wrap; }
 #suggestions button { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
 """
+# What readers see of the report reasons (the API's values are the keys).
+REASON_LABELS: dict[Reason, str] = {
+    "wrong": "Wrong",
+    "not_in_source": "Not in the source",
+    "outdated": "Outdated",
+    "offensive": "Offensive",
+    "other": "Other",
+}
+REASON_OF_LABEL: dict[str, Reason] = {label: reason for reason, label in REASON_LABELS.items()}
+# "Like" and "Dislike" are the chat's thumbs; the others are under its flag icon.
+FEEDBACK_OPTIONS = ("Like", "Dislike", *REASON_LABELS.values())
+THANKS = "Thanks — your feedback was sent."
+NOT_AN_ANSWER = "Only answers can be rated."
+KEPT = "Your last rating stays recorded; choose another one to change it."
+NOTHING_TO_REPORT = "Ask a question first: there is no answer to report yet."
+CHOOSE_REASON = "Choose what is wrong with the answer."
 # Buttons under the chat: the library's own caps, applied again where the page is built.
 MAX_SUGGESTIONS = SUGGESTIONS.limit
 SUGGESTION_CHARS = SUGGESTIONS.max_chars
@@ -87,6 +106,9 @@ class UiState:
     history: list[ChatTurn] = field(default_factory=list)
     sources: list[SourcesTurn] = field(default_factory=list)
     article_id: str | None = None  # the article being asked about: its questions are suggested
+    # The chat's message index of each answer → its ``answer_id`` (what a vote names). Errors
+    # take a message too, so the indexes are counted in the chat, not in ``history``.
+    answer_ids: dict[int, str] = field(default_factory=dict)
 
 
 def build_ui(service: ChatService) -> gr.Blocks:
@@ -101,11 +123,17 @@ def build_ui(service: ChatService) -> gr.Blocks:
             elem_id="index-missing",
         )
         state = gr.State(UiState())
+        feedback = service.recorder.enabled  # off: votes are refused, so none are offered
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
                 chat = gr.Chatbot(
-                    elem_id="chat", label="Conversation", height=520, buttons=["copy"], feedback_options=None
+                    elem_id="chat",
+                    label="Conversation",
+                    height=520,
+                    buttons=["copy"],
+                    feedback_options=FEEDBACK_OPTIONS if feedback else None,
                 )
+                feedback_status = gr.Markdown("", elem_id="feedback-status", visible=feedback)
                 question = gr.Textbox(
                     placeholder="Ask about the articles…",
                     show_label=False,
@@ -122,6 +150,21 @@ def build_ui(service: ChatService) -> gr.Blocks:
                         )
                         for _ in range(MAX_SUGGESTIONS)
                     ]
+                if feedback:
+                    with gr.Accordion("Report a problem", open=False, elem_id="report"):
+                        reason = gr.Dropdown(
+                            choices=list(REASON_LABELS.values()),
+                            value=REASON_LABELS["wrong"],
+                            label="What is wrong with the latest answer?",
+                            elem_id="report-reason",
+                        )
+                        comment = gr.Textbox(
+                            label=f"Comment (optional, up to {MAX_COMMENT_CHARS} characters)",
+                            lines=3,
+                            max_length=MAX_COMMENT_CHARS,
+                            elem_id="report-comment",
+                        )
+                        send_report = gr.Button("Send report", elem_id="report-send", size="sm")
                 with gr.Row():
                     new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary")
                 gr.Examples(examples=[[q] for q in service.settings.examples], inputs=[question])
@@ -132,14 +175,14 @@ def build_ui(service: ChatService) -> gr.Blocks:
         def respond(
             message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
         ) -> Iterator[tuple[Any, ...]]:
-            client = client_key(request.client if request else None)
-            yield from _with_suggestions(service, ui, _respond(service, message, messages, ui, client))
+            steps = _respond(service, message, messages, ui, _client(request), visit=_visit(request))
+            yield from _with_suggestions(service, ui, steps)
 
         def ask_suggestion(
             message: str, messages: list[dict[str, Any]], ui: UiState, request: gr.Request
         ) -> Iterator[tuple[Any, ...]]:
-            client = client_key(request.client if request else None)
-            steps = _respond(service, message, messages, ui, client, article_id=ui.article_id)
+            client, visit = _client(request), _visit(request)
+            steps = _respond(service, message, messages, ui, client, article_id=ui.article_id, visit=visit)
             yield from _with_suggestions(service, ui, steps)
 
         outputs = [question, chat, sources, state, suggested_for, *chips]
@@ -154,6 +197,19 @@ def build_ui(service: ChatService) -> gr.Blocks:
 
         new_chat.click(reset, None, outputs)
         chat.clear(reset, None, outputs)
+        if feedback:
+
+            def rate(ui: UiState, like: gr.LikeData, request: gr.Request) -> str:
+                return rate_message(service, ui, like.index, like.liked, _client(request))
+
+            def report(label: str, text: str, ui: UiState, request: gr.Request) -> tuple[str, Any]:
+                shown = report_latest(service, ui, label, text, _client(request))
+                return shown, gr.update(value="") if shown == THANKS else gr.update()
+
+            chat.like(rate, [state], [feedback_status])  # a like listener is what shows the buttons
+            send_report.click(report, [reason, comment, state], [feedback_status, comment])
+            for cleared in (new_chat.click, chat.clear):
+                cleared(lambda: "", None, [feedback_status])
         # The index may be loading or missing when the app starts: each page load shows how it is now.
         blocks.load(lambda: _index_status(service), None, [banner, question])
     return blocks
@@ -166,9 +222,11 @@ def _respond(
     ui: UiState,
     client: str,
     article_id: str | None = None,
+    visit: str = "",
 ) -> Iterator[tuple[Any, ...]]:
     """The updates of one turn: (textbox, messages, sources panel, state); ``article_id``
-    restricts the search to that article (a suggested question)."""
+    restricts the search to that article (a suggested question); ``visit`` (the browser
+    session) groups the recorded questions of one conversation."""
     if not (message or "").strip():
         return
     turn = len(ui.sources) + 1
@@ -182,7 +240,8 @@ def _respond(
     streamed = ""
     try:
         service.limiter.check(client)  # the same per-address limit as the API
-        _, events = service.start(Question(message, tuple(ui.history), article_id), remember=False)
+        question = Question(message, tuple(ui.history), article_id)
+        _, events = service.start(question, remember=False, visit=visit)
         for event in events:
             if isinstance(event, Delta):
                 streamed += event.text
@@ -191,6 +250,7 @@ def _respond(
             elif isinstance(event, Answer):
                 ui.history.append(ChatTurn(question=event.question, answer=event.text))
                 ui.sources.append(SourcesTurn(turn, event.question, event.citations))
+                ui.answer_ids[len(messages) - 1] = event.answer_id
                 if article_id or event.citations:
                     ui.article_id = article_id or event.citations[0].article_id
                 messages[-1] = {"role": "assistant", "content": answer_md(event, turn)}
@@ -198,6 +258,70 @@ def _respond(
     except NewsbotError as err:
         messages[-1] = {"role": "assistant", "content": f'<div class="refusal">{html.escape(str(err))}</div>'}
         yield message, messages, panel, ui
+
+
+def _client(request: gr.Request | None) -> str:
+    return client_key(request.client if request else None)
+
+
+def _visit(request: gr.Request | None) -> str:
+    return str(getattr(request, "session_hash", None) or "") if request else ""
+
+
+def rate_message(
+    service: ChatService,
+    ui: UiState,
+    index: int | tuple[int, int] | list[int],
+    liked: bool | str,
+    client: str,
+) -> str:
+    """A like event of the chat → a vote on that message's answer; what the page then says
+    (Markdown). ``liked``: True (👍), False (👎), a reason's label (the flag menu) or "" (the
+    reader took the vote back: the recorded one stays, there is no "no vote")."""
+    at = index[0] if isinstance(index, list | tuple) else index
+    answer_id = ui.answer_ids.get(int(at))
+    if answer_id is None:
+        return NOT_AN_ANSWER
+    reason: Reason | None = None
+    if liked is True or liked == "Like":
+        rating: Rating = "up"
+    elif liked is False or liked == "Dislike":
+        rating = "down"
+    elif isinstance(liked, str) and liked in REASON_OF_LABEL:
+        rating, reason = "down", REASON_OF_LABEL[liked]
+    else:
+        return KEPT
+    return _send(service, client, answer_id, rating, reason, None)
+
+
+def report_latest(
+    service: ChatService, ui: UiState, label: str | None, comment: str | None, client: str
+) -> str:
+    """The "Report a problem" form → a 👎 vote with its reason and comment on the latest answer."""
+    if not ui.answer_ids:
+        return NOTHING_TO_REPORT
+    reason = REASON_OF_LABEL.get(label or "")
+    if reason is None:
+        return CHOOSE_REASON
+    return _send(service, client, list(ui.answer_ids.values())[-1], "down", reason, comment)
+
+
+def _send(
+    service: ChatService,
+    client: str,
+    answer_id: str,
+    rating: Rating,
+    reason: Reason | None,
+    comment: str | None,
+) -> str:
+    try:
+        if comment is not None and len(comment) > MAX_COMMENT_CHARS:  # as the API: before any limit is used
+            raise TooLargeError(f"The comment is over {MAX_COMMENT_CHARS} characters.")
+        service.limiter.check(client)  # votes count with questions, as on the API
+        service.rate(Vote(answer_id, rating, reason, (comment or "").strip() or None))
+    except NewsbotError as err:
+        return text_md(str(err))
+    return THANKS
 
 
 def suggestions_for(service: ChatService, ui: UiState) -> tuple[str, list[str]]:

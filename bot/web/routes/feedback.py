@@ -25,7 +25,9 @@ class FeedbackIn(BaseModel):
     answer_id: str = Field(pattern=r"^[0-9a-f]{32}$", description="The answer's id (from its reply).")
     rating: Literal["up", "down"]
     reason: Reason | None = Field(None, description="With a report: what is wrong with the answer.")
-    comment: str | None = Field(None, description=f"The reader's words, at most {MAX_COMMENT_CHARS} characters.")
+    comment: str | None = Field(
+        None, description=f"The reader's words, at most {MAX_COMMENT_CHARS} characters."
+    )
 
     @field_validator("comment")
     @classmethod

@@ -1,16 +1,40 @@
-"""The web chat's turn logic (``_respond``, what Gradio calls per question) without a browser.
+"""The web chat's turn logic (``_respond``, what Gradio calls per question) and its feedback
+(a like event or the "Report a problem" form → a recorded vote) without a browser.
 
-The page itself, in chromium against the real server: tests/e2e/browser/test_web_chat.py.
+The page itself, in chromium against the real server: tests/e2e/browser/test_web_chat.py and
+tests/e2e/browser/test_feedback.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import gradio as gr
 import pytest
+from sqlalchemy import select
 
+from bot.records.recorder import REASONS, session_hash
+from bot.records.tables import feedback, questions
 from bot.web.service import ChatService
-from bot.web.ui import MAX_SUGGESTIONS, UiState, _respond, build_ui, suggestion_view, suggestions_for
+from bot.web.ui import (
+    CHOOSE_REASON,
+    FEEDBACK_OPTIONS,
+    KEPT,
+    MAX_SUGGESTIONS,
+    NOT_AN_ANSWER,
+    NOTHING_TO_REPORT,
+    REASON_LABELS,
+    THANKS,
+    UiState,
+    _respond,
+    build_ui,
+    rate_message,
+    report_latest,
+    suggestion_view,
+    suggestions_for,
+)
 from tests.corpus import SEED, write_articles
 from tests.fakes import HashEmbeddings, as_store, memory_index
 from tests.unit.bot.web.clients import ASK, SEED_ID, service_with
@@ -145,3 +169,173 @@ def test_suggestion_buttons_are_capped_and_their_label_escaped() -> None:
     assert [b["value"] for b in buttons] == [f"Question {i}?" for i in range(MAX_SUGGESTIONS)]
     label, *buttons = suggestion_view("Title", [])
     assert label["visible"] is False and not any(b["visible"] for b in buttons)
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def recording(seed_service: ChatService, tmp_path: Path) -> Iterator[ChatService]:
+    service = service_with(seed_service, record=True, data_dir=tmp_path)
+    yield service
+    service.close()
+
+
+def chat(service: ChatService, ui: UiState, *asked: str, visit: str = "") -> list[dict[str, Any]]:
+    """Questions asked one after the other in one chat, as the browser sends them back each
+    time (its whole message list); the messages shown at the end."""
+    messages: list[dict[str, Any]] = []
+    for message in asked:
+        for _, shown, _, _ in _respond(service, message, messages, ui, "1.2.3.4", visit=visit):
+            messages = [dict(m) for m in shown]
+    return messages
+
+
+def rows(service: ChatService, table: Any) -> list[Any]:
+    assert service.recorder.flush()
+    engine = service.recorder.engine
+    assert engine is not None
+    with engine.connect() as connection:
+        return list(connection.execute(select(table)).mappings())
+
+
+def answer_of(service: ChatService, question: str) -> str:
+    [row] = [r for r in rows(service, questions) if r["question"] == question]
+    return str(row["id"])
+
+
+def handler(blocks: gr.Blocks, name: str) -> Any:
+    [fn] = [f.fn for f in blocks.fns.values() if f.name == name]
+    return fn
+
+
+def test_the_reasons_shown_are_the_apis() -> None:
+    assert tuple(REASON_LABELS) == REASONS
+    assert FEEDBACK_OPTIONS[:2] == ("Like", "Dislike") and FEEDBACK_OPTIONS[2:] == tuple(
+        REASON_LABELS.values()
+    )
+
+
+def test_thumbs_on_a_message_vote_on_its_answer_and_a_later_vote_replaces_it(recording: ChatService) -> None:
+    ui = UiState()
+    later = "Where will the talks be held?"
+    messages = chat(recording, ui, ASK, "x" * 2001, later)  # an error between two answers
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 3
+    assert "too long" in messages[3]["content"]
+    first, second = answer_of(recording, ASK), answer_of(recording, later)
+    assert ui.answer_ids == {1: first, 5: second}  # the chat's message indexes, the error skipped
+
+    assert rate_message(recording, ui, 5, False, "1.2.3.4") == THANKS
+    [vote] = rows(recording, feedback)
+    assert (vote["answer_id"], vote["rating"], vote["reason"]) == (second, "down", None)
+
+    assert rate_message(recording, ui, 1, True, "1.2.3.4") == THANKS
+    assert rate_message(recording, ui, 5, "Outdated", "1.2.3.4") == THANKS  # from the flag menu
+    votes = {v["answer_id"]: (v["rating"], v["reason"]) for v in rows(recording, feedback)}
+    assert votes == {first: ("up", None), second: ("down", "outdated")}
+
+    for not_an_answer in (0, 3, 4):  # a question, the error, a question
+        assert rate_message(recording, ui, not_an_answer, True, "1.2.3.4") == NOT_AN_ANSWER
+    assert rate_message(recording, ui, 5, "", "1.2.3.4") == KEPT  # a vote taken back: the last stays
+    assert {v["answer_id"]: v["rating"] for v in rows(recording, feedback)} == {first: "up", second: "down"}
+
+
+def test_a_report_downvotes_the_latest_answer_with_its_reason_and_comment(recording: ChatService) -> None:
+    ui = UiState()
+    assert report_latest(recording, ui, "Wrong", "", "1.2.3.4") == NOTHING_TO_REPORT
+    later = "Where will the talks be held?"
+    chat(recording, ui, ASK, later)
+    comment = "  The <b>html</b> date is *wrong* \u2014 see [1]  "
+    assert report_latest(recording, ui, "Not in the source", comment, "1.2.3.4") == THANKS
+    [vote] = rows(recording, feedback)
+    assert vote["answer_id"] == answer_of(recording, later)
+    assert (vote["rating"], vote["reason"], vote["comment"]) == ("down", "not_in_source", comment.strip())
+
+    assert report_latest(recording, ui, "Other", "   ", "1.2.3.4") == THANKS  # a blank comment: none
+    [vote] = rows(recording, feedback)
+    assert (vote["reason"], vote["comment"]) == ("other", None)
+
+
+@pytest.mark.parametrize(
+    ("label", "comment", "answer_id", "shown"),
+    [
+        ("Wrong", "y" * 1001, None, "The comment is over 1000 characters."),
+        ("Boring", "", None, CHOOSE_REASON),
+        ("Wrong", "", "0" * 32, "No such answer"),
+    ],
+)
+def test_bad_reports_are_explained_and_nothing_is_recorded(
+    recording: ChatService, label: str, comment: str, answer_id: str | None, shown: str
+) -> None:
+    ui = UiState()
+    chat(recording, ui, ASK)
+    if answer_id:  # an answer this server never gave (or forgot)
+        ui.answer_ids = {1: answer_id}
+    assert report_latest(recording, ui, label, comment, "1.2.3.4").startswith(shown)
+    assert rows(recording, feedback) == []
+
+
+def test_the_comment_limit_is_the_apis(recording: ChatService) -> None:
+    ui = UiState()
+    chat(recording, ui, ASK)
+    assert report_latest(recording, ui, "Other", "y" * 1000, "1.2.3.4") == THANKS
+    assert rows(recording, feedback)[0]["comment"] == "y" * 1000
+
+
+def test_votes_count_against_the_rate_limit(seed_service: ChatService, tmp_path: Path) -> None:
+    service = service_with(seed_service, record=True, data_dir=tmp_path, rate_limit_client="2/minute")
+    ui = UiState()
+    chat(service, ui, ASK)
+    assert rate_message(service, ui, 1, True, "1.2.3.4") == THANKS
+    assert rate_message(service, ui, 1, False, "1.2.3.4").startswith("Too many questions")
+    assert [v["rating"] for v in rows(service, feedback)] == ["up"]
+    service.close()
+
+
+def test_the_page_wires_votes_and_visits(recording: ChatService) -> None:
+    """Through the handlers the page registers: the browser session groups the recorded
+    questions (hashed), a like event votes on the message it names."""
+    blocks = build_ui(recording)
+    [chatbot] = [b for b in blocks.blocks.values() if isinstance(b, gr.Chatbot)]
+    assert getattr(chatbot, "likeable", False) is True  # a like listener: Gradio shows the buttons
+    assert tuple(chatbot.feedback_options or ()) == FEEDBACK_OPTIONS
+    ui = UiState()
+    request = gr.Request(session_hash="browser-tab-1", client=None)
+    for _ in handler(blocks, "respond")(ASK, [], ui, request):
+        pass
+    [asked] = rows(recording, questions)
+    assert asked["session"] == session_hash("browser-tab-1") and "browser-tab-1" not in asked["session"]
+
+    like = gr.LikeData(chatbot, {"index": 1, "value": ["…"], "liked": False})
+    assert handler(blocks, "rate")(ui, like, request) == THANKS
+    shown, comment = handler(blocks, "report")("Offensive", "Rude", ui, request)
+    assert shown == THANKS and comment["value"] == ""  # sent: the box is emptied
+    shown, comment = handler(blocks, "report")("Offensive", "z" * 1001, ui, request)
+    assert "over 1000" in shown and "value" not in comment  # kept for the reader to shorten
+    [vote] = rows(recording, feedback)
+    assert (vote["answer_id"], vote["rating"], vote["reason"], vote["comment"]) == (
+        asked["id"],
+        "down",
+        "offensive",
+        "Rude",
+    )
+
+
+def test_with_recording_off_no_rating_is_offered_and_none_kept(
+    seed_service: ChatService, tmp_path: Path
+) -> None:
+    service = service_with(seed_service, record=False, data_dir=tmp_path)
+    assert service.recorder.enabled is False
+    blocks = build_ui(service)
+    [chatbot] = [b for b in blocks.blocks.values() if isinstance(b, gr.Chatbot)]
+    assert not getattr(chatbot, "likeable", False) and not chatbot.feedback_options
+    ids = {getattr(b, "elem_id", None) for b in blocks.blocks.values()}
+    assert "report" not in ids and "report-send" not in ids
+    assert not [f for f in blocks.fns.values() if f.name in ("rate", "report")]
+
+    ui = UiState()
+    chat(service, ui, ASK)
+    assert set(ui.answer_ids) == {1}
+    assert rate_message(service, ui, 1, True, "1.2.3.4") == "Feedback is not recorded on this site."
+    assert report_latest(service, ui, "Wrong", "x", "1.2.3.4") == "Feedback is not recorded on this site."
+    assert not (tmp_path / "records.sqlite").exists()
