@@ -3,6 +3,7 @@ article titles) is escaped; the only live markup is ours. No script, no external
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -11,6 +12,7 @@ from bot.records.insights import Insights, RatedAnswer
 from bot.web.charts import Series, bar_chart
 
 PERIODS = (1, 7, 30, 90)
+_BOLD = re.compile(r"\*\*([^*<>]+)\*\*")
 REASON_NAMES = {
     "wrong": "Wrong",
     "not_in_source": "Not in the source",
@@ -36,7 +38,9 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'",
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" with the
+    # login and logout forms, and the origin guard rightly refuses that.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -155,9 +159,14 @@ def _rated(r: RatedAnswer) -> str:
         f'<article class="rated"><p><b>{escape(r.question)}</b> '
         f'<span class="muted">{r.asked_at:%Y-%m-%d %H:%M} UTC{scope}</span></p>'
         f"<p>Reader's reason: <b>{escape(reason)}</b></p>{comment}"
-        f"<p>The answer: {escape(r.answer)}</p>"
+        f"<p>The answer: {_answer_html(r.answer)}</p>"
         f"{f'<p>Passages it cited:</p>{quotes}' if quotes else ''}</article>"
     )
+
+
+def _answer_html(text: str) -> str:
+    """The answer as readers saw it: escaped, its **bold** (the answerers' only markup) bold."""
+    return _BOLD.sub(r"<b>\1</b>", escape(text))
 
 
 def _quote(citation: dict[str, Any]) -> str:

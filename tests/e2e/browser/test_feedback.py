@@ -8,7 +8,10 @@ records database (DATA_DIR/records.sqlite), written off the request path: polled
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -20,9 +23,10 @@ import pytest
 from tests.browser import chromium, screenshot, watch_outside_requests
 from tests.corpus import SEED
 from tests.e2e.browser.test_widget import WIDGET, ask, demo, shadow
-from tests.e2e.servers import build_index, eventually, free_port, start_app, stop_app
+from tests.e2e.servers import build_index, eventually, free_port, run_module, start_app, stop_app
 
 THANKS = "Thanks — your feedback was sent."
+ADMIN = "editors-token-0123456789"
 COMMENT = 'The date is <b>html</b> & "quoted" — wrong'
 BOT = "#chat [data-testid=bot]"
 
@@ -33,11 +37,15 @@ def sites(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[dict
     data = build_index(tmp_path_factory.mktemp("feedback-index"), [SEED], embeddings).data_dir
     port = free_port()
     allowed = f"http://127.0.0.1:{port}"
-    env = {"NEWSBOT_ALLOWED_ORIGINS": json.dumps([allowed]), "NEWSBOT_RECORD": "true"}
+    env = {
+        "NEWSBOT_ALLOWED_ORIGINS": json.dumps([allowed]),
+        "NEWSBOT_RECORD": "true",
+        "NEWSBOT_ADMIN_TOKEN": ADMIN,
+    }
     app, bot = start_app(data, env)
     page = demo(port, bot)
     try:
-        yield {"bot": bot, "demo": allowed, "records": data / "records.sqlite"}
+        yield {"bot": bot, "demo": allowed, "records": data / "records.sqlite", "data": data}
     finally:
         page.terminate()
         page.wait(timeout=10)
@@ -278,3 +286,79 @@ def test_web_chat_thumbs_and_report_are_recorded(browser: Any, sites: dict[str, 
     assert THANKS in page.inner_text("#feedback-status")
     screenshot(page, "web-chat-feedback.png")
     page.close()
+
+
+XSS = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+
+
+def test_the_editors_round_trip_from_a_readers_report_to_a_question_set(
+    browser: Any, sites: dict[str, Any], tmp_path: Path
+) -> None:
+    """A reader reports an answer in the widget; the editor sees it on /admin (logged in with
+    the form), downloads the CSV, exports the reported answers as a question set, fills in
+    the expected answer and runs the evaluation on it."""
+    reader = browser.new_page()
+    question = "Where are the talks being held?"
+    answer = open_and_ask(reader, sites, question)
+    answer.locator(".report").click()
+    form = answer.locator("form")
+    form.locator("select").select_option(label="Wrong")
+    form.locator("textarea").fill(XSS)
+    form.locator(".fb-send").click()
+    until(reader, f"root.querySelector('[role=status]').textContent === {json.dumps(THANKS)}")
+    recorded(sites["records"], question, "down", "wrong", XSS)
+
+    context = browser.new_context()
+    editor = context.new_page()
+    editor.goto(f"{sites['bot']}/admin")
+    editor.fill("#token", "not-the-token")
+    editor.click("button[type=submit]")
+    assert "That is not the admin token." in editor.inner_text("body")
+    editor.fill("#token", ADMIN)
+    editor.click("button[type=submit]")
+    editor.wait_for_selector("text=Answers readers rated down")
+    [cookie] = [c for c in context.cookies() if c["name"] == "newsbot_editor"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and ADMIN not in cookie["value"]
+    rated = editor.locator("article.rated", has_text=question)
+    assert XSS in rated.inner_text() and "Wrong" in rated.inner_text()  # the comment, as text
+    assert editor.title() == "Newsroom insights" and editor.locator("article.rated img").count() == 0
+    assert editor.locator("svg.chart").count() >= 1
+    screenshot(editor, "admin-insights.png")
+    with editor.expect_download() as download:
+        editor.click("text=Download CSV")
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    [row] = [r for r in rows if r["question"] == question]
+    assert (row["rating"], row["reason"], row["article_id"]) == ("down", "wrong", SEED.stem)
+
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(sites["data"])}
+    exported = tmp_path / "reported.csv"
+    done = run_module("bot.eval", ["export", "--from-feedback", str(exported)], env)
+    assert done.returncode == 0, done.stderr
+    cases = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8-sig"))))
+    [case] = [c for c in cases if c["question"] == question]
+    assert case["article"] == SEED.stem and case["answers"] == "" and "(wrong)" in case["note"]
+    case["answers"] = "Istanbul"  # the editor's expected answer
+    case["must_not_contain"] = "Geneva"  # and the wrong claim to keep out (the answer was right)
+    completed = tmp_path / "completed.csv"
+    with completed.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(case))
+        writer.writeheader()
+        writer.writerow(case)
+    evaluated = run_module(
+        "bot.eval",
+        [
+            str(completed),
+            "--corpus",
+            str(SEED.parent),
+            "--only-used",
+            "--quiet",
+            "--report",
+            str(tmp_path / "r"),
+        ],
+        {**env, "NEWSBOT_DATA_DIR": str(tmp_path / "eval-data")},
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    [result] = list(csv.DictReader((tmp_path / "r" / "results.csv").open(encoding="utf-8-sig")))
+    assert (
+        result["question"] == question and result["correct"] == "true" and result["violations"] in ("", "0")
+    )
