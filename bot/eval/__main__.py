@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, EvalQuestion
+from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, UNREVIEWED, EvalQuestion
 from index.config import apply_offline_env
 from index.errors import InputError, NewsbotError
 from index.loaders import slugify
@@ -219,6 +219,13 @@ def _run(args: argparse.Namespace) -> int:
 
     minimums, maximums = parse_thresholds(args.min), parse_thresholds(args.max)
     questions = load_questions(args.questions)
+    unreviewed = sum(1 for q in questions if q.type == UNREVIEWED)
+    if unreviewed:
+        print(
+            f"warning: {unreviewed} questions are still {UNREVIEWED!r} (exported from feedback): an "
+            "empty answers cell counts as 'the bot should refuse' until an editor fills it in",
+            file=sys.stderr,
+        )
     settings = Settings()
     if args.answerer:
         settings = settings.model_copy(update={"answerer": args.answerer})

@@ -38,6 +38,9 @@ from index.loaders import is_url, slugify
 
 _ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".json"}
 CSV_COLUMNS = ("id", "question", "answers", "article", "type", "history", "must_not_contain", "note")
+# The type of a case exported from readers' feedback until an editor has checked it: its empty
+# answers mean "not written yet", not "the bot should refuse" (the CLI warns).
+UNREVIEWED = "unreviewed"
 ALTERNATIVES = "|"  # between the answers (and must_not_contain texts) of one cell
 TURNS = "||"  # between the turns of a history cell
 ARROW = "=>"  # between a history turn's question and answer

@@ -17,14 +17,16 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, EvalQuestion
+from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, UNREVIEWED, EvalQuestion
 from bot.records.tables import answers, feedback, questions
+from index.chunking import split_sentences
 from index.errors import InputError
 
 CANDIDATES = 3  # sentences of a bad answer offered as must_not_contain
+NOTE_ANSWER_CHARS = 300  # of the bad answer, in the note: enough to judge it, not a copy of articles
 MIN_CANDIDATE_WORDS = 4  # shorter sentences ("Yes.") would forbid too much
 _MARKER = re.compile(r"\s*\[\d+\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
 _AS_OF = re.compile(r"^As of \S.*, per .+\.$")  # the dated note of timeliness.py: no claim of its own
 
 
@@ -56,7 +58,7 @@ def _record(row: Any) -> EvalQuestion:
         id=f"feedback-{row['id'][:12]}",
         question=row["question"],
         answers=[],
-        type="feedback",
+        type=UNREVIEWED,
         history=[_spreadsheet_safe_turn(turn) for turn in row["history"] or []],
         must_not_contain=[] if row["refused"] else candidates(answer),
         article=row["article_id"],
@@ -65,20 +67,26 @@ def _record(row: Any) -> EvalQuestion:
 
 
 def candidates(answer: str) -> list[str]:
-    """The answer's first sentences without citation markers or bold: what it claimed."""
-    plain = _MARKER.sub("", answer).replace("**", "").replace(ALTERNATIVES, "/")
-    sentences = [s.strip() for s in _SENTENCE.split(" ".join(plain.split()))]
+    """What the answer claimed, shortest first: its bold phrases (the extractive answerer bolds
+    the answer itself: "**Hayes**", "**$360 million**"), then its first sentences without
+    citation markers or bold. Matched as the reader reads them (``metrics.says``)."""
+    bold = [" ".join(b.split()) for b in _BOLD.findall(answer)]
+    plain = " ".join(_MARKER.sub("", answer).replace("**", "").split())
+    sentences = [plain[start:end].strip() for start, end in split_sentences(plain)]
     claims = [s for s in sentences if len(s.split()) >= MIN_CANDIDATE_WORDS and not _AS_OF.match(s)]
-    return claims[:CANDIDATES]
+    found = [c.replace(ALTERNATIVES, "/") for c in [*bold, *claims[:CANDIDATES]]]
+    return list(dict.fromkeys(found))
 
 
 def _note(row: Any, answer: str) -> str:
     said = " ".join(answer.split())
+    if len(said) > NOTE_ANSWER_CHARS:
+        said = said[:NOTE_ANSWER_CHARS].rsplit(" ", 1)[0] + " …"
     reason = row["reason"] or "no reason given"
     comment = f' Comment: "{" ".join(row["comment"].split())}".' if row["comment"] else ""
     todo = (
-        "TO DO: write the expected answer in answers (left empty, the bot is expected to refuse); "
-        "keep in must_not_contain only what was wrong."
+        "TO DO: write the expected answer in answers (left empty, the bot is expected to refuse), "
+        "keep in must_not_contain only what was wrong, set type to the kind of question."
     )
     when = f"{row['updated_at']:%Y-%m-%d}"
     return f"Rated down on {when} ({reason}).{comment} The bot answered: {said} {todo}"

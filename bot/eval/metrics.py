@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.language.patterns import CITATION
+from bot.language.patterns import CITATION, CITATION_RUN
 
 _WS = re.compile(r"\s+")
 
@@ -64,6 +64,18 @@ def normalize(text: str) -> str:
     text = CITATION.sub(" ", text)
     text = _PUNCT.sub(" ", text)
     return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def says(answer: str, phrase: str) -> bool:
+    """Whether the answer says ``phrase`` (a ``must_not_contain`` text): as whole words, case
+    aside, both read as the reader sees them — without bold markers or [n] citations, so that
+    "**Hayes** [2]" says "Hayes" and "**Hayes**", and "yes" is not said by "yesterday"."""
+    wanted = _as_read(phrase)
+    return bool(wanted) and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", _as_read(answer)) is not None
+
+
+def _as_read(text: str) -> str:
+    return " ".join(CITATION_RUN.sub("", text.replace("**", "")).lower().split())
 
 
 def answer_correct(answer: str, gold: Sequence[str], qtype: str) -> bool | None:

@@ -249,6 +249,7 @@ RESULT_COLUMNS = (
     "violations",
     "latency_ms",
     "error",
+    "note",
 )
 
 
@@ -281,6 +282,7 @@ def _result_cells(row: dict[str, Any]) -> list[str]:
         ALTERNATIVES.join(row["violations"]),
         f"{row['latency_ms']:.0f}",
         row["error"] or "",
+        row.get("note", ""),
     ]
 
 

@@ -20,6 +20,7 @@ from bot.eval.metrics import (
     percentile,
     refusal_scores,
     retrieval_scores,
+    says,
     token_f1,
 )
 from bot.language.patterns import display_date
@@ -60,6 +61,7 @@ def run_question(
         "type": item.type,
         "question": item.question,
         "article": item.article_url or item.article,
+        "note": item.note,
         "gold": item.answers,
         "answerable": item.answerable,
         "standalone_question": answer.standalone_question,
@@ -82,7 +84,7 @@ def run_question(
         "evidence_cited": (any(good) or any(c.article_id in evidence_ids for c in answer.citations))
         if item.answerable
         else None,
-        "violations": [s for s in item.must_not_contain if s.lower() in answer.text.lower()],
+        "violations": [s for s in item.must_not_contain if says(answer.text, s)],
         "latency_ms": answer.timings.total_ms,
     }
 

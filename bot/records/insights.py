@@ -46,6 +46,7 @@ class RatedAnswer:
     reason: str | None
     comment: str | None
     citations: list[dict[str, Any]]
+    history: list[list[str]] = field(default_factory=list)  # the conversation before it
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Insights:
     p50_ms: float = 0.0
     p95_ms: float = 0.0
     truncated: bool = False  # more questions than MAX_ROWS in the period: the newest were read
+    distinct: int = 0  # groups of questions in all (the page shows the TOP largest)
     days: list[Day] = field(default_factory=list)
     top: list[Group] = field(default_factory=list)
     unanswered: list[Group] = field(default_factory=list)
@@ -92,7 +94,8 @@ def read_insights(engine: Engine, since: datetime) -> Insights:
     latencies = [r["latency_ms"] for r in rows]
     insights.p50_ms, insights.p95_ms = _percentile(latencies, 0.5), _percentile(latencies, 0.95)
     insights.days = _days(rows)
-    insights.top = group_questions(((r["question"], r["article_id"]) for r in rows), TOP)
+    everything = group_questions(((r["question"], r["article_id"]) for r in rows), len(rows))
+    insights.top, insights.distinct = everything[:TOP], len(everything)
     refusals = ((r["question"], r["article_id"]) for r in rows if r["refused"])
     insights.unanswered = group_questions(refusals, TOP)
     insights.articles = _articles(rows)
@@ -150,7 +153,16 @@ def _votes_since(since: datetime) -> Select[Any]:
 def _worst_since(since: datetime) -> Select[Any]:
     q = questions.c
     return (
-        select(q.id, q.asked_at, q.question, q.article_id, answers.c.text, answers.c.citations, feedback)
+        select(
+            q.id,
+            q.asked_at,
+            q.question,
+            q.history,
+            q.article_id,
+            answers.c.text,
+            answers.c.citations,
+            feedback,
+        )
         .join(questions, questions.c.id == feedback.c.answer_id)
         .join(answers, answers.c.id == feedback.c.answer_id, isouter=True)
         .where(feedback.c.rating == "down", feedback.c.updated_at >= since)
@@ -170,6 +182,7 @@ def _rated(row: Any) -> RatedAnswer:
         reason=row["reason"],
         comment=row["comment"],
         citations=list(row["citations"] or []),
+        history=list(row["history"] or []),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from bot.records.grouping import Group
 from bot.records.insights import Insights, RatedAnswer
@@ -77,6 +78,7 @@ def insights_page(insights: Insights, days: int) -> str:
         _groups(insights.unanswered, "No refusals in this period."),
         "<h2>Most asked</h2>",
         _groups(insights.top, "No questions in this period."),
+        _shown_of(len(insights.top), insights.distinct),
         "<h2>Answers readers rated down</h2>",
         "".join(_rated(r) for r in insights.worst) or '<p class="empty">No answer was rated down.</p>',
         "<h2>Questions per article</h2>",
@@ -150,15 +152,25 @@ def _groups(groups: list[Group], empty: str) -> str:
     return f"<table>{head}{rows}</table>"
 
 
+def _shown_of(shown: int, distinct: int) -> str:
+    if distinct <= shown:
+        return ""
+    return f'<p class="muted">The {shown} most asked of {distinct:,} different questions.</p>'
+
+
 def _rated(r: RatedAnswer) -> str:
     reason = REASON_NAMES.get(r.reason or "", "") or "No reason given"
     comment = f"<p>Reader's comment: <q>{escape(r.comment)}</q></p>" if r.comment else ""
     scope = f" · on article {escape(r.article_id)}" if r.article_id else ""
     quotes = "".join(_quote(c) for c in r.citations)
+    earlier = "".join(
+        f"<li>{escape(str(t[0]))} → {_answer_html(str(t[1]))}</li>" for t in r.history if len(t) >= 2
+    )
+    before = f"<p>Earlier in the conversation:</p><ol>{earlier}</ol>" if earlier else ""
     return (
         f'<article class="rated"><p><b>{escape(r.question)}</b> '
         f'<span class="muted">{r.asked_at:%Y-%m-%d %H:%M} UTC{scope}</span></p>'
-        f"<p>Reader's reason: <b>{escape(reason)}</b></p>{comment}"
+        f"{before}<p>Reader's reason: <b>{escape(reason)}</b></p>{comment}"
         f"<p>The answer: {_answer_html(r.answer)}</p>"
         f"{f'<p>Passages it cited:</p>{quotes}' if quotes else ''}</article>"
     )
@@ -179,7 +191,8 @@ def _articles(i: Insights) -> str:
     if not i.articles:
         return '<p class="empty">No article was asked about or cited.</p>'
     rows = "".join(
-        f"<tr><td>{escape(a.title or a.article_id)}<br><span class=muted>{escape(a.article_id)}</span></td>"
+        f'<tr><td><a href="/read/{quote(a.article_id, safe="")}">{escape(a.title or a.article_id)}</a>'
+        f"<br><span class=muted>{escape(a.article_id)}</span></td>"
         f"<td class=n>{a.asked_on_page}</td><td class=n>{a.cited}</td></tr>"
         for a in i.articles
     )

@@ -29,9 +29,10 @@ from bot.web.ratelimit import client_key
 from bot.web.service import ChatService
 
 EXPORT_COLUMNS = (
-    "asked_at", "id", "question", "standalone", "article_id", "intent", "answerer", "refused", "fallback",
-    "cited_articles", "latency_ms", "answer", "rating", "reason", "comment",
+    "asked_at", "id", "session", "question", "standalone", "history", "article_id", "intent", "answerer",
+    "refused", "fallback", "cited_articles", "latency_ms", "answer", "rating", "reason", "comment",
 )  # fmt: skip
+BOM = "\ufeff"  # Excel reads a CSV without it in the machine's legacy code page
 
 
 def insights_router(service: ChatService) -> APIRouter:
@@ -80,9 +81,7 @@ def insights_router(service: ChatService) -> APIRouter:
         """Every question of the period with its answer and the reader's vote."""
         engine = service.recorder.engine
         if engine is None:
-            return StreamingResponse(
-                iter([_csv_line(EXPORT_COLUMNS)]), media_type="text/csv", headers=HEADERS
-            )
+            return StreamingResponse(_csv_lines([], iter([])), media_type="text/csv", headers=HEADERS)
         rows = export_rows(engine, _since(days))
         first = await service.threads.run(lambda: next(rows, None))  # a database that is down: 503 now
         lines = _csv_lines([first] if first else [], rows)
@@ -112,7 +111,7 @@ def _page(service: ChatService, days: int) -> str:
 
 
 def _csv_lines(first: list[dict[str, Any]], rest: Iterator[dict[str, Any]]) -> Iterator[str]:
-    yield _csv_line(EXPORT_COLUMNS)
+    yield BOM + _csv_line(EXPORT_COLUMNS)
     for row in chain(first, rest):
         yield _csv_line(tuple(_cell(row.get(column)) for column in EXPORT_COLUMNS))
 
@@ -121,11 +120,18 @@ def _cell(value: object) -> str:
     """Spreadsheet-safe text: lists joined with |, times in ISO 8601, formulas defused."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, datetime):
         return value.replace(tzinfo=value.tzinfo or UTC).isoformat()
-    if isinstance(value, list):
-        return csv_cell("|".join(str(v) for v in value))
+    if isinstance(value, list):  # a history's turns as "question => answer", or article ids
+        turns = value and isinstance(value[0], list)
+        return csv_cell(" || ".join(_turn(v) for v in value) if turns else "|".join(map(str, value)))
     return csv_cell(str(value))
+
+
+def _turn(turn: list[str]) -> str:
+    return " => ".join(" ".join(str(part).split()) for part in turn)
 
 
 def _csv_line(cells: tuple[str, ...]) -> str:

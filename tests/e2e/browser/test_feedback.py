@@ -326,7 +326,7 @@ def test_the_editors_round_trip_from_a_readers_report_to_a_question_set(
     screenshot(editor, "admin-insights.png")
     with editor.expect_download() as download:
         editor.click("text=Download CSV")
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     [row] = [r for r in rows if r["question"] == question]
     assert (row["rating"], row["reason"], row["article_id"]) == ("down", "wrong", SEED.stem)
 

@@ -26,8 +26,15 @@ def recorded(tmp_path: Path) -> DatabaseRecorder:
     return DatabaseRecorder(open_database(database_url(None, tmp_path)), retention_days=30, clock=lambda: NOW)
 
 
-def test_a_bad_answers_sentences_are_the_candidates() -> None:
-    assert candidates(BAD) == ["Vladimir Putin leads the delegation.", "He arrived on Monday with / aides."]
+def test_a_bad_answers_bold_phrases_then_sentences_are_the_candidates() -> None:
+    assert candidates(BAD) == [
+        "Vladimir Putin",
+        "Vladimir Putin leads the delegation.",
+        "He arrived on Monday with / aides.",
+    ]
+    # Sentences as the index splits them: "U.S." ends none, a closing quote ends one.
+    split = candidates("He flew to the U.S. on Monday [1]. She said “it is over.” Then she left the room.")
+    assert split == ["He flew to the U.S. on Monday.", "She said “it is over.”", "Then she left the room."]
 
 
 def test_answers_rated_down_become_question_records(tmp_path: Path) -> None:
@@ -51,7 +58,7 @@ def test_answers_rated_down_become_question_records(tmp_path: Path) -> None:
     older, newer = reported_questions(recorder.engine)
     assert newer.question == "Who leads it?" and newer.article == "talks" and newer.answers == []
     assert newer.history == [("Which talks -> these?", "Istanbul / 2025")]
-    assert newer.must_not_contain == candidates(BAD) and newer.type == "feedback"
+    assert newer.must_not_contain == candidates(BAD) and newer.type == "unreviewed"
     assert "(wrong)" in newer.note and "It is Medinsky" in newer.note and "Vladimir Putin" in newer.note
     assert older.must_not_contain == [] and "no reason given" in older.note  # a refusal claimed nothing
     assert [q.question for q in reported_questions(recorder.engine, since=NOW - timedelta(days=1))] == [

@@ -120,3 +120,12 @@ def test_claims_about_the_article_itself_are_judged_against_its_byline() -> None
     assert faithfulness(text, {1: lede}) == (0, 1)
     assert faithfulness(text, {1: lede}, {1: "Talks in Istanbul Kyiv Post Alisa Orlova 2025-05-15"}) == (1, 1)
     assert faithfulness(text, {1: lede}, {1: "Talks in Istanbul Kyiv Post Jane Doe 2025-05-15"}) == (0, 1)
+
+
+def test_an_answer_says_a_phrase_as_the_reader_reads_it() -> None:
+    from bot.eval.metrics import says
+
+    assert says("**Hayes** [2] will coach.", "Hayes") and says("**Hayes** [2] will coach.", "**hayes**")
+    assert says("In September [1], the Justice Department", "in September, the")
+    assert says("See <script> here", "<script>") and says("Text [1][2].", "text.")
+    assert not says("It was yesterday.", "yes") and not says("Anything", "") and not says("Hay", "Hayes")

@@ -136,6 +136,7 @@ def test_results_csv_has_one_row_per_question_as_the_runner_judged_it(tmp_path: 
         "violations",
         "latency_ms",
         "error",
+        "note",
     ]
     assert answered == {
         "id": "sumy",
@@ -153,6 +154,7 @@ def test_results_csv_has_one_row_per_question_as_the_runner_judged_it(tmp_path: 
         "violations": "",
         "latency_ms": "13",
         "error": "",
+        "note": "",
     }
     assert (unanswerable["answerable"], unanswerable["refused"], unanswerable["correct"]) == (
         "false",

@@ -22,6 +22,7 @@ def test_the_answer_keeps_its_bold_and_nothing_else_of_what_was_recorded_is_live
         reason="not_in_source",
         comment="<img src=x onerror=alert(1)>",
         citations=[{"n": 1, "quote": "<q>", "title": "T&C"}],
+        history=[["<u>first</u>?", "**It** was <i>so</i>"]],
     )
     insights = Insights(since=datetime(2026, 11, 1, tzinfo=UTC), questions=1, worst=[rated])
     insights.unanswered = [Group("<svg onload=alert(1)>", 2, ["v<1>"], ["a<b"])]
@@ -30,6 +31,7 @@ def test_the_answer_keeps_its_bold_and_nothing_else_of_what_was_recorded_is_live
     assert "Not in the source" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html and "<img" not in html and "<svg onload" not in html
     assert "[1] &lt;q&gt; — <i>T&amp;C</i>" in html and "x&lt;y" in html
+    assert "<li>&lt;u&gt;first&lt;/u&gt;? → <b>It</b> was &lt;i&gt;so&lt;/i&gt;</li>" in html
 
 
 def test_charts_scale_bars_to_the_largest_total_and_escape_labels() -> None:
@@ -39,6 +41,17 @@ def test_charts_scale_bars_to_the_largest_total_and_escape_labels() -> None:
     assert len(heights) == 4 and heights[0] == 3 * heights[2] == 3 * heights[1] and heights[3] == 0
     assert heights[0] + heights[1] == 220 - 24 - 36  # the tallest total fills the plot
     assert "nothing recorded" in bar_chart("Empty", [], [])
+
+
+def test_articles_link_to_their_reading_page_and_a_long_tail_is_counted() -> None:
+    from bot.records.insights import ArticleCount
+
+    insights = Insights(since=datetime(2026, 11, 1, tzinfo=UTC), distinct=45)
+    insights.top = [Group(f"q{n}", 1) for n in range(20)]
+    insights.articles = [ArticleCount("a b/c", "Title <1>", 2, 3)]
+    html = insights_page(insights, 30)
+    assert '<a href="/read/a%20b%2Fc">Title &lt;1&gt;</a>' in html
+    assert "The 20 most asked of 45 different questions." in html
 
 
 def test_a_day_shows_in_the_table_under_the_chart() -> None:

@@ -102,10 +102,12 @@ def test_the_csv_export_has_the_questions_and_votes_and_defuses_formulas(editors
     answer = ask_and_rate(client, editors, rating="down", reason="outdated", comment='=HYPERLINK("http://x")')
     response = client.get("/admin/export.csv?days=1", headers=AUTH)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.text.startswith("\ufeffasked_at,")  # the BOM: Excel then reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.text.removeprefix("\ufeff"))))
     assert len(rows) == 1 and rows[0]["id"] == answer["answer_id"] and rows[0]["question"] == ASK
     assert rows[0]["rating"] == "down" and rows[0]["reason"] == "outdated"
     assert rows[0]["comment"] == '\'=HYPERLINK("http://x")' and rows[0]["article_id"] == SEED_ID
+    assert rows[0]["refused"] in ("true", "false") and len(rows[0]["session"]) == 32
 
 
 def test_the_page_says_when_recording_is_off(seed_service: ChatService, tmp_path: Path) -> None:
