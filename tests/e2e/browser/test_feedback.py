@@ -298,7 +298,7 @@ def test_the_editors_round_trip_from_a_readers_report_to_a_question_set(
     the form), downloads the CSV, exports the reported answers as a question set, fills in
     the expected answer and runs the evaluation on it."""
     reader = browser.new_page()
-    question = "Where are the talks being held?"
+    question = "So where exactly are the talks being held?"  # asked by no other test here
     answer = open_and_ask(reader, sites, question)
     answer.locator(".report").click()
     form = answer.locator("form")
