@@ -53,6 +53,10 @@ READERS_GATE := --min answer.accuracy=0.82 --min refusal.recall=0.65 --max must_
 # The held-out reader set (eval/readers_holdout.jsonl, 22 other articles, written without seeing
 # answers): a regression gate too, at today's level.
 HOLDOUT_GATE := --min answer.accuracy=0.70 --min refusal.recall=0.45 --max must_not_contain.violations=0
+# Answers readers rated down, completed by an editor (eval/regressions.csv, from
+# `python -m bot.eval export --from-feedback`): gated at today's level, so none gets worse; raise
+# the bar as they are fixed.
+REGRESSIONS_GATE := --min answer.accuracy=0.27 --max must_not_contain.violations=14
 
 test: lint llm
 	$(PY) -m bot.eval eval/seed.jsonl --corpus source_docs --quiet --json artifacts/eval-seed.json \
@@ -61,7 +65,9 @@ test: lint llm
 		$(PY) -m bot.eval eval/readers.jsonl --corpus source_docs --corpus $(SHARED_CORPUS) --only-used \
 			--quiet --json artifacts/eval-readers.json --report artifacts/eval-readers $(READERS_GATE) && \
 		$(PY) -m bot.eval eval/readers_holdout.jsonl --corpus $(SHARED_CORPUS) --only-used --quiet \
-			--json artifacts/eval-holdout.json --report artifacts/eval-holdout $(HOLDOUT_GATE); \
+			--json artifacts/eval-holdout.json --report artifacts/eval-holdout $(HOLDOUT_GATE) && \
+		$(PY) -m bot.eval eval/regressions.csv --corpus source_docs --corpus $(SHARED_CORPUS) --only-used \
+			--quiet --json artifacts/eval-regressions.json --report artifacts/eval-regressions $(REGRESSIONS_GATE); \
 	else echo "reader set gates skipped: no ../shared/eval/multihop-rag/corpus"; fi
 	$(PY) -m pytest
 

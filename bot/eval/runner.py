@@ -69,6 +69,8 @@ def run_question(
         "refused": answer.refused,
         "error": error,
         "citations": [{"n": c.n, "article_id": c.article_id, "quote": c.quote} for c in answer.citations],
+        # Retrieval is scored only where the set names evidence (a spreadsheet's set names none).
+        "has_evidence": bool(item.answerable and evidence_ids),
         "hit_rank": first_hit_rank(retrieved, facts, evidence_ids)
         if item.answerable and evidence_ids
         else None,
@@ -119,7 +121,7 @@ def _correct(text: str, item: EvalQuestion) -> bool | None:
 def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The summary block (overall or for one type); ``None`` where a metric does not apply."""
     answerable = [r for r in rows if r["answerable"]]
-    with_evidence = [r for r in answerable if r["hit_rank"] is not None or r["gold"]]
+    with_evidence = [r for r in answerable if r.get("has_evidence", r["hit_rank"] is not None)]
     cited_total = sum(r["citations_total"] for r in rows)
     judged = sum(r["faithful"][1] for r in rows)
     latencies = [r["latency_ms"] for r in rows if r["error"] is None]

@@ -52,6 +52,7 @@ def rows(**overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "answerable": True,
         "gold": ["x"],
+        "has_evidence": True,
         "hit_rank": 1,
         "correct": True,
         "f1": 1.0,
@@ -94,6 +95,12 @@ def test_aggregate_over_rows() -> None:
     assert summary["must_not_contain"]["violations"] == 1
     assert summary["latency"]["p50_ms"] == 10.0  # the failed question's latency is left out
     assert summary["retrieval"]["hits@4"] == pytest.approx(2 / 3)
+
+
+def test_retrieval_is_scored_only_where_evidence_is_named() -> None:
+    no_evidence = rows(has_evidence=False, hit_rank=None)  # a spreadsheet's question: no evidence column
+    assert aggregate([rows(), no_evidence])["retrieval"]["hits@10"] == 1.0
+    assert aggregate([no_evidence])["retrieval"]["hits@10"] is None  # shown as "–", not 0.000
 
 
 def test_evaluate_groups_by_type(seed_bot) -> None:
