@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout_graceful_shutdown=settings.shutdown_grace_s,
         access_log=False,  # ours (bot/web/observe.py) has the request id and no client address
     )
-    service.close()  # what is recorded but not yet written
+    service.close()  # on other exits than SIGTERM (the API's lifespan closes it on those)
     return 0
 
 

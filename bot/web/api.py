@@ -8,6 +8,10 @@ through the one ``ChatService``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from bot.web.errors import add_error_handlers
@@ -35,7 +39,16 @@ API_DESCRIPTION = """Questions about the indexed news articles, answered with nu
 
 
 def create_api(service: ChatService) -> FastAPI:
-    app = FastAPI(title="Newsbot API", description=API_DESCRIPTION, version="1.0", redoc_url=None)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # At shutdown, in the server's own loop: uvicorn re-raises SIGTERM once it has stopped,
+        # so code after uvicorn.run() never runs; what is recorded but unwritten is written here.
+        await anyio.to_thread.run_sync(service.close)
+
+    app = FastAPI(
+        title="Newsbot API", description=API_DESCRIPTION, version="1.0", redoc_url=None, lifespan=lifespan
+    )
     add_error_handlers(app)
     for router in (
         chat_router(service),

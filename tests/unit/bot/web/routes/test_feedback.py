@@ -116,3 +116,21 @@ def test_votes_are_rate_limited_like_questions(seed_service: ChatService, tmp_pa
     statuses = [client.post("/api/feedback", json=vote).status_code for _ in range(2)]
     assert statuses == [200, 429]
     service.close()
+
+
+def test_shutting_the_server_down_writes_what_is_still_queued(
+    seed_service: ChatService, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.web.api import create_api
+
+    service = service_with(seed_service, record=True, data_dir=tmp_path)
+    with TestClient(create_api(service)) as client:  # runs the app's lifespan: start, then shutdown
+        for _ in range(3):
+            ask(client)
+    # No flush here: the shutdown itself wrote them (uvicorn's SIGTERM skips code after run()).
+    engine = service.recorder.engine
+    assert engine is not None and service.recorder.stats.pending == 0
+    with engine.connect() as connection:
+        assert len(list(connection.execute(select(questions)))) == 3
