@@ -3,8 +3,9 @@
 Any OpenAI client or chat front-end can talk to ``/v1/chat/completions``: the last user
 message is the question, earlier user/assistant pairs are the history, system messages are
 ignored (the bot's own rules apply; a client cannot re-prompt it). The answer text keeps its
-``[n]`` markers; the citations travel in an extra ``citations`` field of the response and of
-the final stream chunk. No web framework here: :mod:`bot.web.routes.openai` wires these into routes.
+``[n]`` markers; the citations (and the ``answer_id`` to rate it with) travel in extra fields
+of the response and of the final stream chunk. No web framework here:
+:mod:`bot.web.routes.openai` wires these into routes.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def completion(answer: Answer, session_id: str) -> dict[str, Any]:
         "citations": _citations(answer),
         "refused": answer.refused,
         "session_id": session_id,
+        "answer_id": answer.answer_id,  # to rate it: POST /api/feedback
     }
 
 
@@ -114,7 +116,12 @@ class ChunkWriter:
 
     def final(self, answer: Answer, session_id: str) -> dict[str, Any]:
         return self._chunk(
-            {}, "stop", citations=_citations(answer), refused=answer.refused, session_id=session_id
+            {},
+            "stop",
+            citations=_citations(answer),
+            refused=answer.refused,
+            session_id=session_id,
+            answer_id=answer.answer_id,
         )
 
 

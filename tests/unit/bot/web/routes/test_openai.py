@@ -25,7 +25,7 @@ def test_openai_completion_shape(client: TestClient) -> None:
     body = reply.json()
     assert body["object"] == "chat.completion" and body["choices"][0]["finish_reason"] == "stop"
     assert "[1]" in body["choices"][0]["message"]["content"]
-    assert body["citations"][0]["n"] == 1
+    assert body["citations"][0]["n"] == 1 and len(body["answer_id"]) == 32
     assert client.get("/v1/models").json()["data"][0]["id"] == "newsbot"
     bad = client.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]})
     assert bad.status_code == 400 and "last message" in error_of(bad)["message"]
@@ -49,7 +49,7 @@ def test_extractive_stream_sends_its_deltas_live(client: TestClient) -> None:
     assert len(pieces) >= 2 and "**three**" in "".join(pieces)
     last = chunks[-1]
     assert last["choices"][0] == {"index": 0, "delta": {}, "finish_reason": "stop"}
-    assert last["citations"][0]["n"] == 1 and last["refused"] is False
+    assert last["citations"][0]["n"] == 1 and last["refused"] is False and len(last["answer_id"]) == 32
 
 
 def test_openai_stream_holds_back_unverified_llm_text(seed_service: ChatService) -> None:
