@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from bot.web.api import create_api
 from bot.web.service import ChatService
@@ -22,6 +23,15 @@ def service_with(seed_service: ChatService, **settings: Any) -> ChatService:
     """A fresh service (own sessions and rate limits) on the seed bot, with settings changed."""
     changed = seed_service.settings.model_copy(update=settings)
     return ChatService(changed, seed_service.chatbot, seed_service.store)
+
+
+def recorded_rows(service: ChatService, table: Any) -> list[Any]:
+    """The rows of a records table once the service's recorder has written its queue."""
+    assert service.recorder.flush()
+    engine = service.recorder.engine
+    assert engine is not None
+    with engine.connect() as connection:
+        return list(connection.execute(select(table)).mappings())
 
 
 def client_for(service: ChatService) -> TestClient:

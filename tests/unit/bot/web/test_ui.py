@@ -13,7 +13,6 @@ from typing import Any
 
 import gradio as gr
 import pytest
-from sqlalchemy import select
 
 from bot.records.recorder import REASONS, session_hash
 from bot.records.tables import feedback, questions
@@ -38,6 +37,7 @@ from bot.web.ui import (
 from tests.corpus import SEED, write_articles
 from tests.fakes import HashEmbeddings, as_store, memory_index
 from tests.unit.bot.web.clients import ASK, SEED_ID, service_with
+from tests.unit.bot.web.clients import recorded_rows as rows
 
 
 def turn(
@@ -189,14 +189,6 @@ def chat(service: ChatService, ui: UiState, *asked: str, visit: str = "") -> lis
         for _, shown, _, _ in _respond(service, message, messages, ui, "1.2.3.4", visit=visit):
             messages = [dict(m) for m in shown]
     return messages
-
-
-def rows(service: ChatService, table: Any) -> list[Any]:
-    assert service.recorder.flush()
-    engine = service.recorder.engine
-    assert engine is not None
-    with engine.connect() as connection:
-        return list(connection.execute(select(table)).mappings())
 
 
 def answer_of(service: ChatService, question: str) -> str:

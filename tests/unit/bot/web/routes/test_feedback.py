@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.records.tables import feedback, questions
 from bot.web.service import ChatService
 from tests.unit.bot.web.clients import ASK, SEED_ID, client_for, error_of, service_with
+from tests.unit.bot.web.clients import recorded_rows as rows
 
 
 @pytest.fixture
@@ -27,14 +28,6 @@ def ask(client: Any, **extra: Any) -> dict[str, Any]:
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     return body
-
-
-def rows(service: ChatService, table: Any) -> list[Any]:
-    assert service.recorder.flush()
-    engine = service.recorder.engine
-    assert engine is not None
-    with engine.connect() as connection:
-        return list(connection.execute(select(table)).mappings())
 
 
 def test_a_vote_on_an_answer_is_recorded_and_a_second_vote_replaces_it(recording: ChatService) -> None:
