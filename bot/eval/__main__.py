@@ -46,12 +46,14 @@ question a row. Only the question column is required; other columns are ignored.
                     Who leads the talks? {ARROW} Medinsky {TURNS} Since when? {ARROW} 2022
                     (an answer may be empty)
   id                default row<N>, N the spreadsheet row (the header is row 1)
-  must_not_contain  texts the answer must not contain, separated by {ALTERNATIVES}
+  must_not_contain  texts the answer must not say, separated by {ALTERNATIVES} (matched as whole
+                    words, case, bold and [n] markers aside)
+  note              free text for the editor (not scored)
 Cells are trimmed; blank rows are skipped. A leading ' before = + - @ is dropped.
 
 --report DIR writes report.md, report.html and results.csv: one row per question (id, question,
 article, type, answerable, expected answers, the bot's answer, refused, correct, f1, hit_rank,
-cited article ids, must_not_contain violations, latency_ms, error).
+cited article ids, must_not_contain violations, latency_ms, error, note).
 """
 
 
@@ -158,8 +160,9 @@ def _export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot.eval export",
         description="Write the answers readers rated down (reported or thumbs down) as a question set "
-        "to complete: the question, its article and conversation, the bad answer's sentences as "
-        "must_not_contain candidates and a note with the reader's reason. Fill in the expected "
+        "to complete: the question, its article and conversation, the bad answer's bold phrases and "
+        "first sentences as must_not_contain candidates, a note with the reader's reason, and type "
+        "'unreviewed' (the evaluation warns until an editor sets it). Fill in the expected "
         "answers (a spreadsheet works: write OUT.csv), delete wrong candidates, then run "
         "`python -m bot.eval OUT.csv` or add the cases to a gated set.",
     )
