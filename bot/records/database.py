@@ -40,13 +40,15 @@ def database_url(configured: str | None, data_dir: Path) -> URL:
 
 
 def shown(url: URL) -> str:
-    """The URL as logs and pages may show it: never its password."""
-    return url.render_as_string(hide_password=True)
+    """The URL as logs and pages may show it: backend, host, port and database only (a
+    password may hide in the user part or in the query: ``?password=``)."""
+    return URL.create(url.drivername, host=url.host, port=url.port, database=url.database).render_as_string()
 
 
 def open_database(url: URL) -> Engine:
     """An engine with deadlines on every call, for SQLite (WAL: readers never block the
-    writer, replicas on one data folder share the file) or any server database."""
+    writer; replicas on one host may share the file, never over a network file system:
+    several hosts need a server database) or any server database."""
     if url.get_backend_name() == "sqlite":
         if url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +59,8 @@ def open_database(url: URL) -> Engine:
     if url.get_backend_name() == "postgresql":
         connect_args = {
             "connect_timeout": CALL_TIMEOUT_S,
-            "options": f"-c statement_timeout={CALL_TIMEOUT_S * 1000}",
+            # UTC: times come back as the app wrote them, whatever the server's time zone.
+            "options": f"-c statement_timeout={CALL_TIMEOUT_S * 1000} -c timezone=UTC",
         }
     return create_engine(
         url,

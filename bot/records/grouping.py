@@ -17,7 +17,9 @@ from bot.language.text import terms
 
 SAME = 0.75  # share of terms two questions must have in common (Jaccard) to be one group
 PREFIX_CHARS = 4  # a term this long matches a longer term it begins (russia ~ russian)
-MERGE_KEYS = 2000  # distinct phrasings compared pairwise (the most asked); the rest are kept as they are
+# Distinct phrasings merged (the most asked); the rest are kept as they are. 500: a page view
+# of 20k questions (7.7k distinct) took 0.9 s here, 2,000 took 4.4 s.
+MERGE_KEYS = 500
 
 
 @dataclass
@@ -28,9 +30,6 @@ class Group:
     count: int
     variants: list[str] = field(default_factory=list)  # other phrasings, most common first
     articles: list[str] = field(default_factory=list)  # the article pages it was asked on
-
-    def as_row(self) -> dict[str, object]:
-        return {"question": self.text, "count": self.count, "variants": " | ".join(self.variants)}
 
 
 @dataclass
@@ -43,19 +42,37 @@ class _Bucket:
 def group_questions(asked: Iterable[tuple[str, str | None]], limit: int = 20) -> list[Group]:
     """``asked``: (question, article page or None) per question asked; the ``limit`` largest
     groups, largest first."""
-    buckets = _exact(asked)
-    ranked = sorted(buckets, key=lambda b: -sum(b.phrasings.values()))
+    ranked = sorted(_exact(asked), key=lambda b: -sum(b.phrasings.values()))
     merged: list[_Bucket] = []
+    holding: dict[str, list[int]] = {}  # term key → the merged groups with a term of that key
     for bucket in ranked[:MERGE_KEYS]:
-        home = next((m for m in merged if _similar(m.terms, bucket.terms)), None)
-        if home is None:
-            merged.append(bucket)
-        else:
+        home = next(
+            (merged[i] for i in _candidates(bucket, holding) if _similar(merged[i].terms, bucket.terms)), None
+        )
+        if home is not None:
             home.phrasings.update(bucket.phrasings)
             home.articles.update(bucket.articles)
+            continue
+        merged.append(bucket)
+        for key in {_key(term) for term in bucket.terms}:
+            holding.setdefault(key, []).append(len(merged) - 1)
     merged.extend(ranked[MERGE_KEYS:])
     groups = [_group(b) for b in merged]
     return sorted(groups, key=lambda g: (-g.count, g.text))[:limit]
+
+
+def _key(term: str) -> str:
+    """Terms that can match (equal, or one begins the other) share this key."""
+    return term[:PREFIX_CHARS]
+
+
+def _candidates(bucket: _Bucket, holding: dict[str, list[int]]) -> list[int]:
+    """The groups that could be similar enough: at SAME, a group shares all but a quarter of
+    the bucket's terms, so it holds one of its ``quarter + 1`` rarest (fewest groups hold them);
+    only those groups are compared, not every group."""
+    keys = sorted({_key(t) for t in bucket.terms}, key=lambda k: len(holding.get(k, ())))
+    rarest = keys[: int(len(keys) * (1 - SAME)) + 1]
+    return sorted({i for k in rarest for i in holding.get(k, ())})
 
 
 def _exact(asked: Iterable[tuple[str, str | None]]) -> list[_Bucket]:
@@ -71,7 +88,18 @@ def _exact(asked: Iterable[tuple[str, str | None]]) -> list[_Bucket]:
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    shared = sum(1 for term in a if any(_same_term(term, other) for other in b))
+    """Jaccard over matching terms, the same whichever side is first (and at most 1)."""
+    if not a or not b or min(len(a), len(b)) / max(len(a), len(b)) < SAME:
+        return False
+    keys_a, keys_b = {_key(t) for t in a}, {_key(t) for t in b}
+    # Matching terms share a key: an upper bound that turns most pairs away cheaply.
+    bound = min(sum(1 for t in a if _key(t) in keys_b), sum(1 for t in b if _key(t) in keys_a))
+    if bound / (len(a) + len(b) - bound) < SAME:
+        return False
+    shared = min(
+        sum(1 for term in a if any(_same_term(term, other) for other in b)),
+        sum(1 for term in b if any(_same_term(term, other) for other in a)),
+    )
     return shared / (len(a) + len(b) - shared) >= SAME
 
 

@@ -17,11 +17,13 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Insert, Table, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from bot.answerers.intents import intent_of
@@ -46,7 +48,10 @@ MAX_PENDING = 50_000  # ~50 MB of queued records at most during an outage
 KNOWN_ANSWERS = 100_000  # ids of recent answers kept in memory: votes on them need no query
 RETRY_S = (0.5, 30.0)  # pause after a failed write: first, then doubled up to the second
 PURGE_EVERY_S = 3600.0
+PURGE_CHUNK = 5000  # questions deleted per transaction
 # What the editors' page shows of a cited passage (the article's text stays in the index).
+HISTORY_TURNS = 6  # the bot's own default of turns kept (NEWSBOT_HISTORY_TURNS)
+TURN_CHARS = 2000  # of each earlier question and answer: a client's history is its own text
 CITATION_FIELDS = {"n", "article_id", "title", "source", "published_at", "url", "chunk_id", "quote"}
 
 
@@ -110,15 +115,24 @@ class RecorderStats:
     up: bool = True
 
 
+def storable(text: str, limit: int | None = None) -> str:
+    """Text every database takes: a lone surrogate (which no encoder takes) replaced, NUL
+    (which PostgreSQL refuses) dropped, cut at ``limit`` characters."""
+    clean = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    return clean[:limit] if limit is not None else clean
+
+
 def exchange_of(question: Question, answer: Answer, session_id: str, at: datetime | None = None) -> Exchange:
-    """What is recorded of an answered question (no client address, the session id hashed)."""
+    """What is recorded of an answered question (no client address, the session id hashed).
+    The conversation before it is kept as the bot used it: its last turns, each cut short."""
+    turns = question.turns[-HISTORY_TURNS:]
     return Exchange(
         answer_id=answer.answer_id,
         asked_at=at or datetime.now(UTC),
         session=session_hash(session_id),
-        question=answer.question,
-        standalone=answer.standalone_question,
-        history=[(turn.question, turn.answer) for turn in question.turns],
+        question=storable(answer.question),
+        standalone=storable(answer.standalone_question),
+        history=[(storable(t.question, TURN_CHARS), storable(t.answer, TURN_CHARS)) for t in turns],
         article_id=question.article_id,
         intent=str(intent_of(answer.question)),
         answerer=answer.answerer,
@@ -126,7 +140,7 @@ def exchange_of(question: Question, answer: Answer, session_id: str, at: datetim
         fallback=answer.fallback,
         cited_articles=list(dict.fromkeys(c.article_id for c in answer.citations)),
         latency_ms=answer.timings.total_ms,
-        text=answer.text,
+        text=storable(answer.text),
         citations=[c.model_dump(include=CITATION_FIELDS) for c in answer.citations],
         notice=answer.notice,
     )
@@ -219,6 +233,9 @@ class DatabaseRecorder:
 
     def record(self, exchange: Exchange) -> None:
         with self._cond:
+            if self._closing:  # the writer is gone: nobody would write it
+                self.stats.dropped += 1
+                return
             self._known[exchange.answer_id] = None
             if len(self._known) > KNOWN_ANSWERS:
                 self._known.popitem(last=False)
@@ -227,8 +244,11 @@ class DatabaseRecorder:
     def vote(self, vote: Vote) -> None:
         if not self._knows(vote.answer_id):
             raise NotFoundError("No such answer (or it is too old to rate).")
+        if vote.comment is not None:
+            vote = replace(vote, comment=storable(vote.comment))
         with self._cond:
-            self._enqueue(vote)
+            if not self._closing:
+                self._enqueue(vote)
 
     def _enqueue(self, item: Item) -> None:
         if len(self._queue) >= self.max_pending:
@@ -286,19 +306,26 @@ class DatabaseRecorder:
             if batch is None:
                 return
             try:
-                self._prepare()
-                self._write(batch)
+                self._attempt(batch)
             except SQLAlchemyError as err:  # down, locked, timed out, its schema changed under us
                 self._migrated = False  # the next try checks the schema again (a new database?)
                 self._failed(batch, err)
-                time.sleep(pause)
+                with self._cond:  # a pause that close() cuts short
+                    self._cond.wait_for(lambda: self._closing, pause)
                 pause = min(pause * 2, RETRY_S[1])
                 continue
-            except Exception:  # a bug must not kill the writer: the records are logged lost
-                log.exception("records: a batch could not be written; %d records dropped", len(batch))
-                self._done(batch, written=0, dropped=len(batch))
-                continue
             pause = RETRY_S[0]
+
+    def _attempt(self, batch: list[Item]) -> None:
+        """Write a batch; ``SQLAlchemyError`` when the database cannot be used now."""
+        self._prepare()
+        try:
+            self._write(batch)
+        except SQLAlchemyError:
+            raise
+        except Exception:  # a bug, or a record no driver takes: the others are still written
+            log.exception("records: a batch could not be written; writing its records one by one")
+            self._write_singly(batch)
 
     def _next_batch(self) -> list[Item] | None:
         """Up to BATCH queued records (empty when a purge is due); None when closing."""
@@ -326,10 +353,18 @@ class DatabaseRecorder:
             upgrade(self._engine)
             self._migrated = True
         if time.monotonic() >= self._next_purge:
-            removed = purge(self._engine, self.clock() - self.retention)
-            if removed:
-                log.info("records: purged %d rows older than %s days", removed, self.retention.days)
+            # Rescheduled first: a purge that fails (a huge backlog past the statement timeout)
+            # is retried at the next hour, and never keeps the records from being written.
             self._next_purge = time.monotonic() + PURGE_EVERY_S
+            try:
+                removed = purge(self._engine, self.clock() - self.retention)
+            except SQLAlchemyError as err:
+                log.warning(
+                    "records: the retention purge failed (%s); trying again in an hour", type(err).__name__
+                )
+            else:
+                if removed:
+                    log.info("records: purged %d rows older than %s days", removed, self.retention.days)
 
     def _write(self, batch: list[Item]) -> None:
         if not batch:
@@ -349,8 +384,12 @@ class DatabaseRecorder:
                 with self._engine.begin() as connection:
                     write(connection, [item])
                 written += 1
-            except (IntegrityError, DataError) as err:
+            except SQLAlchemyError as err:
+                if not isinstance(err, (IntegrityError, DataError)):
+                    raise  # the database went away meanwhile: the batch waits (written ones are skipped)
                 log.warning("records: a record was refused and dropped: %s", type(err.orig).__name__)
+            except Exception as err:  # a record no driver takes (its text); the rest are written
+                log.warning("records: a record could not be stored and was dropped: %s", type(err).__name__)
         self._done(batch, written, len(batch) - written)
 
     def _failed(self, batch: list[Item], err: Exception) -> None:
@@ -383,20 +422,35 @@ class DatabaseRecorder:
 
 
 def write(connection: Connection, batch: Sequence[Item]) -> None:
-    """Questions and answers in two multi-row inserts; each vote replaces an earlier one."""
+    """Questions and answers in two multi-row inserts (a record written before, by a retry after
+    a lost acknowledgement, is skipped); each vote replaces an older one, never a newer one."""
     exchanges = [item for item in batch if isinstance(item, Exchange)]
+    insert_new = _insert_ignoring_duplicates(connection)
     if exchanges:
-        connection.execute(insert(questions), [_question_row(e) for e in exchanges])
-        connection.execute(insert(answers), [_answer_row(e) for e in exchanges])
+        connection.execute(insert_new(questions), [_question_row(e) for e in exchanges])
+        connection.execute(insert_new(answers), [_answer_row(e) for e in exchanges])
     for item in batch:
         if isinstance(item, Vote):
             _write_vote(connection, item)
 
 
+def _insert_ignoring_duplicates(connection: Connection) -> Callable[[Table], Insert]:
+    match connection.dialect.name:
+        case "postgresql":
+            return lambda table: postgresql_insert(table).on_conflict_do_nothing()
+        case "sqlite":
+            return lambda table: sqlite_insert(table).on_conflict_do_nothing()
+        case _:  # another database: a duplicate is an IntegrityError, written one by one
+            return insert
+
+
 def _write_vote(connection: Connection, vote: Vote) -> None:
     values = {"rating": vote.rating, "reason": vote.reason, "comment": vote.comment, "updated_at": vote.at}
-    done = connection.execute(update(feedback).where(feedback.c.answer_id == vote.answer_id).values(values))
-    if done.rowcount == 0:
+    newer = (feedback.c.answer_id == vote.answer_id) & (feedback.c.updated_at <= vote.at)
+    if connection.execute(update(feedback).where(newer).values(values)).rowcount:
+        return
+    known = select(feedback.c.id).where(feedback.c.answer_id == vote.answer_id)
+    if connection.execute(known).first() is None:  # else a newer vote (another replica's) stays
         connection.execute(insert(feedback).values(answer_id=vote.answer_id, created_at=vote.at, **values))
 
 
@@ -414,12 +468,17 @@ def _answer_row(e: Exchange) -> dict[str, object]:
 
 
 def purge(engine: Engine, before: datetime) -> int:
-    """Delete what was recorded before ``before``: questions, their answers, their votes."""
-    with engine.begin() as connection:
-        old = select(questions.c.id).where(questions.c.asked_at < before)
-        # A vote whose answer another replica never wrote goes by its own date.
-        gone = or_(feedback.c.answer_id.in_(old), feedback.c.updated_at < before)
-        votes = connection.execute(delete(feedback).where(gone)).rowcount
-        said = connection.execute(delete(answers).where(answers.c.id.in_(old))).rowcount
-        asked = connection.execute(delete(questions).where(questions.c.asked_at < before)).rowcount
-    return int(votes + said + asked)
+    """Delete what was recorded before ``before``: questions, their answers, their votes; in
+    transactions of PURGE_CHUNK questions (a backlog never meets the statement timeout whole)."""
+    removed = 0
+    while True:
+        with engine.begin() as connection:
+            old = select(questions.c.id).where(questions.c.asked_at < before).limit(PURGE_CHUNK)
+            ids = list(connection.execute(old).scalars())
+            if ids:
+                removed += connection.execute(delete(feedback).where(feedback.c.answer_id.in_(ids))).rowcount
+                removed += connection.execute(delete(answers).where(answers.c.id.in_(ids))).rowcount
+                removed += connection.execute(delete(questions).where(questions.c.id.in_(ids))).rowcount
+            else:  # last: votes whose answer another replica never wrote go by their own date
+                removed += connection.execute(delete(feedback).where(feedback.c.updated_at < before)).rowcount
+                return int(removed)

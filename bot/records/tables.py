@@ -42,8 +42,8 @@ answers = Table(
     Column("notice", Text, nullable=True),
 )
 
-# One vote per answer: a second vote replaces the first. No foreign key: a replica may record
-# a vote before the replica that answered has written the answer (each writes off its requests).
+# One vote per answer: a later vote replaces an earlier one. No foreign key: the replicas write
+# off their requests, each in its own time, and the retention purge goes by each row's date.
 feedback = Table(
     "feedback",
     metadata,

@@ -8,7 +8,7 @@ from bot.records.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only the app's own upgrade() runs migrations
-    raise RuntimeError("run migrations with `python -m bot.records upgrade`")
+    raise RuntimeError("the app runs the migrations at start (bot.records.database.upgrade)")
 # Batch mode: SQLite cannot ALTER most things; Alembic recreates its tables instead.
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
 with context.begin_transaction():

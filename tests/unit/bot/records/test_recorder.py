@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from bot.question import Question
@@ -157,6 +158,7 @@ def test_a_long_outage_drops_the_oldest_records_and_counts_them(tmp_path: Path) 
     for n in range(5):
         recorder.record(exchange(n))
     assert recorder.stats.dropped >= 2 and recorder.stats.pending <= 3
+    recorder.close(timeout_s=0.5)  # an outage at shutdown: the writer gives up (and says so)
 
 
 def test_purge_deletes_what_is_older_than_the_retention_period(tmp_path: Path) -> None:
@@ -191,3 +193,77 @@ def test_recording_off_keeps_nothing_and_refuses_votes() -> None:
     off.record(exchange())
     with pytest.raises(FeedbackOffError):
         off.vote(Vote("0" * 32, "up"))
+
+
+def test_text_no_driver_takes_is_stored_mended_and_never_costs_the_others(recorder: DatabaseRecorder) -> None:
+    good = exchange(1)
+    odd_question = Question("Who?", (ChatTurn(question="x\ud800", answer="nul\x00byte"),), None)
+    odd = exchange_of(
+        odd_question,
+        Answer(text="A.", answerer="extractive", question="Who?", standalone_question="Who?"),
+        "s",
+    )
+    recorder.record(good)
+    recorder.record(odd)
+    recorder.vote(Vote(good.answer_id, "down", "other", "bad \ud800 text"))
+    assert recorder.flush()
+    assert count(recorder.engine, questions) == 2 and recorder.stats.dropped == 0
+    with recorder.engine.connect() as connection:
+        history = connection.execute(
+            select(questions.c.history).where(questions.c.id == odd.answer_id)
+        ).scalar_one()
+        comment = connection.execute(select(feedback.c.comment)).scalar_one()
+    assert history == [["x?", "nulbyte"]] and comment == "bad ? text"
+
+
+def test_an_older_vote_never_replaces_a_newer_one(recorder: DatabaseRecorder) -> None:
+    e = exchange()
+    recorder.record(e)
+    recorder.vote(Vote(e.answer_id, "down", "wrong", at=NOW))
+    assert recorder.flush()
+    recorder.vote(Vote(e.answer_id, "up", at=NOW - timedelta(seconds=5)))  # another replica's, late
+    assert recorder.flush()
+    with recorder.engine.connect() as connection:
+        assert [tuple(r) for r in connection.execute(select(feedback.c.rating, feedback.c.reason))] == [
+            ("down", "wrong")
+        ]
+
+
+def test_writing_a_record_twice_keeps_one(recorder: DatabaseRecorder) -> None:
+    from bot.records.recorder import write
+
+    e = exchange()
+    assert recorder.flush()
+    for _ in range(2):  # a retry after a commit whose acknowledgement was lost
+        with recorder.engine.begin() as connection:
+            write(connection, [e])
+    assert count(recorder.engine, questions) == 1 and count(recorder.engine, answers) == 1
+
+
+def test_a_failing_purge_never_keeps_records_from_being_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.records.recorder as module
+
+    def timed_out(engine: Engine, before: datetime) -> int:
+        raise OperationalError("DELETE", {}, Exception("canceling statement due to statement timeout"))
+
+    monkeypatch.setattr(module, "purge", timed_out)
+    recorder = DatabaseRecorder(engine_at(tmp_path), retention_days=30)
+    recorder.record(exchange(1))
+    assert recorder.flush(timeout_s=5) and count(recorder.engine, questions) == 1
+    recorder.close()
+
+
+def test_purge_works_through_a_backlog_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.records.recorder as module
+
+    monkeypatch.setattr(module, "PURGE_CHUNK", 2)
+    recorder = DatabaseRecorder(engine_at(tmp_path), retention_days=30, clock=lambda: NOW)
+    for n in range(5):
+        recorder.record(exchange(n, at=NOW - timedelta(days=40)))
+    recorder.record(exchange(9))
+    assert recorder.flush()
+    assert purge(recorder.engine, NOW - timedelta(days=30)) == 10  # 5 questions and 5 answers
+    assert count(recorder.engine, questions) == 1
+    recorder.close()
