@@ -2,11 +2,11 @@
 (latency difference, no record lost), then a database outage in the middle of a run.
 
 Part 1 (SQLite, the default): the real app on the seed index, ``/api/chat`` from 32 clients,
-rounds alternating recording off / on, in alternating order (so drift hits both alike); after each "on" round the
-app is stopped (SIGTERM: it writes what is queued) and the rows are counted against the
-answers given. Part 2 (PostgreSQL, Debian's package, started as the postgres user): load for
-``--outage-run`` seconds; the database is stopped for the middle third; answers must go on
-and every answer must be in the database at the end.
+rounds alternating recording off / on, in alternating order (so drift hits both alike);
+after each "on" round the app is stopped (SIGTERM: it writes what is queued) and the rows
+are counted against the answers given. Part 2 (PostgreSQL, Debian's package, started as the
+postgres user): load for ``--outage-run`` seconds; the database is stopped for the middle
+third; answers must go on and every answer must be in the database at the end.
 
 Usage: python bench/records.py [--clients 32] [--per-client 20] [--rounds 3] [--outage-run 45]
 """

@@ -180,7 +180,8 @@ def _export_parser() -> argparse.ArgumentParser:
 
 def _date(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        when = datetime.fromisoformat(text)
+        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date like 2026-11-26: {text!r}") from None
 

@@ -94,5 +94,6 @@ def _note(row: Any, answer: str) -> str:
 
 def _spreadsheet_safe_turn(turn: list[str]) -> tuple[str, str]:
     """A recorded turn that the CSV history cell can hold (its separators replaced)."""
-    asked, answer = (" ".join(str(part).split()) for part in turn[:2])
-    return asked.replace(ARROW, "->").replace(TURNS, "/"), answer.replace(TURNS, "/")
+    asked, answer = (" ".join(str(part).split()) for part in [*turn, "", ""][:2])
+    # A client may send a turn without a question; the history cell needs one.
+    return (asked or "…").replace(ARROW, "->").replace(TURNS, "/"), answer.replace(TURNS, "/")

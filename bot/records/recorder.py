@@ -37,7 +37,14 @@ log = logging.getLogger(__name__)
 
 Rating = Literal["up", "down"]
 Reason = Literal["wrong", "not_in_source", "outdated", "offensive", "other"]
-REASONS: tuple[Reason, ...] = ("wrong", "not_in_source", "outdated", "offensive", "other")
+# What readers and editors see of each reason (the web chat, the widget's own copy, /admin).
+REASON_LABELS: dict[Reason, str] = {
+    "wrong": "Wrong",
+    "not_in_source": "Not in the source",
+    "outdated": "Outdated",
+    "offensive": "Offensive",
+    "other": "Other",
+}
 MAX_COMMENT_CHARS = 1000
 
 BATCH = 200  # records per transaction: one commit per batch, not per answer

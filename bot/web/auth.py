@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
 from fastapi import Request
@@ -19,6 +20,8 @@ from bot.web.errors import UnauthorizedError
 
 EDITOR_COOKIE = "newsbot_editor"
 EDITOR_COOKIE_S = 12 * 3600
+# Checked before anything is parsed: a forged cookie is a refusal, never an error.
+_COOKIE = re.compile(r"(?P<expires>\d{1,12})\.(?P<signature>[0-9a-f]{64})")
 
 
 def has_bearer(request: Request, token: SecretStr) -> bool:
@@ -46,10 +49,12 @@ def is_editor(request: Request, token: SecretStr, now: float | None = None) -> b
     """The bearer token, or a cookie from a login that has not expired."""
     if has_bearer(request, token):
         return True
-    expires, _, signature = request.cookies.get(EDITOR_COOKIE, "").partition(".")
-    if not expires.isdigit() or int(expires) < (now if now is not None else time.time()):
+    cookie = _COOKIE.fullmatch(request.cookies.get(EDITOR_COOKIE, ""))
+    if cookie is None or int(cookie["expires"]) < (now if now is not None else time.time()):
         return False
-    return hmac.compare_digest(signature, _signature(token, int(expires)))
+    return hmac.compare_digest(
+        cookie["signature"].encode(), _signature(token, int(cookie["expires"])).encode()
+    )
 
 
 def _signature(token: SecretStr, expires: int) -> str:

@@ -10,17 +10,11 @@ from urllib.parse import quote
 
 from bot.records.grouping import Group
 from bot.records.insights import Insights, RatedAnswer
+from bot.records.recorder import REASON_LABELS
 from bot.web.charts import Series, bar_chart
 
 PERIODS = (1, 7, 30, 90)
 _BOLD = re.compile(r"\*\*([^*<>]+)\*\*")
-REASON_NAMES = {
-    "wrong": "Wrong",
-    "not_in_source": "Not in the source",
-    "outdated": "Outdated",
-    "offensive": "Offensive",
-    "other": "Other",
-}
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1040px; padding: 16px;
   color: #111827; }
@@ -159,7 +153,7 @@ def _shown_of(shown: int, distinct: int) -> str:
 
 
 def _rated(r: RatedAnswer) -> str:
-    reason = REASON_NAMES.get(r.reason or "", "") or "No reason given"
+    reason = next((label for key, label in REASON_LABELS.items() if key == r.reason), "No reason given")
     comment = f"<p>Reader's comment: <q>{escape(r.comment)}</q></p>" if r.comment else ""
     scope = f" · on article {escape(r.article_id)}" if r.article_id else ""
     quotes = "".join(_quote(c) for c in r.citations)

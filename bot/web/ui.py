@@ -20,7 +20,7 @@ import gradio as gr
 
 from bot.answerers.base import Delta
 from bot.question import Question
-from bot.records.recorder import MAX_COMMENT_CHARS, Rating, Reason, Vote
+from bot.records.recorder import MAX_COMMENT_CHARS, REASON_LABELS, Rating, Reason, Vote
 from bot.schemas import Answer, ChatTurn
 from bot.suggestions import DEFAULTS as SUGGESTIONS
 from bot.web.ratelimit import client_key
@@ -54,13 +54,6 @@ a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; color: #1d4ed8
 #suggestions button { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
 """
 # What readers see of the report reasons (the API's values are the keys).
-REASON_LABELS: dict[Reason, str] = {
-    "wrong": "Wrong",
-    "not_in_source": "Not in the source",
-    "outdated": "Outdated",
-    "offensive": "Offensive",
-    "other": "Other",
-}
 REASON_OF_LABEL: dict[str, Reason] = {label: reason for reason, label in REASON_LABELS.items()}
 # "Like" and "Dislike" are the chat's thumbs; the others are under its flag icon.
 FEEDBACK_OPTIONS = ("Like", "Dislike", *REASON_LABELS.values())

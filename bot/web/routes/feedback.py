@@ -50,7 +50,8 @@ class FeedbackOut(BaseModel):
 
 
 def feedback_router(service: ChatService) -> APIRouter:
-    async def limited(request: Request) -> None:
+    async def limited(request: Request, body: FeedbackIn) -> None:
+        """Counted once the body is valid (as questions are): a malformed vote costs no budget."""
         client = client_key(request.client)
         await service.threads.run(lambda: service.limiter.check(client, None))
 

@@ -40,7 +40,12 @@ def test_a_bad_answers_bold_phrases_then_sentences_are_the_candidates() -> None:
 def test_answers_rated_down_become_question_records(tmp_path: Path) -> None:
     recorder = recorded(tmp_path)
     question = Question(
-        "Who leads it?", (ChatTurn(question="Which talks => these?", answer="Istanbul || 2025"),), "talks"
+        "Who leads it?",
+        (
+            ChatTurn(question=" ", answer="=1+1"),  # a client's turn without a question
+            ChatTurn(question="Which talks => these?", answer="Istanbul || 2025"),
+        ),
+        "talks",
     )
     bad = exchange_of(
         question,
@@ -57,7 +62,7 @@ def test_answers_rated_down_become_question_records(tmp_path: Path) -> None:
     assert recorder.flush()
     older, newer = reported_questions(recorder.engine)
     assert newer.question == "Who leads it?" and newer.article == "talks" and newer.answers == []
-    assert newer.history == [("Which talks -> these?", "Istanbul / 2025")]
+    assert newer.history == [("…", "=1+1"), ("Which talks -> these?", "Istanbul / 2025")]
     assert newer.must_not_contain == candidates(BAD) and newer.type == "unreviewed"
     assert "(wrong)" in newer.note and "It is Medinsky" in newer.note and "Vladimir Putin" in newer.note
     assert older.must_not_contain == [] and "no reason given" in older.note  # a refusal claimed nothing
@@ -84,6 +89,8 @@ def test_the_export_command_writes_a_set_the_eval_reads(
     assert case.question == e.question and case.article == "seed" and "=cmd" in case.note
     assert main(["export", "--from-feedback", "--since", "2026-11-27", str(out)]) == 0
     assert not out.read_text(encoding="utf-8-sig").strip().count("\n")  # the header (CSV) or nothing
+    assert main(["export", "--from-feedback", "--since", "2026-11-26T14:00+02:00", str(out)]) == 0
+    assert len(load_questions(out)) == 1  # 12:00 UTC: the vote at 12:00 UTC is in
 
 
 def test_without_records_the_export_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

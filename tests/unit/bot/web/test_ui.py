@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import gradio as gr
 import pytest
 
-from bot.records.recorder import REASONS, session_hash
+from bot.records.recorder import REASON_LABELS, Reason, session_hash
 from bot.records.tables import feedback, questions
 from bot.web.service import ChatService
 from bot.web.ui import (
@@ -24,7 +24,6 @@ from bot.web.ui import (
     MAX_SUGGESTIONS,
     NOT_AN_ANSWER,
     NOTHING_TO_REPORT,
-    REASON_LABELS,
     THANKS,
     UiState,
     _respond,
@@ -202,7 +201,7 @@ def handler(blocks: gr.Blocks, name: str) -> Any:
 
 
 def test_the_reasons_shown_are_the_apis() -> None:
-    assert tuple(REASON_LABELS) == REASONS
+    assert tuple(REASON_LABELS) == get_args(Reason)
     assert FEEDBACK_OPTIONS[:2] == ("Like", "Dislike") and FEEDBACK_OPTIONS[2:] == tuple(
         REASON_LABELS.values()
     )

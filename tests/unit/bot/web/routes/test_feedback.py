@@ -106,6 +106,8 @@ def test_votes_are_rate_limited_like_questions(seed_service: ChatService, tmp_pa
     client = client_for(service)
     answer = ask(client)
     vote = {"answer_id": answer["answer_id"], "rating": "up"}
+    malformed = [client.post("/api/feedback", json={"rating": "up"}).status_code for _ in range(3)]
+    assert malformed == [400, 400, 400]  # a malformed vote costs no budget
     statuses = [client.post("/api/feedback", json=vote).status_code for _ in range(2)]
     assert statuses == [200, 429]
     service.close()

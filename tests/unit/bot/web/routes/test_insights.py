@@ -80,11 +80,15 @@ def test_a_browser_logs_in_and_out_with_a_cookie(editors: ChatService) -> None:
 
 def test_an_expired_or_forged_cookie_is_refused(editors: ChatService) -> None:
     client = client_for(editors)
+    assert editors.recorder.flush()  # the tables exist
     expired = editor_cookie(SecretStr(TOKEN), now=time.time() - 13 * 3600)
     forged = editor_cookie(SecretStr("another-token-0123456789"))
-    for value in (expired, forged, "9999999999.abc", "garbage"):
+    for value in (expired, forged, "9999999999.abc", "garbage", "9" * 5000 + ".ab"):
         client.cookies.set(EDITOR_COOKIE, value)
         assert client.get("/admin").status_code == 401
+    raw = f"{EDITOR_COOKIE}=9999999999.".encode() + "é".encode("latin-1") * 64  # not ASCII: no 500
+    client.cookies.clear()
+    assert client.get("/admin", headers=[(b"cookie", raw)]).status_code == 401
     client.cookies.set(EDITOR_COOKIE, editor_cookie(SecretStr(TOKEN)))
     assert client.get("/admin").status_code == 200
 
