@@ -8,6 +8,7 @@ timeout). The pool is small and bounded: records are written by one thread per r
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from index.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATING = threading.Lock()
 DEFAULT_FILE = "records.sqlite"
 # Seconds. Records are written off the request path, so a long wait costs no reader anything;
 # the deadline only frees the writer to report an outage and retry.
@@ -86,7 +88,9 @@ def upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    # Alembic's migration context is one per process: two engines migrating at once (tests,
+    # a CLI beside the app) take turns.
+    with _MIGRATING, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -314,7 +314,10 @@ class DatabaseRecorder:
                 return
             try:
                 self._attempt(batch)
-            except SQLAlchemyError as err:  # down, locked, timed out, its schema changed under us
+            # Down, locked, timed out, its schema changed under us; or a migration that failed
+            # another way (a replica migrating at the same moment): retried, never the end of
+            # the writer.
+            except Exception as err:
                 self._migrated = False  # the next try checks the schema again (a new database?)
                 self._failed(batch, err)
                 with self._cond:  # a pause that close() cuts short
