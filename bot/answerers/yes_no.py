@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.language.text import terms
+from bot.language.text import terms, words
 from index.nlp import SentenceNotes
 
 # The auxiliary verb opening a yes/no question, after a conversational "so", "and", "ok".
@@ -31,6 +31,9 @@ _ASKS = re.compile(
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.IGNORECASE)
 _QUOTED = re.compile(r"“[^”]*”?|\"[^\"]*\"?")  # a direct quotation, to its closing mark or the end
 MIN_TERMS = 2  # a verdict on fewer content words is a guess: initial choice, not tuned
+# Words a negation may stand before the question's word it denies ("not get", "never be a
+# reason to get"): initial choice, not tuned.
+NEGATION_REACH = 3
 # Without the words "yes" and "no": the note must not read as a verdict (nor be scored as one).
 NOT_DIRECT = "The articles don't say this in so many words; this is the closest they come."
 
@@ -50,4 +53,20 @@ def verdict(question: str, sentence: str, notes: SentenceNotes | None = None) ->
     if len(asked) < MIN_TERMS or not asked <= set(terms(_QUOTED.sub(" ", sentence))):
         return None
     negated = notes.negated if notes is not None else bool(_NEGATION.search(sentence))
-    return "No" if negated else "Yes"
+    return "No" if negated or _denies_asked(_QUOTED.sub(" ", sentence), asked) else "Yes"
+
+
+def _denies_asked(sentence: str, asked: set[str]) -> bool:
+    """A negation right before a word of the question: "the couple plan to *not get* a divorce"
+    answers "Are they getting divorced?" with No, though the main clause ("the couple have been
+    candid") is not negated. "not only" and "not just" add, they do not deny."""
+    tokens = [w.lower() for w in words(sentence)]
+    for i, token in enumerate(tokens):
+        if not set(terms(token)) & asked:
+            continue
+        before = tokens[max(0, i - NEGATION_REACH) : i]
+        if any(
+            _NEGATION.fullmatch(w) or w == "cannot" or w.endswith(("n't", "n’t")) for w in before
+        ) and not any(w in ("only", "just") for w in before[-1:]):
+            return True
+    return False

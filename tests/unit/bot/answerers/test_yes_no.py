@@ -57,3 +57,12 @@ def test_someones_quoted_words_give_no_verdict() -> None:
     quote = "“Hey, comrade Putin, go to Istanbul and negotiate,” Lula said."
     assert verdict("Is Putin going to Istanbul?", quote) is None
     assert verdict("Is Putin going to Istanbul?", "Putin is going to Istanbul on Thursday.") == "Yes"
+
+
+def test_a_negation_right_before_the_asked_word_denies_it_even_outside_the_main_clause() -> None:
+    plain = SentenceNotes(0, 80, negated=False)  # spaCy: the main clause is not negated
+    candid = "However, the couple have been candid about their plans to not get a divorce."
+    assert verdict("are they getting divorced?", candid, plain) == "No"
+    assert verdict("Was a ceasefire agreed?", "No ceasefire was agreed at the talks.", plain) == "No"
+    assert verdict("Did he attend the talks?", "He not only attended the talks but led them.", plain) == "Yes"
+    assert verdict("Is Putin going to Istanbul?", "Putin is going to Istanbul, not Geneva.", plain) == "Yes"
