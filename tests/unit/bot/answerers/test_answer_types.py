@@ -294,3 +294,13 @@ def test_when_inside_another_question_asks_for_no_date(question: str) -> None:
 )
 def test_when_asks_for_a_date(question: str) -> None:
     assert question_type(question) is Kind.DATE
+
+
+def test_an_embedded_posts_byline_gives_no_answer_phrase() -> None:
+    from bot.answerers.answer_types import phrases
+
+    post = "Royce Lewis hit a grand slam. pic.twitter.com/3gRJp2i8eb — MLB (@MLB) October 3, 2023"
+    assert [post[s:e] for s, e in phrases(post, Kind.NAME)] == ["Royce Lewis"]
+    assert phrases(post, Kind.DATE) == []
+    plain = "MLB said on October 3, 2023 that Royce Lewis hit a grand slam."
+    assert [plain[s:e] for s, e in phrases(plain, Kind.DATE)] == ["October 3, 2023"]
