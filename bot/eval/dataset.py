@@ -259,6 +259,18 @@ def _joined(values: list[str], what: str) -> str:
     return ALTERNATIVES.join(values)
 
 
+def recorded_turn(turn: list[str]) -> tuple[str, str]:
+    """A turn as a client sent it, made fit for a history cell: whitespace collapsed, the cell's
+    separators replaced, and a question where the client sent none."""
+    asked, answer = (" ".join(str(part).split()) for part in [*turn, "", ""][:2])
+    return (asked or "…").replace(ARROW, "->").replace(TURNS, "/"), answer.replace(TURNS, "/")
+
+
+def history_cell(turns: list[list[str]]) -> str:
+    """Recorded turns as one history cell that ``load_questions`` reads back."""
+    return _history_cell([recorded_turn(turn) for turn in turns], "history")
+
+
 def _history_cell(history: list[tuple[str, str]], name: str) -> str:
     for asked, answer in history:
         if not asked.strip() or ARROW in asked or TURNS in asked + answer:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, UNREVIEWED, EvalQuestion
+from bot.eval.dataset import ALTERNATIVES, UNREVIEWED, EvalQuestion, recorded_turn
 from bot.records.tables import answers, feedback, questions
 from index.chunking import split_sentences
 from index.errors import InputError
@@ -59,7 +59,7 @@ def _record(row: Any) -> EvalQuestion:
         question=row["question"],
         answers=[],
         type=UNREVIEWED,
-        history=[_spreadsheet_safe_turn(turn) for turn in row["history"] or []],
+        history=[recorded_turn(turn) for turn in row["history"] or []],
         must_not_contain=[] if row["refused"] else candidates(answer),
         article=row["article_id"],
         note=_note(row, answer),
@@ -90,10 +90,3 @@ def _note(row: Any, answer: str) -> str:
     )
     when = f"{row['updated_at']:%Y-%m-%d}"
     return f"Rated down on {when} ({reason}).{comment} The bot answered: {said} {todo}"
-
-
-def _spreadsheet_safe_turn(turn: list[str]) -> tuple[str, str]:
-    """A recorded turn that the CSV history cell can hold (its separators replaced)."""
-    asked, answer = (" ".join(str(part).split()) for part in [*turn, "", ""][:2])
-    # A client may send a turn without a question; the history cell needs one.
-    return (asked or "…").replace(ARROW, "->").replace(TURNS, "/"), answer.replace(TURNS, "/")

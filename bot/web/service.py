@@ -219,7 +219,8 @@ class ChatService:
         for event in chatbot.stream(question):
             if isinstance(event, Answer):
                 self.metrics.answered(event)
-                self.recorder.record(exchange_of(question, event, visit))  # queued: never waits
+                if self.recorder.enabled:  # nothing built for a recorder that keeps nothing
+                    self.recorder.record(exchange_of(question, event, visit))  # queued: never waits
                 if session_id:
                     turn = ChatTurn(question=question.text, answer=event.text)
                     self.sessions.record(session_id, question.turns, turn, owner)

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import SecretStr
 
-from bot.eval.dataset import csv_cell
+from bot.eval.dataset import csv_cell, history_cell
 from bot.records.insights import Insights, export_rows, read_insights
 from bot.web.auth import EDITOR_COOKIE, EDITOR_COOKIE_S, editor_cookie, is_editor, same_secret
 from bot.web.errors import ERRORS, UnauthorizedError
@@ -124,14 +124,10 @@ def _cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.replace(tzinfo=value.tzinfo or UTC).isoformat()
-    if isinstance(value, list):  # a history's turns as "question => answer", or article ids
+    if isinstance(value, list):  # a history's turns (the cell bot.eval reads), or article ids
         turns = value and isinstance(value[0], list)
-        return csv_cell(" || ".join(_turn(v) for v in value) if turns else "|".join(map(str, value)))
+        return csv_cell(history_cell(value) if turns else "|".join(map(str, value)))
     return csv_cell(str(value))
-
-
-def _turn(turn: list[str]) -> str:
-    return " => ".join(" ".join(str(part).split()) for part in turn)
 
 
 def _csv_line(cells: tuple[str, ...]) -> str:
