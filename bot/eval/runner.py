@@ -68,7 +68,11 @@ def run_question(
         "answer": answer.text,
         "refused": answer.refused,
         "error": error,
-        "citations": [{"n": c.n, "article_id": c.article_id, "quote": c.quote} for c in answer.citations],
+        "notice": answer.notice,
+        "citations": [
+            {"n": c.n, "article_id": c.article_id, "quote": c.quote, "start": c.start, "end": c.end}
+            for c in answer.citations
+        ],
         # Retrieval is scored only where the set names evidence (a spreadsheet's set names none).
         "has_evidence": bool(item.answerable and evidence_ids),
         "hit_rank": first_hit_rank(retrieved, facts, evidence_ids)
