@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from seed_app import ensure_seed_index, free_port, rss_mb, start_app  # noqa: E402
 
-from bot.eval.metrics import percentile  # noqa: E402
+from bot.stats import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 
 # Rate limits off: the load comes from one address on purpose.

@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from api_load import APP_ENV, run_level, seed_questions  # noqa: E402
 from seed_app import ensure_seed_index, free_port, start_app  # noqa: E402
 
-from bot.eval.metrics import percentile  # noqa: E402
 from bot.records.database import database_url, open_database  # noqa: E402
 from bot.records.tables import questions as questions_table  # noqa: E402
+from bot.stats import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 
 METRICS_TOKEN = "bench-metrics-token-0123456789"

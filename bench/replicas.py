@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from seed_app import SEED, free_port, rss_mb, start, start_chroma, wait_ok  # noqa: E402
 
-from bot.eval.metrics import percentile  # noqa: E402
+from bot.stats import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 
 QUESTIONS = [

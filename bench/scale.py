@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from seed_app import free_port, rss_mb, start_chroma  # noqa: E402
 
-from bot.eval.metrics import percentile  # noqa: E402
+from bot.stats import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 
 BATCH = 2000  # chunks per upsert (Chroma's own limit is ~5k per call)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from seed_app import ensure_seed_index, free_port, start, start_app, wait_ok  # noqa: E402
 
-from bot.eval.metrics import percentile  # noqa: E402
+from bot.stats import percentile  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 
 QUESTIONS = ["Who leads the delegation?", "Where are the talks being held?", "What does Russia want?"]

@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from bot.answerers.base import Answerer, Delta, Draft
-from bot.answerers.timeliness import as_of_note
+from bot.answerers.base import Answerer
+from bot.config import default
 from bot.conversation import Condenser, bounded
-from bot.language.patterns import about_the_present
+from bot.drafting.draft import Delta, Draft
+from bot.drafting.timeliness import as_of_note
 from bot.question import Question, clean_question, without_markup
 from bot.schemas import Answer, Timings
 from index.errors import IndexUnavailableError, NewsbotError
@@ -30,8 +31,8 @@ class Chatbot:
     retriever: BaseRetriever
     answerer: Answerer
     condenser: Condenser
-    max_question_chars: int = 2000
-    history_turns: int = 6
+    max_question_chars: int = default("max_question_chars")
+    history_turns: int = default("history_turns")
 
     def stream(
         self, question: Question | str, passages_out: list[Document] | None = None
@@ -43,6 +44,7 @@ class Chatbot:
         words = without_markup(asked)  # the reader sees their text as typed; markup is not searched
         turns = tuple(bounded(question.turns, self.history_turns))
         standalone = self.condenser.condense(replace(question, text=words, history=turns))
+        reading = standalone.reading  # made once: the answerer reads the same value
         passages = self._retrieve(standalone)
         if passages_out is not None:
             passages_out.extend(passages)
@@ -54,7 +56,7 @@ class Chatbot:
             else:
                 yield event
         assert draft is not None, "an answerer must end with a Draft"
-        dated = as_of_note(draft.citations) if about_the_present(asked) and not draft.refused else ""
+        dated = as_of_note(draft.citations) if reading.present and not draft.refused else ""
         if dated:  # streamed too: the streamed text and the final one stay the same
             yield Delta(dated)
         done = time.perf_counter()
@@ -65,6 +67,7 @@ class Chatbot:
             answerer=self.answerer.name,
             question=asked,
             standalone_question=standalone.standalone,
+            intent=str(reading.intent),
             related=draft.related,
             notice=draft.notice,
             fallback=draft.fallback,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, SecretStr, field_validator
 
@@ -148,3 +148,9 @@ class Settings(IndexSettings):
             if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
                 raise ValueError(f"{origin!r} is not an origin like https://news.example or http://host:8080")
         return value
+
+
+def default(name: str) -> Any:
+    """The default of setting ``name``: code that runs without a ``Settings`` (tests, library
+    use) takes the one default from here, never a copy of it."""
+    return Settings.model_fields[name].default

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.config import default
 from bot.language.patterns import BOLD, CAPITALISED_RUN, CITATION_RUN, NAME_WORD
 from bot.language.text import is_stopword, terms, words
 from bot.language.wordlists import word_list
@@ -29,8 +30,6 @@ class ConversationConfig:
     turn_chars: int = 600
     entities: int = 3  # names taken from an earlier answer as a follow-up's context
     min_terms: int = 2  # fewer content terms than this: the question cannot stand alone
-    # An LLM-condensed question is cut to this: the default Settings.max_question_chars.
-    standalone_chars: int = 2000
 
 
 _DEFAULTS = ConversationConfig()
@@ -81,8 +80,9 @@ def history_aware_query(question: Question) -> Question:
 class Condenser:
     """Turns (history, follow-up) into a standalone question; LLM when given, else rules."""
 
-    def __init__(self, chain: Any | None = None) -> None:
+    def __init__(self, chain: Any | None = None, max_chars: int = default("max_question_chars")) -> None:
         self._chain = chain  # prompt | chat model | StrOutputParser
+        self._max_chars = max_chars  # an LLM-condensed question is cut to a question's own limit
 
     def condense(self, question: Question) -> Question:
         history = question.turns
@@ -99,7 +99,7 @@ class Condenser:
             return history_aware_query(question)
         if not rewritten:
             return history_aware_query(question)
-        standalone = replace(question, text=rewritten.splitlines()[0][: _DEFAULTS.standalone_chars])
+        standalone = replace(question, text=rewritten.splitlines()[0][: self._max_chars])
         entities = answer_entities(history[-1].answer)
         if (
             needs_history(question.text)

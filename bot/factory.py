@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from bot.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
+from bot.answerers.extractive import ExtractiveAnswerer
+from bot.answerers.scoring import ExtractiveConfig
 from bot.chatbot import Chatbot
 from bot.config import Settings
 from bot.conversation import Condenser
@@ -112,7 +113,7 @@ def _chatbot(
     condense_prompt = load_prompt("condense", {"history", "question"})
     name = settings.answerer if chat_model is None else "llm"
     answerer = LLMAnswerer(name, model, answer_prompt, extractive, timeout_s=settings.llm_timeout_s)
-    condenser = Condenser(condense_prompt | model | StrOutputParser())
+    condenser = Condenser(condense_prompt | model | StrOutputParser(), settings.max_question_chars)
     return Chatbot(retriever, answerer, condenser, settings.max_question_chars, settings.history_turns)
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import cached_property
 
+from bot.reading.reading import Reading, read
 from bot.schemas import ChatTurn
 from index.errors import InputError, TooLargeError
 
@@ -40,6 +42,11 @@ class Question:
     @property
     def turns(self) -> tuple[ChatTurn, ...]:
         return self.history or ()
+
+    @cached_property
+    def reading(self) -> Reading:
+        """What the reader's own words ask for, read once per question value (``bot.reading``)."""
+        return read(self.text)
 
     @property
     def standalone(self) -> str:

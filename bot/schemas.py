@@ -54,6 +54,11 @@ class Answer(BaseModel):
     answerer: str
     question: str = Field(description="The question as asked.")
     standalone_question: str = Field(description="The question actually searched (history resolved).")
+    intent: str = Field(
+        "facts",
+        description="What the question asked for: summary, latest, author, published, outlet, link "
+        "(answered from the article as a whole) or facts (answered from its sentences).",
+    )
     related: list[ArticleRef] = Field(default_factory=list)
     notice: str | None = Field(
         None, description="E.g. that the LLM failed and an extractive answer is shown."

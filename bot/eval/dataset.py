@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from bot.cells import ALTERNATIVES, csv_cell, csv_value, history_turns, turns_cell
 from index.errors import InputError
 from index.loaders import is_url, slugify
 
@@ -41,11 +42,6 @@ CSV_COLUMNS = ("id", "question", "answers", "article", "type", "history", "must_
 # The type of a case exported from readers' feedback until an editor has checked it: its empty
 # answers mean "not written yet", not "the bot should refuse" (the CLI warns).
 UNREVIEWED = "unreviewed"
-ALTERNATIVES = "|"  # between the answers (and must_not_contain texts) of one cell
-TURNS = "||"  # between the turns of a history cell
-ARROW = "=>"  # between a history turn's question and answer
-# What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class EvidenceFact(BaseModel):
@@ -141,17 +137,6 @@ def save_questions(questions: list[EvalQuestion], path: Path) -> None:
         writer.writerows([csv_cell(c) for c in row] for row in rows)
 
 
-def csv_cell(text: str) -> str:
-    """``text`` as a CSV cell that a spreadsheet shows as text and never runs as a formula."""
-    return "'" + text if text.lstrip("'").startswith(_FORMULA_STARTS) else text
-
-
-def csv_value(cell: str) -> str:
-    """The text ``csv_cell`` was given. Any number of ``'`` are looked past, so that a text
-    that itself starts with ``'=`` survives the round trip too."""
-    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
-
-
 def _is_csv(path: Path) -> bool:
     return path.suffix.lower() == ".csv"
 
@@ -205,7 +190,7 @@ def _csv_question(cells: dict[str, str], path: Path, row: int) -> EvalQuestion:
             answers=_alternatives(cell("answers")),
             article=cell("article") or None,
             type=cell("type") or "factoid",
-            history=_history(cell("history")),
+            history=history_turns(cell("history")),
             must_not_contain=_alternatives(cell("must_not_contain")),
             note=cell("note"),
         )
@@ -219,22 +204,6 @@ def _alternatives(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(ALTERNATIVES) if part.strip()]
 
 
-def _history(cell: str) -> list[tuple[str, str]]:
-    """``q1 => a1 || q2 => a2`` as turns; a blank turn (a trailing ``||``) is skipped."""
-    turns = []
-    for number, turn in enumerate(cell.split(TURNS), start=1):
-        if not turn.strip():
-            continue
-        asked, arrow, answer = turn.partition(ARROW)
-        if not arrow or not asked.strip():
-            raise ValueError(
-                f"history turn {number} ({turn.strip()!r}) is not 'question => answer' "
-                f"(turns are separated by {TURNS})"
-            )
-        turns.append((asked.strip(), answer.strip()))
-    return turns
-
-
 def _csv_row(question: EvalQuestion) -> list[str]:
     """The question's cells in ``CSV_COLUMNS`` order (before formula neutralising)."""
     name = f"question {question.id!r}"
@@ -246,7 +215,7 @@ def _csv_row(question: EvalQuestion) -> list[str]:
         _joined(question.answers, f"{name}: answer"),
         question.article_url or question.article or "",
         question.type,
-        _history_cell(question.history, name),
+        turns_cell(question.history, name),
         _joined(question.must_not_contain, f"{name}: must_not_contain text"),
         question.note,
     ]
@@ -259,23 +228,3 @@ def _joined(values: list[str], what: str) -> str:
     return ALTERNATIVES.join(values)
 
 
-def recorded_turn(turn: list[str]) -> tuple[str, str]:
-    """A turn as a client sent it, made fit for a history cell: whitespace collapsed, the cell's
-    separators replaced, and a question where the client sent none."""
-    asked, answer = (" ".join(str(part).split()) for part in [*turn, "", ""][:2])
-    return (asked or "…").replace(ARROW, "->").replace(TURNS, "/"), answer.replace(TURNS, "/")
-
-
-def history_cell(turns: list[list[str]]) -> str:
-    """Recorded turns as one history cell that ``load_questions`` reads back."""
-    return _history_cell([recorded_turn(turn) for turn in turns], "history")
-
-
-def _history_cell(history: list[tuple[str, str]], name: str) -> str:
-    for asked, answer in history:
-        if not asked.strip() or ARROW in asked or TURNS in asked + answer:
-            raise InputError(
-                f"{name}: history turn {asked!r} cannot be written as 'question => answer' "
-                f"(an empty question, {ARROW!r} in the question or {TURNS!r} in it): save it as .jsonl"
-            )
-    return f" {TURNS} ".join(f"{asked} {ARROW} {answer}".rstrip() for asked, answer in history)

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.eval.dataset import ALTERNATIVES, UNREVIEWED, EvalQuestion, recorded_turn
+from bot.cells import ALTERNATIVES, recorded_turn
+from bot.eval.dataset import UNREVIEWED, EvalQuestion
 from bot.records.tables import answers, feedback, questions
 from index.chunking import split_sentences
 from index.errors import InputError

@@ -131,15 +131,8 @@ def refusal_scores(refused: Sequence[bool], unanswerable: Sequence[bool]) -> dic
     }
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 # A cited answer sentence is faithful when the sentence it cites (the citation's quote)
-# supports it by the rule the LLM answers are verified with (bot/answerers/citations.py
+# supports it by the rule the LLM answers are verified with (bot/drafting/citations.py
 # ``support``): every name and number of the claim is in that sentence, at least
 # ``CitationConfig.min_support`` of its content words are, and it keeps the negation and hedging
 # of the clause it restates. Measured on the final answers, after repairs and fallbacks.
@@ -151,7 +144,7 @@ def faithfulness(text: str, quotes: dict[int, str], bylines: dict[int, str] | No
 
     ``bylines`` (n → the cited article's title, outlet, author, date and link) support claims
     about the article itself ("… was written by Jane Doe [1]"): judged against those alone."""
-    from bot.answerers.citations import CitationConfig, split_claims, support
+    from bot.drafting.citations import CitationConfig, split_claims, support
 
     faithful = judged = 0
     for sentence, cited in split_claims(text.replace("**", "")):

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from bot.eval.dataset import ALTERNATIVES, csv_cell
+from bot.cells import ALTERNATIVES, csv_cell
 
 METRICS = [
     ("retrieval", "hits@4"),

@@ -17,7 +17,6 @@ from bot.eval.metrics import (
     first_hit_rank,
     groups_present,
     passage_has_evidence,
-    percentile,
     refusal_scores,
     retrieval_scores,
     says,
@@ -27,6 +26,7 @@ from bot.language.patterns import display_date
 from bot.language.wordlists import word_list
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn, Citation
+from bot.stats import percentile
 from index.errors import NewsbotError, NotFoundError
 
 if TYPE_CHECKING:

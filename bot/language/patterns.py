@@ -37,7 +37,7 @@ NAME_WORD = re.compile(rf"{_NAME_CHAR}+")
 GIVEN_NAME = re.compile(r"[A-Z][a-z][\w\-]*|[A-Z]\.")
 # Text ending in one of these words right before a name: the name is a place ("talks in Istanbul").
 BEFORE_PLACE = re.compile(r"\b(?:in|at|from|to|near)\s+$")
-# The same cue for a place entity spaCy found (bot/answerers/answer_types.py): looser than
+# The same cue for a place entity spaCy found (bot/reading/kinds.py): looser than
 # BEFORE_PLACE, which must decide alone whether a capitalised word is a place at all — more
 # prepositions, and up to three words between ("in a Seattle court", "in the city of Antalya").
 PLACE_CUE = re.compile(r"\b(?:in|at|near|from|to|of|across|outside|inside)\s+(?:\S+\s+){0,3}$", re.I)
@@ -48,7 +48,7 @@ def before_surname(surname: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!{_NAME_CHAR})((?:\S+\s+){{1,2}}){re.escape(surname)}(?!{_NAME_CHAR})")
 
 
-# Names and numbers a claim must share with the passage it cites (bot/answerers/citations.py),
+# Names and numbers a claim must share with the passage it cites (bot/drafting/citations.py),
 # one word at a time: a capitalised word as in NAME (no initials), or a number ("1,200", "3.5").
 SPECIFIC = re.compile(rf"\b{_CAPITALISED_WORD}|\b\d[\d,.]*\d|\b\d")
 
@@ -128,7 +128,7 @@ NUMBER = re.compile(
     re.IGNORECASE,
 )
 
-# Narrower amounts, for questions that ask exactly for one (bot/answerers/answer_types.py).
+# Narrower amounts, for questions that ask exactly for one (bot/reading/kinds.py).
 # Without sentence notes they find the phrase; with notes, DURATION and MONEY also check that
 # the entity spaCy found is one ("three weeks" is a duration, "Monday" is not).
 MONEY = re.compile(
@@ -154,7 +154,7 @@ TIME = re.compile(
 SCORE = re.compile(r"(?<![-–\d])\b\d{1,3}\s?[-–]\s?\d{1,3}\b(?![-–]\d)")  # "20-17", "12–11", not "2023-11-27"
 BIRTH = re.compile(r"\bborn\s+(?:on\s+|in\s+)?[^,.;]{3,40}", re.IGNORECASE)
 
-# Small counts written as words, for "which four regions" (bot/answerers/answer_types.py).
+# Small counts written as words, for "which four regions" (bot/reading/kinds.py).
 NUMBER_WORDS: Mapping[str, int] = {
     "two": 2,
     "three": 3,

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.eval.metrics import percentile
 from bot.records.grouping import Group, group_questions
 from bot.records.recorder import RecordsUnavailableError
 from bot.records.tables import answers, feedback, questions
+from bot.stats import percentile
 
 MAX_ROWS = 200_000  # questions read per page view (20k: 0.9 s here); a busier period shows its newest
 WORST = 30  # answers rated down shown, newest first

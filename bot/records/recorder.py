@@ -26,7 +26,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from bot.answerers.intents import intent_of
 from bot.question import Question
 from bot.records.database import upgrade
 from bot.records.tables import answers, feedback, questions
@@ -57,7 +56,6 @@ RETRY_S = (0.5, 30.0)  # pause after a failed write: first, then doubled up to t
 PURGE_EVERY_S = 3600.0
 PURGE_CHUNK = 5000  # questions deleted per transaction
 # What the editors' page shows of a cited passage (the article's text stays in the index).
-HISTORY_TURNS = 6  # the bot's own default of turns kept (NEWSBOT_HISTORY_TURNS)
 TURN_CHARS = 2000  # of each earlier question and answer: a client's history is its own text
 CITATION_FIELDS = {"n", "article_id", "title", "source", "published_at", "url", "chunk_id", "quote"}
 
@@ -129,10 +127,13 @@ def storable(text: str, limit: int | None = None) -> str:
     return clean[:limit] if limit is not None else clean
 
 
-def exchange_of(question: Question, answer: Answer, session_id: str, at: datetime | None = None) -> Exchange:
+def exchange_of(
+    question: Question, answer: Answer, session_id: str, history_turns: int, at: datetime | None = None
+) -> Exchange:
     """What is recorded of an answered question (no client address, the session id hashed).
-    The conversation before it is kept as the bot used it: its last turns, each cut short."""
-    turns = question.turns[-HISTORY_TURNS:]
+    The conversation before it is kept as the bot used it: its last ``history_turns`` turns
+    (``Settings.history_turns``), each cut short."""
+    turns = question.turns[-history_turns:] if history_turns > 0 else ()
     return Exchange(
         answer_id=answer.answer_id,
         asked_at=at or datetime.now(UTC),
@@ -141,7 +142,7 @@ def exchange_of(question: Question, answer: Answer, session_id: str, at: datetim
         standalone=storable(answer.standalone_question),
         history=[(storable(t.question, TURN_CHARS), storable(t.answer, TURN_CHARS)) for t in turns],
         article_id=question.article_id,
-        intent=str(intent_of(answer.question)),
+        intent=answer.intent,
         answerer=answer.answerer,
         refused=answer.refused,
         fallback=answer.fallback,

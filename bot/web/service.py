@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from bot.answerers.base import Delta
 from bot.articles import ArticleLibrary, ArticleSummary
 from bot.chatbot import Chatbot
 from bot.config import Settings
+from bot.drafting.draft import Delta
 from bot.factory import Pipeline, build_pipeline, make_lexical
 from bot.question import Question, clean_question
 from bot.records.factory import make_recorder
@@ -220,7 +220,8 @@ class ChatService:
             if isinstance(event, Answer):
                 self.metrics.answered(event)
                 if self.recorder.enabled:  # nothing built for a recorder that keeps nothing
-                    self.recorder.record(exchange_of(question, event, visit))  # queued: never waits
+                    turns = self.settings.history_turns
+                    self.recorder.record(exchange_of(question, event, visit, turns))  # queued: never waits
                 if session_id:
                     turn = ChatTurn(question=question.text, answer=event.text)
                     self.sessions.record(session_id, question.turns, turn, owner)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
-import os
 import re
 import sys
 import time
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 from fastapi import Request
 from pydantic import SecretStr
 
+from bot.config import Settings
 from bot.web.errors import UnauthorizedError
 
 HEADER = "X-Newsbot-Subscriber"
@@ -62,7 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--ttl", type=int, default=3600, help="seconds it stays valid (default 3600)")
     args = parser.parse_args(argv)
-    secret = os.environ.get("NEWSBOT_SUBSCRIBER_SECRET")
+    # The app's own settings (environment and .env): the token is signed as the app checks it.
+    configured = Settings().subscriber_secret
+    secret = configured.get_secret_value() if configured else ""
     if not secret:
         print("error: set NEWSBOT_SUBSCRIBER_SECRET", file=sys.stderr)
         return 2

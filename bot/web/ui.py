@@ -18,7 +18,7 @@ from typing import Any
 
 import gradio as gr
 
-from bot.answerers.base import Delta
+from bot.drafting.draft import Delta
 from bot.question import Question
 from bot.records.recorder import MAX_COMMENT_CHARS, REASON_LABELS, Rating, Reason, Vote
 from bot.schemas import Answer, ChatTurn

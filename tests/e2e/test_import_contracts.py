@@ -50,6 +50,13 @@ def test_the_real_tree_keeps_its_contracts(tree: Path) -> None:
         ("bot/chatbot.py", "import fastapi", "never import the web layer"),
         ("bot/retrieval/hybrid.py", "from bot.web import service", "never import the web layer"),
         ("index/loaders.py", "import gradio", "never import the web layer"),
+        # Inside bot: the language rules and the reading below answering, records beside eval.
+        ("bot/reading/kinds.py", "import bot.answerers.scoring", "Inside bot"),
+        ("bot/language/text.py", "import bot.reading.intents", "Inside bot"),
+        ("bot/drafting/about.py", "import bot.answerers.routing", "Inside bot"),
+        ("bot/records/insights.py", "import bot.eval.metrics", "Inside bot"),
+        ("bot/eval/metrics.py", "import bot.records.tables", "Inside bot"),
+        ("bot/chatbot.py", "import bot.records.recorder", "Inside bot"),
     ],
 )
 def test_a_deliberate_violation_fails(tree: Path, module: str, line: str, broken: str) -> None:

@@ -35,3 +35,9 @@ def test_web_frameworks_are_forbidden_below_the_web_layer() -> None:
 
 def test_layers_run_from_the_demo_down_to_the_index() -> None:
     assert _contract("layers")["layers"] == ["widget", "bot", "index"]
+
+
+def test_every_module_of_the_core_has_its_layer() -> None:
+    layers = _contract("core-layers")["layers"]
+    placed = {f"bot.{name.strip()}" for layer in layers for name in layer.split("|")}
+    assert _children("bot") == placed, "put the new bot module in a layer of the core-layers contract"

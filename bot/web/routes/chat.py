@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.answerers.base import Delta
 from bot.articles import ArticleSummary
+from bot.drafting.draft import Delta
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
 from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import SecretStr
 
-from bot.eval.dataset import csv_cell, history_cell
+from bot.cells import csv_cell, history_cell
 from bot.records.insights import Insights, export_rows, read_insights
 from bot.web.auth import EDITOR_COOKIE, EDITOR_COOKIE_S, editor_cookie, is_editor, same_secret
 from bot.web.errors import ERRORS, UnauthorizedError

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from bot.answerers.base import Delta
+from bot.drafting.draft import Delta
 from bot.question import Question
 from bot.schemas import Answer
 from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body

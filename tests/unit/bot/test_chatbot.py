@@ -12,9 +12,9 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda
 from pydantic import Field
 
-from bot.answerers.base import AnswerEvent, Delta, Draft
 from bot.chatbot import Chatbot
 from bot.conversation import Condenser
+from bot.drafting.draft import AnswerEvent, Delta, Draft
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn, Citation
 from index.errors import IndexUnavailableError, InputError, NotFoundError

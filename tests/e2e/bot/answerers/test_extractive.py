@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answerers.base import Delta, Draft
+from bot.drafting.draft import Delta, Draft
 from bot.question import Question
 from bot.schemas import Answer
 from tests.corpus import SEED

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.answerers.base import Delta
 from bot.answerers.llamacpp import packaged_gguf
+from bot.drafting.draft import Delta
 from bot.factory import build_chatbot
 from bot.schemas import Answer
 from tests.e2e.servers import free_port

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
-from bot.answerers.answer_types import RULES, Kind
-from bot.answerers.base import Delta, Draft
-from bot.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig, refusal
-from bot.answerers.yes_no import NOT_DIRECT
+from bot.answerers.extractive import ExtractiveAnswerer, refusal
+from bot.answerers.scoring import ExtractiveConfig
+from bot.drafting.draft import Delta, Draft
 from bot.question import Question
+from bot.reading.kinds import RULES, Kind
+from bot.reading.yes_no import NOT_DIRECT
 from bot.schemas import ChatTurn
 from index.chunking import split_sentences
 from index.nlp import NOTES_KEY, Entity, SentenceNotes, encode_notes
@@ -462,19 +463,6 @@ def test_why_prefers_the_sentence_that_states_a_cause(encoder) -> None:
     question = "why did the ferry service in kestrel bay stop running on monday"
     assert "because" not in no_cue.answer(question, [doc]).text  # the event matches the words best
     assert "because" in with_cue.answer(question, [doc]).text
-
-
-def test_a_sentence_right_after_a_match_inherits_part_of_it(encoder) -> None:
-    text = "Holloway explained how the bridge was paid for. Most of it came from the regional fund."
-    doc = Document(page_content=text, metadata={**META, "start": 0})
-    question = Question("how was the bridge paid for", ())
-    carried = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(carry_over=0.5))
-    cands = carried._candidates([doc])
-    carried._score(question, cands)
-    plain = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(carry_over=0.0))
-    plain_cands = plain._candidates([doc])
-    plain._score(question, plain_cands)
-    assert cands[1].score > plain_cands[1].score and cands[0].score == plain_cands[0].score
 
 
 def test_a_mark_never_starts_inside_a_word(encoder) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from bot.answerers.base import Delta, Draft
 from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answerers.llm import ANSWER_VARIABLES, LLMAnswerer, LLMConfig, format_history, format_passages
+from bot.drafting.draft import Delta, Draft
 from bot.prompts import load_prompt
 from bot.question import Question
 from bot.schemas import ChatTurn

@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.eval.dataset import (
-    EvalQuestion,
-    EvidenceFact,
-    csv_cell,
-    csv_value,
-    load_questions,
-    save_questions,
-)
+from bot.cells import csv_cell, csv_value
+from bot.eval.dataset import EvalQuestion, EvidenceFact, load_questions, save_questions
 from index.errors import InputError
 from tests.corpus import ROOT
 

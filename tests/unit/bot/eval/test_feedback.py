@@ -51,6 +51,7 @@ def test_answers_rated_down_become_question_records(tmp_path: Path) -> None:
         question,
         Answer(text=BAD, answerer="extractive", question="Who leads it?", standalone_question="x"),
         "s",
+        6,
     )
     refused = exchange(2, refused=True)
     liked = exchange(3)

@@ -11,11 +11,11 @@ from bot.eval.metrics import (
     first_hit_rank,
     normalize,
     passage_has_evidence,
-    percentile,
     refusal_scores,
     retrieval_scores,
     token_f1,
 )
+from bot.stats import percentile
 
 CHUNKS = [
     RetrievedChunk("a", "Nothing relevant here."),

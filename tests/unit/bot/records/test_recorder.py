@@ -56,7 +56,7 @@ def exchange(
         question=question.text,
         standalone_question=question.text,
     )
-    return exchange_of(question, answer, session, at=at)
+    return exchange_of(question, answer, session, 6, at=at)
 
 
 def engine_at(tmp_path: Path) -> Engine:
@@ -202,6 +202,7 @@ def test_text_no_driver_takes_is_stored_mended_and_never_costs_the_others(record
         odd_question,
         Answer(text="A.", answerer="extractive", question="Who?", standalone_question="Who?"),
         "s",
+        6,
     )
     recorder.record(good)
     recorder.record(odd)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.base import Delta
 from bot.config import Settings
+from bot.drafting.draft import Delta
 from bot.question import Question
 from bot.schemas import Answer, ChatTurn
 from bot.web.service import ChatService

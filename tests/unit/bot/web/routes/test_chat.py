@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from langchain_core.documents import Document
 
-from bot.answerers.base import AnswerEvent, Delta
 from bot.chatbot import Chatbot
 from bot.conversation import Condenser
+from bot.drafting.draft import AnswerEvent, Delta
 from bot.question import Question
 from bot.web.api import create_api
 from bot.web.service import ChatService

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from bot.answerers.summary import SummaryConfig, article_sentences, summary_sentences
+from bot.drafting.summary import SummaryConfig, article_sentences, summary_sentences
 from index.loaders import parse_text_article
 from tests.corpus import SEED
 

@@ -9,26 +9,40 @@ the article does not give is an honest "doesn't say", not a guess.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from bot.answerers.base import Draft, citation_for, related_articles
-from bot.answerers.intents import Intent
-from bot.answerers.summary import Sentence, SummaryConfig, lede, summary_sentences
+from bot.drafting.draft import Draft, citation_for, related_articles
+from bot.drafting.summary import Sentence, SummaryConfig, lede, summary_sentences
 from bot.language.patterns import display_date
 from bot.language.wordlists import word_list
+from bot.reading.intents import Intent
 
-_FIELDS = {
-    Intent.AUTHOR: "author",
-    Intent.PUBLISHED: "published_at",
-    Intent.OUTLET: "source",
-    Intent.LINK: "url",
-}
-_NOT_GIVEN = {
-    Intent.AUTHOR: "doesn't name its author",
-    Intent.PUBLISHED: "doesn't give its publication date",
-    Intent.OUTLET: "doesn't name the outlet that published it",
-    Intent.LINK: "has no link to an original",
+
+@dataclass(frozen=True)
+class ArticleFact:
+    """A fact about the article, read from its metadata: adding one is an entry here (and its
+    ``Intent`` with a pattern in ``bot/reading/intents.py``)."""
+
+    field: str  # the metadata field that holds it
+    not_given: str  # "The article “…” {not_given}." when the field is empty
+    says: str  # the answer, from ``{title}`` and ``{value}``
+    shown: Callable[[str], str] = str  # how the value is written
+
+
+ARTICLE_FACTS: dict[Intent, ArticleFact] = {
+    Intent.AUTHOR: ArticleFact("author", "doesn't name its author", "“{title}” is by **{value}**"),
+    Intent.PUBLISHED: ArticleFact(
+        "published_at",
+        "doesn't give its publication date",
+        "“{title}” was published on **{value}**",
+        display_date,
+    ),
+    Intent.OUTLET: ArticleFact(
+        "source", "doesn't name the outlet that published it", "“{title}” was published by **{value}**"
+    ),
+    Intent.LINK: ArticleFact("url", "has no link to an original", "The original of “{title}” is at {value}"),
 }
 
 
@@ -80,19 +94,14 @@ def latest_draft(
 
 def fact_draft(intent: Intent, chunks: Sequence[Document], config: SummaryConfig | None = None) -> Draft:
     """Who wrote the article, when, where, or its link: from its metadata, citing its lede."""
-    meta = chunks[0].metadata
-    value = str(meta.get(_FIELDS[intent], "") or "").strip()
+    fact = ARTICLE_FACTS[intent]
+    value = str(chunks[0].metadata.get(fact.field, "") or "").strip()
     title = _title(chunks[0])
     first = lede(chunks, config)
     if not value or value.lower() in word_list("missing_values") or first is None:
-        text = f"The article “{title}” {_NOT_GIVEN[intent]}."
+        text = f"The article “{title}” {fact.not_given}."
         return Draft(text=text, refused=True, related=related_articles(chunks))
-    phrase = {
-        Intent.AUTHOR: f"“{title}” is by **{value}**",
-        Intent.PUBLISHED: f"“{title}” was published on **{display_date(value)}**",
-        Intent.OUTLET: f"“{title}” was published by **{value}**",
-        Intent.LINK: f"The original of “{title}” is at {value}",
-    }[intent]
+    phrase = fact.says.format(title=title, value=fact.shown(value))
     citation = citation_for(1, chunks[first.chunk], first.start, first.end)
     return Draft(text=f"{phrase}. [1]", citations=[citation], related=related_articles(chunks))
 

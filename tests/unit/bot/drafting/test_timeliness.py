@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.timeliness import as_of_note
+from bot.drafting.timeliness import as_of_note
 from bot.language.patterns import about_the_present
 from bot.retrieval.query_hints import SourceMatcher, analyse
 from bot.schemas import Citation

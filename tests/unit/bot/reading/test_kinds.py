@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.answer_types import (
+from bot.reading.kinds import (
     RULES,
     Kind,
     Spotting,
@@ -297,7 +297,7 @@ def test_when_asks_for_a_date(question: str) -> None:
 
 
 def test_an_embedded_posts_byline_gives_no_answer_phrase() -> None:
-    from bot.answerers.answer_types import phrases
+    from bot.reading.kinds import phrases
 
     post = "Royce Lewis hit a grand slam. pic.twitter.com/3gRJp2i8eb — MLB (@MLB) October 3, 2023"
     assert [post[s:e] for s, e in phrases(post, Kind.NAME)] == ["Royce Lewis"]

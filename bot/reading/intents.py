@@ -102,14 +102,18 @@ _LATEST = re.compile(
 )
 
 
+# First match wins: a fact about the article ("who wrote this summary?") before the latest news
+# on a topic, before a summary. A question none of them matches asks about the news itself.
+INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    *_FACTS,
+    (Intent.LATEST, _LATEST),
+    (Intent.SUMMARY, _SUMMARY),
+)
+
+
 def intent_of(question: str) -> Intent:
     """The intent of the reader's own words (not the context added to a follow-up)."""
-    for intent, pattern in _FACTS:
-        if pattern.search(question):
-            return intent
-    if _LATEST.search(question):
-        return Intent.LATEST
-    return Intent.SUMMARY if _SUMMARY.search(question) else Intent.FACTS
+    return next((intent for intent, pattern in INTENTS if pattern.search(question)), Intent.FACTS)
 
 
 # "What happened in the final", "what's going on with the talks": the story's events, which a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.forms import asks_list, asks_next, asks_why, form_cue, states_cause, states_future
+from bot.reading.forms import asks_list, asks_next, asks_why, form_cue, states_cause, states_future
 
 
 @pytest.mark.parametrize(

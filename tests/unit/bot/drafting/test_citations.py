@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from bot.answerers.citations import CitationConfig, specifics, split_claims, support, verify
+from bot.drafting.citations import CitationConfig, specifics, split_claims, support, verify
 from tests.corpus import SEED
 
 PASSAGES = [

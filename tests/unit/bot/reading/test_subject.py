@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from bot.answerers.subject import named_subject, pronoun_subject
+from bot.reading.subject import named_subject, pronoun_subject
 from index.chunking import split_sentences
 from index.nlp import NOTES_KEY, Entity, SentenceNotes, encode_notes
 

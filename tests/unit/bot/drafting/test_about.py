@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from bot.answerers.about import fact_draft, latest_draft, summary_draft
 from bot.answerers.extractive import ExtractiveAnswerer
-from bot.answerers.intents import Intent
 from bot.chatbot import Chatbot
+from bot.drafting.about import fact_draft, latest_draft, summary_draft
 from bot.question import Question
+from bot.reading.intents import Intent
 from tests.corpus import SEED
 from tests.fakes import HashEmbeddings
 

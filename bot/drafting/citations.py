@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from bot.answerers.base import citation_for
+from bot.drafting.draft import citation_for
 from bot.language.patterns import LEADING_LLM_CITATIONS, LLM_CITATIONS, SPECIFIC
 from bot.language.text import hedged, is_stopword, negated, terms
 from bot.schemas import Citation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.speakers import Actor, asked_actor, named_in_role
+from bot.reading.speakers import Actor, asked_actor, named_in_role
 from index.nlp import SentenceNotes
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.intents import Intent, asks_what_happened, intent_of
+from bot.reading.intents import Intent, asks_what_happened, intent_of
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from bot.answerers.base import citation_for, related_articles
+from bot.drafting.draft import citation_for, related_articles
 
 
 def doc(article: str, n: int, **meta: object) -> Document:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerers.yes_no import is_yes_no, verdict
+from bot.reading.yes_no import is_yes_no, verdict
 from index.nlp import SentenceNotes
 
 

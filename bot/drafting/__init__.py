@@ -1,0 +1,1 @@
+"""Drafting answers: the Draft value, citations made and checked, summaries, facts about an article."""
