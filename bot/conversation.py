@@ -19,6 +19,7 @@ from bot.language.text import is_stopword, terms, words
 from bot.language.wordlists import word_list
 from bot.question import Question
 from bot.schemas import ChatTurn
+from index.wordlists import pronouns
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class ConversationConfig:
 
 
 _DEFAULTS = ConversationConfig()
-_REFERRING = word_list("referring_words")  # "What was his job before?"
+_REFERRING = word_list("referring_words") | pronouns("referring")  # "What was his job before?"
 
 
 def bounded(

@@ -20,7 +20,7 @@ from importlib import metadata as package_metadata
 from typing import TYPE_CHECKING, Any, Protocol
 
 from index.errors import ConfigError
-from index.wordlists import word_list
+from index.wordlists import pronouns, word_list
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,7 +38,7 @@ MIN_WORDS = 4
 
 _OPENING_QUOTES = ('"', "“", "‘")
 _SPEECH_VERBS = word_list("speech_verbs")
-_PERSON_PRONOUNS = word_list("person_pronouns")
+_PERSON_PRONOUNS = pronouns("speaker")
 _QUOTED_PRONOUNS = frozenset({"i", "we", "you"})
 # Dependents of the main verb that carry its statement: a clause it takes, its subject/object.
 _MAIN_CLAUSE_DEPS = ("xcomp", "ccomp", "conj", "attr", "dobj", "nsubj", "nsubjpass", "acomp")

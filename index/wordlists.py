@@ -29,3 +29,33 @@ def read_word_list(path: Path) -> frozenset[str]:
 def word_list(name: str) -> frozenset[str]:
     """``index/data/{name}.txt``, read once."""
     return read_word_list(DATA_DIR / f"{name}.txt")
+
+
+PRONOUN_CATEGORIES = frozenset({"personal", "group", "speaker", "referring"})
+
+
+@cache
+def pronouns(category: str | None = None) -> frozenset[str]:
+    """The pronouns of ``index/data/pronouns.tsv`` (one home for every pronoun list) in
+    ``category`` (see the file's header), or all of them."""
+    if category is not None and category not in PRONOUN_CATEGORIES:
+        raise ValueError(f"no pronoun category {category!r}: one of {sorted(PRONOUN_CATEGORIES)}")
+    return frozenset(
+        word
+        for word, cats in read_categories(DATA_DIR / "pronouns.tsv").items()
+        if category is None or category in cats
+    )
+
+
+def read_categories(path: Path) -> dict[str, frozenset[str]]:
+    """A list whose lines are an entry, a tab and its categories (none: no tab): entry → categories."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"word list missing or unreadable: {path} ({err.strerror or err})") from err
+    found: dict[str, frozenset[str]] = {}
+    for line in text.splitlines():
+        entry, _, cats = line.split("#", 1)[0].strip().partition("\t")
+        if entry:
+            found[entry] = frozenset(cats.split())
+    return found

@@ -22,8 +22,14 @@ def word_list(name: str) -> frozenset[str]:
 
 
 @cache
+def alternatives(name: str) -> str:
+    """The phrases of list ``name`` as a regex alternation (``a|b``), any spacing between words;
+    longest first, so that "blamed on" is tried before "blamed"."""
+    phrases = sorted(word_list(name), key=lambda p: (-len(p), p))
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+
+
+@cache
 def phrase_pattern(name: str) -> re.Pattern[str]:
     """A regex finding any phrase of list ``name`` as whole words, any case, any spacing."""
-    phrases = sorted(word_list(name), key=len, reverse=True)  # longest first: "blamed on" > "blamed"
-    alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{alternatives(name)})(?!\w)", re.IGNORECASE)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
+from bot.language.patterns import OPENER
 from bot.language.wordlists import phrase_pattern, word_list
 
 _WHY = re.compile(
-    r"^\s*(?:so\s+|and\s+|but\s+)?(?:why|how\s+come)\b|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were)\s+the\s+"
+    rf"^\s*{OPENER}(?:why|how\s+come)\b|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were)\s+the\s+"
     r"(?:reasons?|cause)\b|\bwhat\s+(?:caused|led\s+to|made)\b|\bfor\s+what\s+reason\b",
     re.I,
 )
@@ -30,7 +31,7 @@ _NEXT = re.compile(
 # "Which games…", "what principles…", "who else…", "who are the…", "list the…": several things.
 # The plural noun is captured and checked: "this", "news", "odds", "Boris" end in "s" too.
 _LIST = re.compile(
-    r"^\s*(?:so\s+|and\s+)?(?:which|what)\s+(?:\w+\s+)?(?P<plural>\w{3,}s)\s+"
+    rf"^\s*{OPENER}(?:which|what)\s+(?:\w+\s+)?(?P<plural>\w{{3,}}s)\s+"
     r"(?:are|were|did|do|does|has|have|will|would|is)\b"
     r"|\bwhat\s+(?:are|were)\s+the\s+(?:\w+\s+){0,2}(?P<things>\w{3,}s)\b",
     re.I,

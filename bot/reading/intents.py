@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.language.patterns import OPENER
+
 
 class Intent(StrEnum):
     SUMMARY = "summary"  # what the story is about, its key points
@@ -38,7 +40,7 @@ _SUMMARY = re.compile(
     rf"|\bwhat(?:'s|’s|s|\s+is|\s+was)\s+{_STORY}\s*(?:all\s+)?about\b"
     rf"|\bexplain\s+{_STORY}\s*$"
     rf"|\bwhat\s+(?:do|should)\s+i\s+(?:need\s+to\s+)?know\b"
-    rf"|^\s*(?:so\s+)?what\s+happened\s*(?:here|in\s+{_STORY})?\s*[?.!]*\s*$",
+    rf"|^\s*{OPENER}what\s+happened\s*(?:here|in\s+{_STORY})?\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 _THE_ARTICLE = r"(?:this|it|the\s+(?:story|article|piece|report|post)|this\s+(?:story|article|piece|report))"
@@ -119,7 +121,7 @@ def intent_of(question: str) -> Intent:
 # "What happened in the final", "what's going on with the talks": the story's events, which a
 # page's summary answers when no single sentence does (bot/answerers/extractive.py).
 _WHAT_HAPPENED = re.compile(
-    r"^\s*(?:so\s+|and\s+)?what(?:'s|’s|s|\s+is|\s+was)?\s+(?:happened|happening|going\s+on|went\s+on)\b",
+    rf"^\s*{OPENER}what(?:'s|’s|s|\s+is|\s+was)?\s+(?:happened|happening|going\s+on|went\s+on)\b",
     re.I,
 )
 

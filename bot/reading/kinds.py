@@ -25,6 +25,7 @@ from bot.language.patterns import (
     NAME,
     NUMBER,
     NUMBER_WORDS,
+    OPENER,
     PLACE_CUE,
     SCORE,
     TIME,
@@ -157,7 +158,7 @@ QUESTION_TYPES: list[tuple[re.Pattern[str], Kind]] = [
     # another question ("what happens when the talks fail", "how did he react when asked").
     (
         re.compile(
-            r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:since\s+|until\s+)?when(?:'s|’s|s)?\b"
+            rf"^\W*{OPENER}(?:since\s+|until\s+)?when(?:'s|’s|s)?\b"
             r"|\bwhen\s+(?:did|does|do|is|was|are|were|will|would|has|have|had|can|could)\b"
             r"|\b(?:what|which) (?:year|date|day|month)\b",
             re.I,

@@ -12,23 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.language.patterns import OPENER
 from bot.language.text import is_stopword
-from bot.language.wordlists import word_list
+from bot.language.wordlists import alternatives, word_list
 from index.nlp import SentenceNotes
+from index.wordlists import pronouns
+from index.wordlists import word_list as index_word_list
 
 # Words joined by single spaces (not "[\w ]+?"): no backtracking over runs of spaces.
 _WHO = r"(?P<who>[\w.'’\-]+(?: [\w.'’\-]+)*?)"
 # Words asking for what someone said or how they reacted (their words are the answer), as
 # opposed to what they want or plan (their deeds: the sentence whose subject they are).
-_WORDS = (
-    r"say|said|saying|think|thinks|tell|told|claim|claimed|argue|argued|mean|make of|feel|"
-    r"react|reacted|respond|responded|reply|replied|answer|answered|view|see|comment|commented|"
-    r"reaction|response|views?|take|position|stance|comments?|statement|answer|reply"
-)
-_DEEDS = (
-    r"want|wants|propose|proposed|demand|demanded|suggest|suggested|plan|planning|announce|announced|"
-    r"warn|warned|promise|promised|ask|asked|ask for|asking for|admit|admitted|demands?"
-)
+_WORDS = alternatives("asked_words_phrases")
+_DEEDS = alternatives("asked_deeds_phrases")
 _ASKING: tuple[re.Pattern[str], ...] = (
     re.compile(
         rf"\bwhat (?:did|does|do|has|have|had|will|would|is|was|are|were) {_WHO}\s+"
@@ -40,18 +36,19 @@ _ASKING: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\b(?P<verb>reaction|response|reply) (?:from|of|by) {_WHO}\s*[?.!]*\s*$", re.I),
 )
 _ASKS_WORDS = re.compile(rf"^(?:{_WORDS})$", re.I)
-_PRONOUNS = word_list("pronouns")
+_PRONOUNS = pronouns()  # every one: "what did she say" names nobody
 _STORY_WORDS = word_list("story_words")
 _ABOUT = re.compile(r"\babout\s+(?P<who>[\w.'’\- ]+?)\s*[?.!]*\s*$", re.I)
 _TITLES = word_list("titles")
 
 
-# "Who said Russia can win the war?": the answer is the speaker of the sentence that says it.
-_WHO_SAID = re.compile(
-    r"^\s*(?:so\s+|and\s+)?who(?:'s|’s|\s+has|\s+had)?\s+(?:said|says|saying|told|tells|warned|warns|claimed|claims|"
-    r"argued|argues|described|tweeted|stated|insisted|added|predicted)\b",
-    re.I,
+# "Who said Russia can win the war?": the answer is the speaker of the sentence that says it. Its
+# verbs are the index's speech verbs (the notes make their subject a sentence's speaker), and
+# two forms the index does not need: "who's saying" and "who described it as".
+_SAID = "|".join(
+    sorted(index_word_list("speech_verbs") | {"saying", "described"}, key=lambda w: (-len(w), w))
 )
+_WHO_SAID = re.compile(rf"^\s*{OPENER}who(?:'s|’s|\s+has|\s+had)?\s+(?:{_SAID})\b", re.I)
 
 
 def asks_speaker(question: str) -> bool:

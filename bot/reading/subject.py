@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from bot.language.text import is_stopword, words
-from bot.language.wordlists import word_list
 from index.nlp import notes_of
+from index.wordlists import pronouns
 
-_PERSONAL = word_list("personal_pronouns")  # he, she, him, his, her, hers
-_GROUP = word_list("group_pronouns")  # they, them, their, it, its
+_PERSONAL = pronouns("personal")  # he, she, him, his, her, hers
+_GROUP = pronouns("group")  # they, them, their, it, its
 # spaCy's small model often labels a person ORG or PRODUCT ("Swift" 8 times ORG, once PERSON):
 # a name counts with all its labels, and is a person when labelled PERSON at least once.
 _NAME_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "FAC", "GPE", "NORP", "WORK_OF_ART", "EVENT"})

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
+from bot.language.patterns import OPENER
 from bot.language.text import terms, words
 from index.nlp import SentenceNotes
 
 # The auxiliary verb opening a yes/no question, after a conversational "so", "and", "ok".
 _ASKS = re.compile(
-    r"^\s*(?:(?:so|and|but|ok|okay|well|wait|hmm)\b[,\s]*)?"
+    rf"^\s*{OPENER}"
     r"(?:is|are|was|were|do|does|did|will|would|can|could|has|have|had|should|shall|may|might|must|"
     r"isn[’']?t|aren[’']?t|wasn[’']?t|weren[’']?t|won[’']?t|wouldn[’']?t|can[’']?t|couldn[’']?t|"
     r"didn[’']?t|doesn[’']?t|don[’']?t|hasn[’']?t|haven[’']?t)\b"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,3 +60,12 @@ def test_an_empty_secret_is_unset_and_a_short_one_refused(name: str) -> None:
     with pytest.raises(ValidationError, match="at least 16"):
         settings("short")
     assert getattr(settings("x" * 16), name).get_secret_value() == "x" * 16
+
+
+def test_every_setting_has_its_row_in_the_readme_and_no_row_is_stale() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[1] for line in readme.splitlines() if line.startswith("| `NEWSBOT_")]
+    named = {name for cell in rows for name in re.findall(r"`(NEWSBOT_[A-Z0-9_]+)`", cell)}
+    fields = {f"NEWSBOT_{name.upper()}" for name in Settings.model_fields}
+    assert fields - named == set(), "add the setting to README's Settings table"
+    assert named - fields == set(), "a README row names a setting that no longer exists"

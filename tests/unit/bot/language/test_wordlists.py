@@ -72,12 +72,35 @@ def test_page_furniture_is_told_from_news_about_the_same_things() -> None:
 
 def test_lists_hold_what_the_rules_need() -> None:
     assert {"president", "minister", "ceo"} <= word_list("titles")
-    assert {"he", "his", "that", "former"} <= word_list("referring_words")
+    assert {"that", "former"} <= word_list("referring_words")
     assert {"however", "the", "monday"} <= word_list("sentence_start_words")
     assert {"bin", "van", "von"} <= word_list("name_particles")
     assert {"news", "sports", "the"} <= word_list("generic_outlet_words")
     assert {"according", "reported"} <= word_list("extra_stopwords")
     assert {"mr", "jan", "u.s"} <= index_wordlists.word_list("abbreviations")
+
+
+PRONOUNS = ROOT / "index" / "data" / "pronouns.tsv"
+
+
+def test_the_pronoun_file_is_sorted_with_known_categories_one_tab_after_each_pronoun() -> None:
+    lines = [ln for ln in PRONOUNS.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    words = [ln.split("\t")[0] for ln in lines]
+    assert words == sorted(set(words)) and all(w == w.lower() and " " not in w for w in words)
+    for line in lines:
+        cats = line.partition("\t")[2].split()
+        assert cats == sorted(cats) and set(cats) <= index_wordlists.PRONOUN_CATEGORIES, line
+
+
+def test_each_category_of_pronouns_is_what_its_rule_needs() -> None:
+    pronouns = index_wordlists.pronouns
+    assert pronouns("personal") == {"he", "him", "his", "she", "her", "hers"}
+    assert pronouns("group") == {"they", "them", "their", "it", "its"}
+    assert pronouns("speaker") == {"he", "she"}
+    assert {"his", "their", "theirs", "it"} <= pronouns("referring")
+    assert pronouns("personal") | pronouns("group") | {"we", "you"} <= pronouns()
+    with pytest.raises(ValueError, match="no pronoun category"):
+        pronouns("plural")
 
 
 def test_a_list_is_read_once() -> None:
