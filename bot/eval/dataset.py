@@ -226,5 +226,3 @@ def _joined(values: list[str], what: str) -> str:
         if ALTERNATIVES in value:
             raise InputError(f"{what} {value!r} holds {ALTERNATIVES!r}, the CSV separator: save it as .jsonl")
     return ALTERNATIVES.join(values)
-
-

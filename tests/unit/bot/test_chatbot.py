@@ -117,6 +117,14 @@ def test_answer_carries_the_cleaned_question_and_what_was_searched() -> None:
     assert passages == PASSAGES
 
 
+def test_the_question_is_read_once_and_the_answer_carries_its_intent() -> None:
+    bot, _, answerer = make_bot()
+    answer = bot.ask(Question("  So what's this story about? ", ()))
+    [(question, _)] = answerer.seen
+    assert question.reading.intent == answer.intent == "summary"
+    assert bot.ask("Where are the talks held?").intent == "facts"
+
+
 def test_pipeline_order_is_condense_retrieve_answer() -> None:
     log: list[str] = []
 

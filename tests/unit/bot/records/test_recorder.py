@@ -85,6 +85,18 @@ def test_exchange_of_keeps_what_the_insights_need_and_hashes_the_session() -> No
     assert session_hash("") is None
 
 
+def test_the_recorded_intent_is_the_answers_and_the_history_as_long_as_the_bots() -> None:
+    turns = tuple(ChatTurn(question=f"Q{n}?", answer=f"A{n}.") for n in range(12))
+    question = Question("tldr", turns)
+    answer = Answer(
+        text="A.", answerer="extractive", question="tldr", standalone_question="tldr", intent="summary"
+    )
+    recorded = exchange_of(question, answer, "s", 10)  # NEWSBOT_HISTORY_TURNS=10
+    assert recorded.intent == "summary"
+    assert [q for q, _ in recorded.history] == [f"Q{n}?" for n in range(2, 12)]
+    assert exchange_of(question, answer, "s", 2).history == [("Q10?", "A10."), ("Q11?", "A11.")]
+
+
 def test_recorded_exchanges_are_written_by_the_writer_thread(
     recorder: DatabaseRecorder, tmp_path: Path
 ) -> None:
