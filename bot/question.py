@@ -56,7 +56,11 @@ class Question:
         return f"{self.text}{_CONTEXT_SEPARATOR}{'; '.join(self.context)}"
 
     def with_context(self, context: tuple[str, ...] | list[str]) -> Question:
-        return replace(self, context=tuple(context))
+        """The question with what it refers to; its words, and so their reading, unchanged."""
+        copy = replace(self, context=tuple(context))
+        if "reading" in vars(self):  # read already: the copy keeps it (the cache is this class's own)
+            vars(copy)["reading"] = self.reading
+        return copy
 
 
 def without_markup(text: str) -> str:

@@ -1,10 +1,11 @@
 """The default answerer, no LLM: the retrieved sentences that answer, verbatim, cited.
 
-Every sentence of the best passages is scored by semantic similarity to the question
-(the same packaged model), IDF-weighted overlap with the question's terms, the rank of
-its passage and whether it holds a phrase of the asked kind (a name for "who", ...).
-The best sentence leads; a few more follow when they score close to it, preferring
-other articles when the question spans several. Weak evidence → a plain refusal.
+``answer`` runs the steps in order: route (a summary or a fact about the article: ``routing.py``)
+→ scope (the best passages; on a page, the whole article) → candidate sentences → score (the
+scorers of ``scoring.py``, then the semantic similarity of the best, by the same packaged model)
+→ choose (weak evidence → a plain refusal; the best sentence, then those close to it, preferring
+other articles when the question spans several) → compose (verdict, names, bold, citations).
+Everything about the question comes from its one ``Reading``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from bot.answerers.routing import route
-from bot.answerers.scoring import Asked, Candidate, ExtractiveConfig, score_sentences
+from bot.answerers.scoring import Candidate, ExtractiveConfig, Scored, score_sentences
 from bot.drafting.about import chunks_of, summary_draft
 from bot.drafting.citations import specifics
 from bot.drafting.draft import AnswerEvent, Delta, Draft, citation_for, related_articles
@@ -67,26 +68,23 @@ class ExtractiveAnswerer:
         # Sentences are scored against the question with its context (what a follow-up
         # refers to); the kind of answer and the names asked about come from the question alone.
         question = Question.of(question)
-        reading = question.reading  # the reader's own words, read once
-        about = route(question, reading, passages, self._reader(question))
+        about = route(question, passages, self._reader(question))
         if about is not None:
             return about
         question, passages, referent = self._in_scope(question, passages)
         candidates = self._candidates(passages)
         if not candidates:
             return refusal(passages)
-        self._score(question, reading, candidates, referent)
-        chosen = self._choose(candidates, passages, question, reading)
+        self._score(question, candidates, referent)
+        chosen = self._choose(candidates, passages, question)
         if not chosen:
-            return self._broad_summary(question, reading, passages) or refusal(passages)
-        return self._compose(question, reading, chosen, passages)
+            return self._broad_summary(question, passages) or refusal(passages)
+        return self._compose(question, chosen, passages)
 
-    def _broad_summary(
-        self, question: Question, reading: Reading, passages: Sequence[Document]
-    ) -> Draft | None:
+    def _broad_summary(self, question: Question, passages: Sequence[Document]) -> Draft | None:
         """On an article's page, "what happened in the final" that no one sentence answers is
         asking for the story: its summary rather than a refusal."""
-        if not question.article_id or not reading.what_happened:
+        if not question.article_id or not question.reading.what_happened:
             return None
         if self._unknown_names_penalty(question, passages):
             return None  # "what happened to Joe Biden" on a page that never names him
@@ -143,15 +141,14 @@ class ExtractiveAnswerer:
                 found.append(_with_list(cand, doc.page_content, self.config))
         return found
 
-    def _score(
-        self, question: Question, reading: Reading, candidates: list[Candidate], referent: Referent | None
-    ) -> None:
+    def _score(self, question: Question, candidates: list[Candidate], referent: Referent | None) -> None:
         """The scorers of ``bot/answerers/scoring.py``, then the semantic similarity of the best."""
+        reading = question.reading
         actor = reading.actor
         if actor is not None:  # "the US president" → "US President Donald Trump" in the passages
             actor = named_in_role(actor, list(dict.fromkeys(c.text for c in candidates)))
         query = question.standalone
-        score_sentences(Asked(reading, query, actor, self.config), candidates, self._idf, referent)
+        score_sentences(Scored(reading, query, actor, self.config), candidates, self._idf, referent)
         shortlist = [
             c
             for c in sorted(candidates, key=lambda c: -c.score)[: self.config.embed_top]
@@ -161,13 +158,13 @@ class ExtractiveAnswerer:
             return
         # Only a context this answerer added for a pronoun (a conversation's context stays whole).
         guessed = referent is not None and query != question.text
-        asked = [query, question.text] if guessed else [query]
-        vectors = self._vectors(asked + [c.text for c in shortlist])
+        questions = [query, question.text] if guessed else [query]
+        vectors = self._vectors(questions + [c.text for c in shortlist])
         # With a resolved pronoun, the mean of the question's similarity with and without the
         # name: the name alone pulls towards sentences that name the subject but answer nothing
         # (held-out reader set, eval/RESULTS.md: with it 0.621, without 0.653, the mean 0.642 —
         # and the mean keeps the reader set's 0.783, without it 0.753).
-        sims = (vectors[len(asked) :] @ vectors[: len(asked)].T).mean(axis=1)
+        sims = (vectors[len(questions) :] @ vectors[: len(questions)].T).mean(axis=1)
         for cand, sim in zip(shortlist, sims, strict=True):
             cand.semantic = float(sim)
             cand.score += self.config.w_semantic * cand.semantic
@@ -189,12 +186,12 @@ class ExtractiveAnswerer:
         return np.stack([self._cache[t] for t in texts])
 
     def _choose(
-        self, candidates: list[Candidate], passages: Sequence[Document], question: Question, reading: Reading
+        self, candidates: list[Candidate], passages: Sequence[Document], question: Question
     ) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: -c.score)
         if ranked[0].score == float("-inf"):
             return []
-        base = self.config.refuse_below_yes_no if reading.yes_no else self.config.refuse_below
+        base = self.config.refuse_below_yes_no if question.reading.yes_no else self.config.refuse_below
         bar = base + self._unknown_names_penalty(question, passages)
         if ranked[0].score < bar:
             return []
@@ -227,9 +224,8 @@ class ExtractiveAnswerer:
         # mostly absent is probably about something the articles don't cover.
         return self.config.unknown_names_penalty if missing >= self.config.unknown_names_share else 0.0
 
-    def _compose(
-        self, question: Question, reading: Reading, chosen: list[Candidate], passages: Sequence[Document]
-    ) -> Draft:
+    def _compose(self, question: Question, chosen: list[Candidate], passages: Sequence[Document]) -> Draft:
+        reading = question.reading
         if reading.yes_no:
             # A sentence that settles the question leads, else one the article states itself
             # rather than someone's quoted words (stable sort: score order otherwise).

@@ -28,14 +28,17 @@ ArticleReader = Callable[[str], list[Document]]  # an article's chunks, as this 
 
 
 @dataclass(frozen=True)
-class Asked:
+class Routed:
     """A question routed to an article: which one (the page's, else the best passage's)."""
 
     question: Question
-    reading: Reading
     passages: Sequence[Document]
     article_id: str
     articles: ArticleReader
+
+    @property
+    def reading(self) -> Reading:
+        return self.question.reading
 
     def chunks(self) -> list[Document]:
         return chunks_of(self.article_id, self.passages, self.articles)
@@ -44,23 +47,23 @@ class Asked:
 @dataclass(frozen=True)
 class Route:
     name: str
-    when: Callable[[Asked], bool]
-    answer: Callable[[Asked], Draft | None]
+    when: Callable[[Routed], bool]
+    answer: Callable[[Routed], Draft | None]
 
 
-def _latest(asked: Asked) -> Draft | None:
+def _latest(routed: Routed) -> Draft | None:
     """One dated sentence per matching article, newest first."""
-    return latest_draft(asked.passages, asked.articles)
+    return latest_draft(routed.passages, routed.articles)
 
 
-def _summary(asked: Asked) -> Draft | None:
-    chunks = asked.chunks()  # none: an article not in the index, nothing to say about it
-    return summary_draft(chunks, scoped=asked.question.article_id is not None) if chunks else None
+def _summary(routed: Routed) -> Draft | None:
+    chunks = routed.chunks()  # none: an article not in the index, nothing to say about it
+    return summary_draft(chunks, scoped=routed.question.article_id is not None) if chunks else None
 
 
-def _fact(asked: Asked) -> Draft | None:
-    chunks = asked.chunks()
-    return fact_draft(asked.reading.intent, chunks) if chunks else None
+def _fact(routed: Routed) -> Draft | None:
+    chunks = routed.chunks()
+    return fact_draft(routed.reading.intent, chunks) if chunks else None
 
 
 ROUTES: tuple[Route, ...] = (
@@ -80,13 +83,11 @@ def answered_from_article(reading: Reading) -> bool:
     return reading.intent is not Intent.FACTS
 
 
-def route(
-    question: Question, reading: Reading, passages: Sequence[Document], articles: ArticleReader
-) -> Draft | None:
+def route(question: Question, passages: Sequence[Document], articles: ArticleReader) -> Draft | None:
     """The answer of the first route that matches, or None: answer from the sentences."""
     article_id = question.article_id or (str(passages[0].metadata.get("article_id")) if passages else "")
-    if not answered_from_article(reading) or not article_id:
+    if not answered_from_article(question.reading) or not article_id:
         return None
-    asked = Asked(question, reading, passages, article_id, articles)
-    found = next((r for r in ROUTES if r.when(asked)), None)
-    return found.answer(asked) if found is not None else None
+    routed = Routed(question, passages, article_id, articles)
+    found = next((r for r in ROUTES if r.when(routed)), None)
+    return found.answer(routed) if found is not None else None

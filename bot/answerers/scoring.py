@@ -107,8 +107,8 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Asked:
-    """The question as the scorers compare sentences with it."""
+class Scored:
+    """What each sentence is scored against: the question's reading and the passages' names."""
 
     reading: Reading
     query: str  # the question with its context: phrases it already holds are no answer
@@ -116,7 +116,7 @@ class Asked:
     config: ExtractiveConfig
 
 
-ScoreFn = Callable[[Candidate, Asked], float]
+ScoreFn = Callable[[Candidate, Scored], float]
 GuidanceFn = Callable[[Reading], str | None]
 
 
@@ -155,9 +155,9 @@ def _kind_line(reading: Reading) -> str | None:
     return KIND_GUIDANCE[reading.kind] if reading.kind is not None else None
 
 
-def _actor_score(cand: Candidate, asked: Asked) -> float:
+def _actor_score(cand: Candidate, scored: Scored) -> float:
     """The actor's own words (or deeds) preferred, somebody else's words less so."""
-    actor, notes, cfg = asked.actor, cand.notes, asked.config
+    actor, notes, cfg = scored.actor, cand.notes, scored.config
     if actor is None or notes is None:
         return 0.0
     if actor.speaks_in(notes):
@@ -176,14 +176,14 @@ def _actor_line(reading: Reading) -> str | None:
     return "It asks what someone wants or plans: give what the passages say they want or plan."
 
 
-def _future_score(cand: Candidate, asked: Asked) -> float:
+def _future_score(cand: Candidate, scored: Scored) -> float:
     # A question both why and what-next ("why will it happen next") is scored as a why.
-    if asked.reading.cause or not states_future(cand.text):
+    if scored.reading.cause or not states_future(cand.text):
         return 0.0
-    return asked.config.w_form
+    return scored.config.w_form
 
 
-def _strict(cand: Candidate, _asked: Asked) -> float:
+def _strict(cand: Candidate, _scored: Scored) -> float:
     return 0.0 if cand.typed else float("-inf")  # "how old is X": a sentence without an age cannot answer
 
 
@@ -262,30 +262,30 @@ def applying(reading: Reading) -> list[Scorer]:
 
 
 def score_sentences(
-    asked: Asked,
+    scored: Scored,
     candidates: Sequence[Candidate],
     idf: Callable[[str], float],
     referent: Referent | None = None,
 ) -> None:
     """Each candidate's score before the semantic stage: its word match and asked phrase, the
     scorers that apply in order, then the carry-over from the sentence before it."""
-    q_terms = set(terms(asked.query))
+    q_terms = set(terms(scored.query))
     # "How old was he": a sentence calling the subject "he" is about it as much as one
     # naming it (news names a person once, then says "he"), so both match the name.
     named = set(terms(referent.name)) if referent is not None else set()
     q_weight = sum(idf(t) for t in q_terms) or 1.0
-    scorers = [s.score for s in applying(asked.reading) if s.score is not None]
-    kind = asked.reading.kind
+    scorers = [s.score for s in applying(scored.reading) if s.score is not None]
+    kind = scored.reading.kind
     for cand in candidates:
         said = set(terms(cand.text))
         if referent is not None and referent.mentioned_in(cand.text):
             said |= named
         cand.lexical = sum(idf(t) for t in q_terms & said) / q_weight
-        cand.typed = answer_phrase(cand.text, kind, asked.query, cand.notes) is not None
+        cand.typed = answer_phrase(cand.text, kind, scored.query, cand.notes) is not None
         cand.score = 0.0
         for score in scorers:
-            cand.score += score(cand, asked)
-    carry_over(candidates, asked.config)
+            cand.score += score(cand, scored)
+    carry_over(candidates, scored.config)
 
 
 def carry_over(candidates: Sequence[Candidate], cfg: ExtractiveConfig) -> None:

@@ -52,10 +52,11 @@ def before_surname(surname: str) -> re.Pattern[str]:
 # one word at a time: a capitalised word as in NAME (no initials), or a number ("1,200", "3.5").
 SPECIFIC = re.compile(rf"\b{_CAPITALISED_WORD}|\b\d[\d,.]*\d|\b\d")
 
-# One conversational word before a question ("so why…", "but who said…", "ok, is it…"), with
-# its comma: every rule that reads a question's first words (bot/reading) looks past it the same way.
+# One conversational word before a question ("so why…", "but who said…", "ok, is it…", "so... when"),
+# with the punctuation after it: every rule that reads a question's first words (bot/reading)
+# looks past it the same way.
 _OPENERS = "|".join(sorted(word_list("openers"), key=len, reverse=True))
-OPENER = rf"(?:(?:{_OPENERS})\b[,\s]*)?"
+OPENER = rf"(?:(?:{_OPENERS})\b\W*)?"
 
 # ---- Months and dates --------------------------------------------------------------------
 

@@ -4,8 +4,8 @@
 "triggered by"), not the one that restates the event; "what's next" / "what happens if" by
 the one that says what will or may happen ("will", "expected to", "warned"). The cue phrases
 are word lists (``bot/language/data/cause_phrases.txt``, ``future_phrases.txt``); the extractive
-answerer prefers sentences holding one, and the LLM prompt asks for the same
-(``bot/answerers/guidance.py``).
+answerer's "cause" and "future" scorers prefer sentences holding one, and the LLM prompt asks
+for the same (both in ``bot/answerers/scoring.py``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _LIST = re.compile(
     re.I,
 )
 _LIST_PHRASE = re.compile(
-    r"\bwho\s+else\b|\bwho\s+(?:are|were)\s+the\b|^\s*(?:list|name)\s+(?:the|all|some)\b", re.I
+    rf"\bwho\s+else\b|\bwho\s+(?:are|were)\s+the\b|^\s*{OPENER}(?:list|name)\s+(?:the|all|some)\b", re.I
 )
 
 
@@ -68,12 +68,3 @@ def states_cause(sentence: str) -> bool:
 def states_future(sentence: str) -> bool:
     """The sentence says what will or may happen ("will", "expected to", "warned", "next")."""
     return phrase_pattern("future_phrases").search(sentence) is not None
-
-
-def form_cue(question: str, sentence: str) -> bool:
-    """The sentence carries what a why / what-next question asks for."""
-    if asks_why(question):
-        return states_cause(sentence)
-    if asks_next(question):
-        return states_future(sentence)
-    return False

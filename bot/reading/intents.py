@@ -54,7 +54,7 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
             rf"\bwho\s+(?:wrote|writes|authored|reported|reviewed|penned)\s+(?:{_THE_ARTICLE}|that)?\s*[?.!]*\s*$"
             rf"|\bwho(?:'s|’s|s|\s+is|\s+was)\s+the\s+(?:author|writer|reporter|journalist)\b"
             rf"(?!\s+of\s+(?!{_THE_ARTICLE}))|\b(?:author|writer|byline)\s+of\s+{_THE_ARTICLE}"
-            rf"|^\s*(?:the\s+)?(?:author|byline|writer){_POLITE}\s*[?.!]*\s*$",
+            rf"|^\s*{OPENER}(?:the\s+)?(?:author|byline|writer){_POLITE}\s*[?.!]*\s*$",
             re.IGNORECASE,
         ),
     ),
@@ -74,7 +74,7 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
             # Only about this article: "which news source reported X" compares articles.
             rf"\b(?:which|what)\s+{_OUTLET}\s+(?:is|was)\s+{_THE_ARTICLE}\b"
             rf"|\b(?:which|what)\s+{_OUTLET}\s+(?:published|ran|wrote|posted)\s+{_THE_ARTICLE}"
-            rf"|^\s*(?:which|what)\s+{_OUTLET}{_POLITE}\s*[?.!]*\s*$"
+            rf"|^\s*{OPENER}(?:which|what)\s+{_OUTLET}{_POLITE}\s*[?.!]*\s*$"
             rf"|\bwho\s+(?:published|publishes|runs|ran)\s+{_THE_ARTICLE}"
             rf"|\bwhere\s+(?:was|is)\s+{_THE_ARTICLE}\s+(?:published|from)\b",
             re.IGNORECASE,
@@ -85,7 +85,7 @@ _FACTS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:link|url|address)\s+(?:to|of|for)\s+(?:the\s+)?(?:original|{_THE_ARTICLE})"
             rf"|\boriginal\s+(?:article|story|source|version|link)\b"
-            rf"|^\s*(?:(?:the|a)\s+)?(?:link|url|source\s+link){_POLITE}\s*[?.!]*\s*$"
+            rf"|^\s*{OPENER}(?:(?:the|a)\s+)?(?:link|url|source\s+link){_POLITE}\s*[?.!]*\s*$"
             r"|\b(?:get|have|see|share|send)\s+(?:me\s+)?(?:the|a|that)\s+(?:link|url)\b(?!\s+between)"
             r"|\bwhere\s+can\s+i\s+(?:read|find)\s+(?:the\s+)?(?:full|original|whole)\b",
             re.IGNORECASE,
@@ -98,8 +98,8 @@ _LATEST = re.compile(
     # Asked of the bot, not part of a longer question ("an article discussing the latest…").
     r"\bwhat(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|newest)\b"
     r"|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about)\b"
-    r"|^\s*(?:the\s+)?(?:latest|newest)\b"
-    r"|^\s*(?:are\s+there\s+)?any\s+(?:news|updates?|developments?)\s+(?:on|about|with)\b",
+    rf"|^\s*{OPENER}(?:the\s+)?(?:latest|newest)\b"
+    rf"|^\s*{OPENER}(?:are\s+there\s+)?any\s+(?:news|updates?|developments?)\s+(?:on|about|with)\b",
     re.IGNORECASE,
 )
 

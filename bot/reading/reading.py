@@ -24,7 +24,6 @@ class Reading:
 
     intent: Intent  # summary, a fact about the article, or a question about the news (intents.py)
     kind: Kind | None  # the phrase it wants: a name for "who", a date for "when" (kinds.py)
-    strict: bool  # no sentence with a phrase of that kind → refuse (``KindRule.strict``)
     yes_no: bool  # "is Putin attending?" (yes_no.py)
     actor: Actor | None  # whose words or deeds it asks for: "what did the Kremlin say" (speakers.py)
     who_said: bool  # "who said Russia can win": the speaker is the answer (speakers.py)
@@ -35,14 +34,17 @@ class Reading:
     what_happened: bool  # "what happened in the final": the story's events (intents.py)
     present: bool  # how things stand now: the answer says when it was true (patterns.py)
 
+    @property
+    def strict(self) -> bool:
+        """No sentence with a phrase of the asked kind → refuse (``KindRule.strict``)."""
+        return self.kind is not None and RULES[self.kind].strict
+
 
 def read(text: str) -> Reading:
     """The reading of a reader's question (its own words, cleaned: ``Question.text``)."""
-    kind = question_type(text)
     return Reading(
         intent=intent_of(text),
-        kind=kind,
-        strict=kind is not None and RULES[kind].strict,
+        kind=question_type(text),
         yes_no=is_yes_no(text),
         actor=asked_actor(text),
         who_said=asks_speaker(text),

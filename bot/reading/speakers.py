@@ -17,7 +17,6 @@ from bot.language.text import is_stopword
 from bot.language.wordlists import alternatives, word_list
 from index.nlp import SentenceNotes
 from index.wordlists import pronouns
-from index.wordlists import word_list as index_word_list
 
 # Words joined by single spaces (not "[\w ]+?"): no backtracking over runs of spaces.
 _WHO = r"(?P<who>[\w.'’\-]+(?: [\w.'’\-]+)*?)"
@@ -42,12 +41,8 @@ _ABOUT = re.compile(r"\babout\s+(?P<who>[\w.'’\- ]+?)\s*[?.!]*\s*$", re.I)
 _TITLES = word_list("titles")
 
 
-# "Who said Russia can win the war?": the answer is the speaker of the sentence that says it. Its
-# verbs are the index's speech verbs (the notes make their subject a sentence's speaker), and
-# two forms the index does not need: "who's saying" and "who described it as".
-_SAID = "|".join(
-    sorted(index_word_list("speech_verbs") | {"saying", "described"}, key=lambda w: (-len(w), w))
-)
+# "Who said Russia can win the war?": the answer is the speaker of the sentence that says it.
+_SAID = alternatives("asked_speaker_phrases")
 _WHO_SAID = re.compile(rf"^\s*{OPENER}who(?:'s|’s|\s+has|\s+had)?\s+(?:{_SAID})\b", re.I)
 
 

@@ -191,3 +191,11 @@ def test_any_language_is_accepted(seed_bot) -> None:
     answer = seed_bot.ask("Хто очолює російську делегацію?")
     assert answer.question == "Хто очолює російську делегацію?"
     assert answer.text  # an answer or a refusal, never an error
+
+
+def test_the_answers_intent_field_names_every_intent() -> None:
+    from bot.reading.intents import Intent
+
+    described = Answer.model_fields["intent"].description or ""
+    assert all(intent.value in described for intent in Intent)
+    assert Answer.model_fields["intent"].default == Intent.FACTS.value

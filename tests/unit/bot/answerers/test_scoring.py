@@ -11,9 +11,9 @@ from bot.answerers.guidance import NO_GUIDANCE, guidance
 from bot.answerers.scoring import (
     KIND_GUIDANCE,
     SCORERS,
-    Asked,
     Candidate,
     ExtractiveConfig,
+    Scored,
     applying,
     score_sentences,
 )
@@ -26,7 +26,6 @@ BLANK = read("tell me about the bridge")
 NOT_FORMS = {
     "intent": "routing: bot/answerers/routing.py",
     "kind": "a form per Kind: tested below",
-    "strict": "follows from the kind",
     "what_happened": "the page's summary when no sentence answers (ExtractiveAnswerer._broad_summary)",
     "present": "the 'as of' note (bot/chatbot.py)",
 }
@@ -83,8 +82,8 @@ def _cands(*texts: str) -> list[Candidate]:
 
 def _score(question: str, texts: list[str], config: ExtractiveConfig | None = None) -> list[Candidate]:
     cands = _cands(*texts)
-    asked = Asked(read(question), question, None, config or ExtractiveConfig())
-    score_sentences(asked, cands, lambda _t: 1.0)
+    scored = Scored(read(question), question, None, config or ExtractiveConfig())
+    score_sentences(scored, cands, lambda _t: 1.0)
     return cands
 
 
@@ -101,6 +100,50 @@ def test_a_why_question_adds_the_form_weight_to_a_sentence_stating_a_cause() -> 
     unscored = _score("why did the ferry stop", texts, ExtractiveConfig(w_form=0.0))
     assert scored[0].score == unscored[0].score
     assert scored[1].score == pytest.approx(unscored[1].score + ExtractiveConfig().w_form)
+
+
+@pytest.mark.parametrize(
+    ("question", "cue"),
+    [
+        ("why were the lights so far south", "The displays were triggered by a strong geomagnetic storm."),
+        ("what happens next", "The vote will be held on Monday."),
+        # Both forms: scored as a why (the cause), never twice.
+        ("why does it matter what happens next", "The vote was called because the mayor resigned."),
+    ],
+)
+def test_the_form_cue_follows_the_question_form(question: str, cue: str) -> None:
+    plain = "The lights were seen over the town on Friday night."
+    scored = _score(question, [plain, cue])
+    unscored = _score(question, [plain, cue], ExtractiveConfig(w_form=0.0))
+    assert scored[1].score == pytest.approx(unscored[1].score + ExtractiveConfig().w_form)
+    assert _score("where were the lights seen", [plain, cue])[1].score == (
+        _score("where were the lights seen", [plain, cue], ExtractiveConfig(w_form=0.0))[1].score
+    )
+
+
+def test_every_scorer_names_the_config_weights_it_uses() -> None:
+    weights = {f.name for f in fields(ExtractiveConfig)}
+    for scorer in SCORERS:
+        named = {w.strip() for w in scorer.weight.split(",") if w.strip()}
+        assert named <= weights, f"{scorer.name}: {named - weights}"
+
+
+def test_the_scorers_order() -> None:
+    # Scores are summed in this order (floating point: another order can change an answer) and
+    # the LLM's guidance lines are written in it: a change here is a change of answers.
+    assert [s.name for s in SCORERS] == [
+        "words",
+        "kind",
+        "rank",
+        "yes/no",
+        "actor",
+        "who said",
+        "cause",
+        "future",
+        "list",
+        "count",
+        "strict kind",
+    ]
 
 
 def test_a_strict_kind_without_its_phrase_can_never_be_chosen() -> None:

@@ -103,6 +103,12 @@ def test_each_category_of_pronouns_is_what_its_rule_needs() -> None:
         pronouns("plural")
 
 
+def test_the_verbs_of_a_who_said_question_are_speech_verbs_of_the_index() -> None:
+    # Two forms only a question uses; the rest must be verbs whose subject the notes make the speaker.
+    asked = word_list("asked_speaker_phrases") - {"saying", "described"}
+    assert asked <= index_wordlists.word_list("speech_verbs")
+
+
 def test_a_list_is_read_once() -> None:
     assert word_list("titles") is word_list("titles")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reading.forms import asks_list, asks_next, asks_why, form_cue, states_cause, states_future
+from bot.reading.forms import asks_list, asks_next, asks_why, states_cause, states_future
 
 
 @pytest.mark.parametrize(
@@ -49,13 +49,6 @@ def test_cause_and_future_sentences() -> None:
     assert states_future("The MHRA will first decide if they are safe.")
     assert states_future("Leaders warned of new sanctions.")
     assert not states_future("The talks began on Thursday in Istanbul.")
-
-
-def test_the_cue_follows_the_question_form() -> None:
-    cause = "The displays were triggered by a strong geomagnetic storm."
-    assert form_cue("why were the lights so far south", cause)
-    assert not form_cue("where were the lights seen", cause)  # no form: no cue
-    assert form_cue("what happens next", "The vote will be held on Monday.")
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,6 @@ def test_a_question_of_no_form_reads_as_a_plain_question_about_the_news() -> Non
     assert reading == Reading(
         intent=Intent.FACTS,
         kind=None,
-        strict=False,
         yes_no=False,
         actor=None,
         who_said=False,
