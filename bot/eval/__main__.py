@@ -94,7 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write report.md, report.html and results.csv (one row per question) here",
     )
-    parser.add_argument("--compare", type=Path, metavar="PREVIOUS.json", help="a previous --json summary")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="PREVIOUS.json",
+        help="a previous --json summary: better, worse, and every answer that changed",
+    )
     parser.add_argument(
         "--min",
         action="append",

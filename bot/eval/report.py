@@ -48,8 +48,13 @@ def fmt(value: float | None, name: str = "") -> str:
     return f"{value:.0f} ms" if name.endswith("_ms") else f"{value:.3f}"
 
 
+# What the reader is shown: a question whose any of these differ was answered differently.
+ANSWER_FIELDS = ("standalone_question", "answer", "refused", "error", "notice", "citations")
+
+
 def compare(summary: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
-    """Metric deltas and the questions that got better or worse (correctness, then retrieval)."""
+    """Metric deltas, the questions that got better or worse (correctness, then retrieval) and
+    those answered differently at all (a refactor must leave ``changed`` empty)."""
     deltas = {}
     for group, name in METRICS:
         now, then = metric(summary, f"{group}.{name}"), metric(previous, f"{group}.{name}")
@@ -59,17 +64,25 @@ def compare(summary: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]
             "delta": None if now is None or then is None else now - then,
         }
     before = {r["id"]: r for r in previous.get("per_question", [])}
-    better, worse = [], []
+    better, worse, changed = [], [], []
     for row in summary["per_question"]:
         old = before.get(row["id"])
         if old is None:
             continue
+        if any(row.get(f) != old.get(f) for f in ANSWER_FIELDS):
+            changed.append(row["id"])
         change = _outcome(row) - _outcome(old)
         if change > 0:
             better.append(row["id"])
         elif change < 0:
             worse.append(row["id"])
-    return {"metrics": deltas, "better": better, "worse": worse}
+    return {"metrics": deltas, "better": better, "worse": worse, "changed": changed}
+
+
+def _changed(comparison: dict[str, Any]) -> str:
+    """How many answers differ, and which (a comparison with an older file may lack the list)."""
+    changed = comparison.get("changed", [])
+    return f"{len(changed)}" + (f" ({', '.join(changed)})" if changed else "")
 
 
 def _outcome(row: dict[str, Any]) -> float:
@@ -113,6 +126,7 @@ def markdown(summary: dict[str, Any], comparison: dict[str, Any] | None = None) 
             "",
             f"Better: {', '.join(comparison['better']) or 'none'}",
             f"Worse: {', '.join(comparison['worse']) or 'none'}",
+            f"Answered differently: {_changed(comparison)}",
         ]
     lines += [
         "",
@@ -213,6 +227,7 @@ def html_report(summary: dict[str, Any], comparison: dict[str, Any] | None = Non
         parts.append("<h2>Compared with the previous run</h2>")
         parts.append(f"<p>Better: {esc(', '.join(comparison['better']) or 'none')}</p>")
         parts.append(f"<p>Worse: {esc(', '.join(comparison['worse']) or 'none')}</p>")
+        parts.append(f"<p>Answered differently: {esc(_changed(comparison))}</p>")
     parts.append(
         "<h2>Questions</h2><table><tr><th>id</th><th>type</th><th>question</th><th>gold</th>"
         "<th>answer</th><th>citations</th><th>hit</th><th>correct</th><th>refused</th><th>ms</th></tr>"
