@@ -18,13 +18,20 @@ def _summary(correct: list[bool], accuracy: float) -> dict[str, object]:
     return {"answer": {"accuracy": accuracy}, "per_question": rows}
 
 
+def _rows(summary: dict[str, object]) -> list[dict[str, object]]:
+    rows = summary["per_question"]
+    assert isinstance(rows, list)
+    return rows
+
+
 def test_compare_and_thresholds() -> None:
     now, before = _summary([True, False], 0.5), _summary([False, True], 0.5)
     result = compare(now, before)
     assert (result["better"], result["worse"]) == (["q0"], ["q1"])
     assert result["changed"] == []  # the same answers, scored differently: nothing shown changed
-    before["per_question"][1]["citations"] = [{"n": 1, "quote": "x", "start": 0, "end": 1}]
-    assert compare(now, before)["changed"] == ["q1"]
+    cited = _summary([False, True], 0.5)
+    cited["per_question"] = [{**row, "citations": [{"n": 1, "quote": "x"}]} for row in _rows(cited)]
+    assert compare(now, cited)["changed"] == ["q0", "q1"]
     assert result["metrics"]["answer.accuracy"]["delta"] == 0.0
     assert metric(now, "answer.accuracy") == 0.5 and metric(now, "nope.x") is None
     assert check_thresholds(now, {"answer.accuracy": 0.4}) == []
