@@ -12,6 +12,16 @@ ROOT = Path(__file__).resolve().parent.parent
 # The team's seed article (source_docs/), the corpus of the bot, web and CLI tests.
 SEED = ROOT / "source_docs" / "ukraine-russia-istanbul-peace-talks-explained.txt"
 
+# An article's metadata as the index stores it with each chunk (facts about the article, routing).
+BRIDGE_META = {
+    "article_id": "bridge",
+    "title": "Bridge approved",
+    "source": "Harbour Gazette",
+    "author": "Ana Silva",
+    "published_at": "2023-11-27T08:45:59Z",
+    "url": "https://gazette.example/bridge",
+    "start": 0,
+}
 TOWNS = [
     "Aldermoor",
     "Brackwater",

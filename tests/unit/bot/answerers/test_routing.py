@@ -8,16 +8,9 @@ from langchain_core.documents import Document
 from bot.answerers.routing import ROUTES, Routed, answered_from_article, route
 from bot.question import Question
 from bot.reading.intents import Intent
+from tests.corpus import BRIDGE_META
 
-META = {
-    "article_id": "bridge",
-    "title": "Bridge approved",
-    "source": "Harbour Gazette",
-    "author": "Ana Silva",
-    "published_at": "2023-11-27T08:45:59Z",
-    "url": "https://gazette.example/bridge",
-    "start": 0,
-}
+META = BRIDGE_META
 BODY = (
     "The council approved the new harbour bridge on Monday after a decade of debate. Work starts in spring."
 )

@@ -10,7 +10,7 @@ from bot.chatbot import Chatbot
 from bot.drafting.about import fact_draft, latest_draft, summary_draft
 from bot.question import Question
 from bot.reading.intents import Intent
-from tests.corpus import SEED
+from tests.corpus import BRIDGE_META, SEED
 from tests.fakes import HashEmbeddings
 
 BODY = (
@@ -18,15 +18,7 @@ BODY = (
     "Work starts in spring and should take three years.\n\nWhy Now?\n\n"
     "Traffic on the old ferry route has doubled since 2015, the council said."
 )
-META = {
-    "article_id": "bridge",
-    "title": "Bridge approved",
-    "source": "Harbour Gazette",
-    "author": "Ana Silva",
-    "published_at": "2023-11-27T08:45:59Z",
-    "url": "https://gazette.example/bridge",
-    "start": 0,
-}
+META = BRIDGE_META
 
 
 def article(**meta: object) -> list[Document]:
