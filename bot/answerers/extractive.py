@@ -81,6 +81,15 @@ class ExtractiveAnswerer:
             return self._broad_summary(question, passages) or refusal(passages)
         return self._compose(question, chosen, passages)
 
+    def ranked(self, question: Question | str, passages: Sequence[Document]) -> list[Candidate]:
+        """Every candidate sentence of the question's scope, best first, scored as ``answer``
+        scores them (no route, no bar): what a benchmark of sentence selection reads."""
+        question, passages, referent = self._in_scope(Question.of(question), passages)
+        candidates = self._candidates(passages)
+        if candidates:
+            self._score(question, candidates, referent)
+        return sorted(candidates, key=lambda c: -c.score)
+
     def _broad_summary(self, question: Question, passages: Sequence[Document]) -> Draft | None:
         """On an article's page, "what happened in the final" that no one sentence answers is
         asking for the story: its summary rather than a refusal."""

@@ -82,6 +82,14 @@ def answerer(encoder: HashEmbeddings) -> ExtractiveAnswerer:
     return ExtractiveAnswerer(encoder.encode_batch)
 
 
+def test_ranked_gives_every_candidate_best_first_with_the_answers_sentence_on_top(answerer) -> None:
+    question = "How many years did the bridge take to build?"
+    ranked = answerer.ranked(question, PASSAGES)
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    assert ranked[0].text == answerer.answer(question, PASSAGES).citations[0].quote
+    assert len(ranked) >= 6 and not any(c.text.endswith("?") for c in ranked)
+
+
 def test_the_sentence_that_answers_is_quoted_and_cited(answerer) -> None:
     draft = answerer.answer("How many years did the bridge take to build?", PASSAGES)
     assert not draft.refused
