@@ -41,6 +41,7 @@ from bot.eval.dataset import EvalQuestion, load_questions  # noqa: E402
 from bot.eval.splits import held_out  # noqa: E402
 from bot.question import Question  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
+from index.loaders import slugify  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval" / "multihop-rag"
 _SPACE = re.compile(r"\s+")
@@ -70,7 +71,7 @@ def pairs_of(questions: Sequence[EvalQuestion], part: str) -> list[Pair]:
         if not item.answerable:
             continue
         for fact in item.evidence_facts:
-            article = Path(fact.article).stem
+            article = slugify(Path(fact.article).stem)  # the id the index gave the file
             if part == "all" or (part == "held-out") == held_out(article):
                 found.setdefault((item.question, article), []).append(_bare(fact.fact))
     return [Pair(q, a, tuple(f)) for (q, a), f in found.items()]

@@ -101,9 +101,10 @@ class EvalQuestion(BaseModel):
 
     @property
     def evidence_ids(self) -> set[str]:
-        """Evidence as article ids: file names lose their extension, like the loader does."""
+        """Evidence as article ids, made from file names as the loader makes them (the extension
+        dropped, then slugified: "…-other-.txt" is the article "…-other"), as ``article`` is."""
         names = list(self.evidence) + [f.article for f in self.evidence_facts]
-        return {Path(n).stem if Path(n).suffix in _ARTICLE_SUFFIXES else n for n in names}
+        return {slugify(Path(n).stem if Path(n).suffix in _ARTICLE_SUFFIXES else n) for n in names}
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:

@@ -47,10 +47,21 @@ def test_evidence_ids_drop_file_extensions_like_the_loader() -> None:
             "id": "x",
             "question": "q",
             "evidence": ["talks.txt", "notes.md", "story-id", "report.v2"],
-            "evidence_facts": [{"article": "page.html", "fact": "f"}],
+            "evidence_facts": [
+                {"article": "page.html", "fact": "f"},
+                {"article": "mh066_ozempic-may-be-linked-to-other-.txt", "fact": "g"},
+            ],
         }
     )
-    assert question.evidence_ids == {"talks", "notes", "story-id", "report.v2", "page"}
+    # The loader slugifies a file's name into the article id ("…-other-.txt" → "…-other").
+    assert question.evidence_ids == {
+        "talks",
+        "notes",
+        "story-id",
+        "report.v2",
+        "page",
+        "mh066_ozempic-may-be-linked-to-other",
+    }
 
 
 @pytest.mark.parametrize(
