@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from reader_sentences import SHARED, Pair, is_evidence, pairs_of  # noqa: E402
+from reader_sentences import SHARED, Pair, best_cosine, is_evidence, pairs_of  # noqa: E402
 
 from bot.answerers.extractive import ExtractiveAnswerer  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -177,8 +177,7 @@ def _measure(rules: ExtractiveAnswerer, encode: Encode, pairs: Sequence[Pair]) -
             continue
         ruled += is_evidence(ranked[0].text, pair.facts)
         texts = [c.text for c in ranked]
-        vectors = encode([pair.question, *texts])
-        alone += is_evidence(texts[int(np.argmax(vectors[1:] @ vectors[0]))], pair.facts)
+        alone += is_evidence(texts[best_cosine(encode, pair.question, texts)], pair.facts)
     return alone / len(pairs), ruled / len(pairs)
 
 

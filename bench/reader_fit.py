@@ -33,7 +33,6 @@ from bot.answerers.scoring import SCORERS, Candidate, Scored  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.eval.dataset import load_questions  # noqa: E402
 from bot.question import Question  # noqa: E402
-from bot.reading.speakers import named_in_role  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 
 # Scorers whose contribution is a feature (words and kind are features of their own; the strict
@@ -51,6 +50,7 @@ FEATURES = [
     "log words",
     *(f"scorer: {n}" for n in SCORER_FEATURES),
 ]
+_BY_NAME = {s.name: s for s in SCORERS}
 CACHE = ROOT / "bench" / "out" / "reader_features.npz"
 
 
@@ -66,9 +66,7 @@ def features(
     if not ranked:
         return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
     cands = sorted(ranked, key=lambda c: (c.passage, c.start))  # reading order
-    reading = question.reading
-    actor = named_in_role(reading.actor, [c.text for c in cands]) if reading.actor else None
-    scored = Scored(reading, question.standalone, actor, answerer.config)
+    scored = Scored.of(question.reading, question.standalone, [c.text for c in cands], answerer.config)
     _embed(encode, [pair.question, *(c.text for c in cands)], vectors)
     q = vectors[pair.question]
     rows = [_row(c, i, len(cands), scored, float(vectors[c.text] @ q)) for i, c in enumerate(cands)]
@@ -77,11 +75,10 @@ def features(
 
 
 def _row(cand: Candidate, i: int, n: int, scored: Scored, semantic: float) -> list[float]:
-    by_name = {s.name: s for s in SCORERS}
     applying = {s.name for s in SCORERS if s.applies(scored.reading)}
     contributions = []
     for name in SCORER_FEATURES:
-        score = by_name[name].score
+        score = _BY_NAME[name].score
         contributions.append(score(cand, scored) if name in applying and score is not None else 0.0)
     strict_missing = scored.reading.strict and not cand.typed
     return [

@@ -110,7 +110,7 @@ def main() -> int:
             is_evidence(texts[0], pair.facts) and ranked[0].score >= answerer.config.refuse_below
         )
         hits["words"] += is_evidence(max(ranked, key=lambda c: c.lexical).text, pair.facts)
-        hits["bi-encoder"] += is_evidence(texts[_best_cosine(encode, pair.question, texts)], pair.facts)
+        hits["bi-encoder"] += is_evidence(texts[best_cosine(encode, pair.question, texts)], pair.facts)
         if n % 50 == 0:
             print(f"  {n}/{len(pairs)} pairs, {time.perf_counter() - started:.0f} s", file=sys.stderr)
     total = len(pairs) or 1
@@ -123,7 +123,7 @@ def main() -> int:
     return 0
 
 
-def _best_cosine(encode: Callable[[Sequence[str]], np.ndarray], question: str, texts: list[str]) -> int:
+def best_cosine(encode: Callable[[Sequence[str]], np.ndarray], question: str, texts: list[str]) -> int:
     vectors = encode([question, *texts])
     return int(np.argmax(vectors[1:] @ vectors[0]))
 

@@ -28,7 +28,7 @@ from bot.language.text import is_boilerplate
 from bot.question import Question
 from bot.reading.kinds import Kind, answer_phrase, full_names
 from bot.reading.reading import Reading
-from bot.reading.speakers import named_in_role, named_speaker
+from bot.reading.speakers import named_speaker
 from bot.reading.subject import Referent, story_subject
 from bot.reading.yes_no import NOT_DIRECT, verdict
 from index.chunking import split_sentences
@@ -152,12 +152,9 @@ class ExtractiveAnswerer:
 
     def _score(self, question: Question, candidates: list[Candidate], referent: Referent | None) -> None:
         """The scorers of ``bot/answerers/scoring.py``, then the semantic similarity of the best."""
-        reading = question.reading
-        actor = reading.actor
-        if actor is not None:  # "the US president" → "US President Donald Trump" in the passages
-            actor = named_in_role(actor, list(dict.fromkeys(c.text for c in candidates)))
         query = question.standalone
-        score_sentences(Scored(reading, query, actor, self.config), candidates, self._idf, referent)
+        scored = Scored.of(question.reading, query, [c.text for c in candidates], self.config)
+        score_sentences(scored, candidates, self._idf, referent)
         shortlist = [
             c
             for c in sorted(candidates, key=lambda c: -c.score)[: self.config.embed_top]

@@ -23,7 +23,7 @@ from bot.language.text import terms
 from bot.reading.forms import states_cause, states_future
 from bot.reading.kinds import Kind, answer_phrase, list_items
 from bot.reading.reading import Reading
-from bot.reading.speakers import Actor, named_speaker
+from bot.reading.speakers import Actor, named_in_role, named_speaker
 from bot.reading.subject import Referent
 from index.nlp import MIN_WORDS, SentenceNotes
 
@@ -114,6 +114,15 @@ class Scored:
     query: str  # the question with its context: phrases it already holds are no answer
     actor: Actor | None  # the reading's actor as the passages name it ("US President Donald Trump")
     config: ExtractiveConfig
+
+    @classmethod
+    def of(cls, reading: Reading, query: str, texts: Sequence[str], config: ExtractiveConfig) -> Scored:
+        """Against these sentences: the reading's actor as they name it ("the US president" →
+        "US President Donald Trump")."""
+        actor = reading.actor
+        if actor is not None:
+            actor = named_in_role(actor, list(dict.fromkeys(texts)))
+        return cls(reading, query, actor, config)
 
 
 ScoreFn = Callable[[Candidate, Scored], float]

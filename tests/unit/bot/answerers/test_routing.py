@@ -10,11 +10,10 @@ from bot.question import Question
 from bot.reading.intents import Intent
 from tests.corpus import BRIDGE_META
 
-META = BRIDGE_META
 BODY = (
     "The council approved the new harbour bridge on Monday after a decade of debate. Work starts in spring."
 )
-CHUNKS = [Document(page_content=BODY, metadata=META, id="bridge#0")]
+CHUNKS = [Document(page_content=BODY, metadata=BRIDGE_META, id="bridge#0")]
 
 
 # A reader's question of each intent (every intent but FACTS must be here, and routed).

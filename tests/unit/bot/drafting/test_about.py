@@ -18,11 +18,10 @@ BODY = (
     "Work starts in spring and should take three years.\n\nWhy Now?\n\n"
     "Traffic on the old ferry route has doubled since 2015, the council said."
 )
-META = BRIDGE_META
 
 
 def article(**meta: object) -> list[Document]:
-    return [Document(page_content=BODY, metadata={**META, **meta}, id="bridge#0")]
+    return [Document(page_content=BODY, metadata={**BRIDGE_META, **meta}, id="bridge#0")]
 
 
 def test_summary_cites_every_sentence_at_its_offsets() -> None:
