@@ -26,12 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from reader_sentences import SHARED, Pair, is_evidence, pairs_of  # noqa: E402
+from reader_sentences import SHARED  # noqa: E402
 
 from bot.answerers.extractive import ExtractiveAnswerer  # noqa: E402
 from bot.answerers.scoring import SCORERS, Candidate, Scored  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.eval.dataset import load_questions  # noqa: E402
+from bot.eval.evidence import Pair, is_evidence, pairs_of  # noqa: E402
 from bot.question import Question  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
 

@@ -23,11 +23,9 @@ under data/eval-cache like ``python -m bot.eval --corpus``)
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,44 +35,12 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answerers.extractive import ExtractiveAnswerer  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.eval.dataset import EvalQuestion, load_questions  # noqa: E402
-from bot.eval.splits import held_out  # noqa: E402
+from bot.eval.dataset import load_questions  # noqa: E402
+from bot.eval.evidence import is_evidence, pairs_of  # noqa: E402
 from bot.question import Question  # noqa: E402
 from index.config import apply_offline_env  # noqa: E402
-from index.loaders import slugify  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval" / "multihop-rag"
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Pair:
-    question: str
-    article_id: str
-    facts: tuple[str, ...]  # whitespace removed
-
-
-def _bare(text: str) -> str:
-    return _SPACE.sub("", text)
-
-
-def is_evidence(sentence: str, facts: Sequence[str]) -> bool:
-    """The sentence is one of the facts, or lies inside one, or holds one (sentence splitting and
-    the dataset's fact boundaries differ by a clause now and then)."""
-    bare = _bare(sentence)
-    return any(bare in fact or fact in bare for fact in facts if bare and fact)
-
-
-def pairs_of(questions: Sequence[EvalQuestion], part: str) -> list[Pair]:
-    found: dict[tuple[str, str], list[str]] = {}
-    for item in questions:
-        if not item.answerable:
-            continue
-        for fact in item.evidence_facts:
-            article = slugify(Path(fact.article).stem)  # the id the index gave the file
-            if part == "all" or (part == "held-out") == held_out(article):
-                found.setdefault((item.question, article), []).append(_bare(fact.fact))
-    return [Pair(q, a, tuple(f)) for (q, a), f in found.items()]
 
 
 def main() -> int:

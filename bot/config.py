@@ -23,6 +23,15 @@ class Settings(IndexSettings):
     answerer: Literal["extractive", "openai", "llamacpp"] = Field(
         "extractive", description="Who writes answers: extractive (no LLM) or an LLM backend."
     )
+    reader: Literal["off", "refuse", "rank"] = Field(
+        "off",
+        description="The fitted reader (bot/answerers/data/reader.json) in the extractive answerer: "
+        "off, refuse (it decides when the article does not answer) or rank (it also picks the sentence).",
+    )
+    reader_model: Path | None = Field(
+        None,
+        description="The reader's weights (default: packaged; python -m bot.eval.train_reader refits).",
+    )
     retrieval_k: PositiveInt = Field(10, description="Passages retrieved per question.")
     max_question_chars: PositiveInt = Field(2000, description="Longer questions are rejected.")
     history_turns: PositiveInt = Field(6, description="Earlier turns kept per conversation.")

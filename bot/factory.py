@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.answerers.extractive import ExtractiveAnswerer
+from bot.answerers.reader import DEFAULT_READER, load_reader
 from bot.answerers.scoring import ExtractiveConfig
 from bot.chatbot import Chatbot
 from bot.config import Settings
@@ -21,6 +22,9 @@ from bot.retrieval.lexical import LexicalCache
 from index.errors import ConfigError, IndexUnavailableError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from langchain_core.documents import Document
     from langchain_core.language_models import BaseChatModel
 
     from index.encoder import Encoder
@@ -92,14 +96,7 @@ def _chatbot(
         lexical_index=lexical,
         k=settings.retrieval_k,
     )
-    config = ExtractiveConfig()
-    encode = partial(embeddings.encode_batch, batch_size=config.encode_batch)
-    extractive = ExtractiveAnswerer(
-        encode,
-        idf=lambda t: lexical().idf(t),
-        config=config,
-        articles=lambda a, subscriber: lexical().article_chunks(a, subscriber),
-    )
+    extractive = make_extractive(settings, embeddings, lexical)
     model = chat_model or make_chat_model(settings)
     if model is None:
         return Chatbot(
@@ -115,6 +112,26 @@ def _chatbot(
     answerer = LLMAnswerer(name, model, answer_prompt, extractive, timeout_s=settings.llm_timeout_s)
     condenser = Condenser(condense_prompt | model | StrOutputParser(), settings.max_question_chars)
     return Chatbot(retriever, answerer, condenser, settings.max_question_chars, settings.history_turns)
+
+
+def make_extractive(
+    settings: Settings,
+    embeddings: Encoder,
+    lexical: LexicalCache,
+    articles: Callable[[str, bool], list[Document]] | None = None,
+) -> ExtractiveAnswerer:
+    """The extractive answerer on this model and BM25 index; ``articles`` (an article's chunks,
+    by default the index's) lets the reader's training show it an article with a sentence
+    taken out."""
+    config = ExtractiveConfig(reader=settings.reader)
+    return ExtractiveAnswerer(
+        partial(embeddings.encode_batch, batch_size=config.encode_batch),
+        idf=lambda t: lexical().idf(t),
+        config=config,
+        articles=articles or (lambda a, subscriber: lexical().article_chunks(a, subscriber)),
+        reader=load_reader(settings.reader_model or DEFAULT_READER) if settings.reader != "off" else None,
+        tokens=partial(embeddings.encode_tokens, batch_size=config.encode_batch),
+    )
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel | None:

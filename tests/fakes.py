@@ -32,8 +32,9 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
 
-from bot.language.text import terms
+from bot.language.text import terms, words
 from index.chunking import SentenceChunker
+from index.encoder import TokenEncoding
 from index.guard import CallGuard, GuardConfig
 from index.loaders import load_sources
 from index.store import GuardedReader
@@ -123,6 +124,16 @@ class HashEmbeddings(Embeddings):
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
         return np.stack([self.vector(t) for t in texts]).astype(np.float32)
+
+    def encode_tokens(self, texts: Sequence[str], batch_size: int | None = None) -> list[TokenEncoding]:
+        """Each lowercased word a piece with its own hashed vector (``Encoder`` protocol)."""
+        self.texts_encoded += len(texts)
+        found = []
+        for text in texts:
+            pieces = tuple(w.lower() for w in words(text))
+            matrix = np.stack([self.vector(p) for p in pieces]) if pieces else np.zeros((0, self.dims))
+            found.append(TokenEncoding(pieces, matrix.astype(np.float32), self.vector(text)))
+        return found
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [[float(x) for x in row] for row in self.encode_batch(texts)]

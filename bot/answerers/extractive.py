@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 from langchain_core.documents import Document
 
+from bot.answerers.reader import ReaderModel, alignment, feature_rows, scope_facts
 from bot.answerers.routing import route
 from bot.answerers.scoring import Candidate, ExtractiveConfig, Scored, score_sentences
 from bot.drafting.about import chunks_of, summary_draft
@@ -32,9 +33,11 @@ from bot.reading.speakers import named_speaker
 from bot.reading.subject import Referent, story_subject
 from bot.reading.yes_no import NOT_DIRECT, verdict
 from index.chunking import split_sentences
+from index.encoder import TokenEncoding
 from index.nlp import notes_of
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
+TokenEncoder = Callable[[Sequence[str]], list[TokenEncoding]]
 
 
 class ExtractiveAnswerer:
@@ -47,14 +50,21 @@ class ExtractiveAnswerer:
         idf: Callable[[str], float] = lambda _t: 1.0,
         config: ExtractiveConfig | None = None,
         articles: Callable[[str, bool], list[Document]] = lambda _a, _s: [],
+        reader: ReaderModel | None = None,
+        tokens: TokenEncoder | None = None,
     ) -> None:
         """``articles(article_id, subscriber)`` gives an article's chunks in reading order
-        (summaries need all of them), subscriber-only ones for a subscriber only."""
+        (summaries need all of them), subscriber-only ones for a subscriber only; ``reader``
+        judges the shortlisted sentences as ``config.reader`` says (``reader.py``); ``tokens``
+        encodes texts with their word pieces (one pass for both: the reader aligns the
+        question's words with each sentence's), else ``encode`` alone is used."""
+        self._reader_model = reader
+        self._tokens = tokens
         self._encode = encode
         self._idf = idf
         self._articles = articles
         self.config = config or ExtractiveConfig()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[str, np.ndarray | TokenEncoding] = OrderedDict()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
         draft = self.answer(question, passages)
@@ -75,7 +85,7 @@ class ExtractiveAnswerer:
         candidates = self._candidates(passages)
         if not candidates:
             return refusal(passages)
-        self._score(question, candidates, referent)
+        self._score(question, candidates, referent, passages, read=self._reads())
         chosen = self._choose(candidates, passages, question)
         if not chosen:
             return self._broad_summary(question, passages) or refusal(passages)
@@ -83,11 +93,12 @@ class ExtractiveAnswerer:
 
     def ranked(self, question: Question | str, passages: Sequence[Document]) -> list[Candidate]:
         """Every candidate sentence of the question's scope, best first, scored as ``answer``
-        scores them (no route, no bar): what a benchmark of sentence selection reads."""
+        scores them (no route, no bar), each shortlisted one with the reader's features: what a
+        benchmark of sentence selection and the reader's training read."""
         question, passages, referent = self._in_scope(Question.of(question), passages)
         candidates = self._candidates(passages)
         if candidates:
-            self._score(question, candidates, referent)
+            self._score(question, candidates, referent, passages, read=True)
         return sorted(candidates, key=lambda c: -c.score)
 
     def _broad_summary(self, question: Question, passages: Sequence[Document]) -> Draft | None:
@@ -150,8 +161,17 @@ class ExtractiveAnswerer:
                 found.append(_with_list(cand, doc.page_content, self.config))
         return found
 
-    def _score(self, question: Question, candidates: list[Candidate], referent: Referent | None) -> None:
-        """The scorers of ``bot/answerers/scoring.py``, then the semantic similarity of the best."""
+    def _score(
+        self,
+        question: Question,
+        candidates: list[Candidate],
+        referent: Referent | None,
+        passages: Sequence[Document],
+        read: bool,
+    ) -> None:
+        """The scorers of ``bot/answerers/scoring.py``, then the semantic similarity of the best,
+        then, when ``read``, the reader's features (and, with a reader, its probability) for
+        those: without a reader answers skip them (and the word pieces they need)."""
         query = question.standalone
         scored = Scored.of(question.reading, query, [c.text for c in candidates], self.config)
         score_sentences(scored, candidates, self._idf, referent)
@@ -162,10 +182,11 @@ class ExtractiveAnswerer:
         ]
         if not shortlist:
             return
+        rules = [c.score for c in shortlist]
         # Only a context this answerer added for a pronoun (a conversation's context stays whole).
         guessed = referent is not None and query != question.text
         questions = [query, question.text] if guessed else [query]
-        vectors = self._vectors(questions + [c.text for c in shortlist])
+        vectors = self._vectors(questions + [c.text for c in shortlist], pieces=read)
         # With a resolved pronoun, the mean of the question's similarity with and without the
         # name: the name alone pulls towards sentences that name the subject but answer nothing
         # (held-out reader set, eval/RESULTS.md: with it 0.621, without 0.653, the mean 0.642 —
@@ -178,18 +199,71 @@ class ExtractiveAnswerer:
         for cand in candidates:
             if id(cand) not in embedded:
                 cand.score = float("-inf")  # not embedded: never chosen
+        if read:
+            self._read(question, scored, candidates, shortlist, rules, passages)
 
-    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Normalised embeddings, with an LRU cache: passages recur across questions."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+    def _reads(self) -> bool:
+        return self._reader_model is not None and self.config.reader != "off"
+
+    def _read(
+        self,
+        question: Question,
+        scored: Scored,
+        candidates: list[Candidate],
+        shortlist: list[Candidate],
+        rules: list[float],
+        passages: Sequence[Document],
+    ) -> None:
+        """The reader's features for the shortlist; with a reader, its probabilities, and with
+        ``reader="rank"`` those are the scores."""
+        missing = self._unknown_names_penalty(question, passages) > 0
+        titles = list(dict.fromkeys(str(p.metadata.get("title", "")) for p in passages))
+        scope = scope_facts(question.standalone, titles, candidates, shortlist, self._idf, missing)
+        place = {id(c): i for i, c in enumerate(candidates)}
+        positions = [place[id(c)] for c in shortlist]
+        encoded = self._encoded([question.standalone, *(c.text for c in shortlist)], pieces=True)
+        asked, said = encoded[0], encoded[1:]
+        aligned = [
+            alignment(asked, s)
+            if isinstance(asked, TokenEncoding) and isinstance(s, TokenEncoding)
+            else (0.0, 0.0)
+            for s in said
+        ]
+        rows = feature_rows(shortlist, positions, candidates, rules, aligned, scored, scope)
+        for cand, row in zip(shortlist, rows, strict=True):
+            cand.features = row
+        if self._reader_model is None or not self._reads():
+            return
+        for cand, p in zip(shortlist, self._reader_model.probabilities(rows), strict=True):
+            cand.answers = float(p)
+            if self.config.reader == "rank":
+                cand.score = float(p)
+
+    def _vectors(self, texts: Sequence[str], pieces: bool) -> np.ndarray:
+        """Normalised embeddings."""
+        encoded = self._encoded(texts, pieces)
+        return np.stack([e.vector if isinstance(e, TokenEncoding) else e for e in encoded])
+
+    def _encoded(self, texts: Sequence[str], pieces: bool) -> list[np.ndarray | TokenEncoding]:
+        """Each text's encoding — with its word pieces when ``pieces`` and a token encoder is
+        given (one model pass for both) —, with an LRU cache: passages recur across questions."""
+        pieces = pieces and self._tokens is not None
+        missing = [
+            t
+            for t in dict.fromkeys(texts)
+            if t not in self._cache or (pieces and not isinstance(self._cache[t], TokenEncoding))
+        ]
         if missing:
-            for text, vector in zip(missing, self._encode(missing), strict=True):
-                self._cache[text] = vector
+            fresh = (
+                self._tokens(missing) if pieces and self._tokens is not None else list(self._encode(missing))
+            )
+            for text, encoded in zip(missing, fresh, strict=True):
+                self._cache[text] = encoded
             while len(self._cache) > self.config.vector_cache:
                 self._cache.popitem(last=False)
         for t in texts:
             self._cache.move_to_end(t)
-        return np.stack([self._cache[t] for t in texts])
+        return [self._cache[t] for t in texts]
 
     def _choose(
         self, candidates: list[Candidate], passages: Sequence[Document], question: Question
@@ -197,11 +271,10 @@ class ExtractiveAnswerer:
         ranked = sorted(candidates, key=lambda c: -c.score)
         if ranked[0].score == float("-inf"):
             return []
-        base = self.config.refuse_below_yes_no if question.reading.yes_no else self.config.refuse_below
-        bar = base + self._unknown_names_penalty(question, passages)
-        if ranked[0].score < bar:
+        if self._refused(ranked, passages, question):
             return []
-        close = [c for c in ranked if c.score >= ranked[0].score - self.config.follow_within]
+        within = self.config.reader_follow_within if self._ranks() else self.config.follow_within
+        close = [c for c in ranked if c.score >= ranked[0].score - within]
         # A list line is quoted with its lead-in already: never twice.
         close = [c for c in close if not any(o is not c and _inside(c, o) for o in close)]
         chosen: list[Candidate] = []
@@ -213,6 +286,20 @@ class ExtractiveAnswerer:
                 articles.add(article)
         chosen += [c for c in close if c not in chosen]
         return chosen[: self.config.max_sentences]
+
+    def _ranks(self) -> bool:
+        return self._reader_model is not None and self.config.reader == "rank"
+
+    def _refused(self, ranked: list[Candidate], passages: Sequence[Document], question: Question) -> bool:
+        """Too weak to answer: with ``reader="rank"``, the reader's best probability under its
+        bar; else the best rules score under the rules' bar, or with ``reader="refuse"`` also
+        the reader's best probability under its bar."""
+        reader = self._reader_model if self.config.reader != "off" else None
+        doubted = reader is not None and max((c.answers or 0.0 for c in ranked), default=0.0) < reader.bar
+        if self._ranks():
+            return doubted
+        base = self.config.refuse_below_yes_no if question.reading.yes_no else self.config.refuse_below
+        return doubted or ranked[0].score < base + self._unknown_names_penalty(question, passages)
 
     def _unknown_names_penalty(self, question: Question, passages: Sequence[Document]) -> float:
         """Names/numbers the question asks about that no passage mentions: likely not covered."""

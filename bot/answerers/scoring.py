@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.language.text import terms
 from bot.reading.forms import states_cause, states_future
 from bot.reading.kinds import Kind, answer_phrase, list_items
@@ -90,6 +92,11 @@ class ExtractiveConfig:
     list_items: int = 8
     list_item_words: int = 20
     delta_words: int = 4  # words per streamed piece: initial choice, not tuned
+    # The fitted reader (bot/answerers/reader.py): "refuse" lets it decide when the scope does
+    # not answer, "rank" also orders the sentences by it; "off" is the rules alone.
+    reader: str = "off"
+    # With "rank", extra sentences must have a probability within this of the best.
+    reader_follow_within: float = 0.1
 
 
 @dataclass
@@ -104,6 +111,8 @@ class Candidate:
     score: float = 0.0
     notes: SentenceNotes | None = None  # made at index time; None for older indexes
     lists: bool = False  # a lead-in ("…include:") with the list lines after it
+    features: np.ndarray | None = None  # the reader's features (shortlisted sentences only)
+    answers: float | None = None  # the reader's probability that it answers (when one is loaded)
 
 
 @dataclass(frozen=True)

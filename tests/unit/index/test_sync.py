@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
+from index.encoder import TokenEncoding
 from index.store import open_store
 from index.sync import BuildProgress, Indexer
 from tests import sync_cases as cases
@@ -42,6 +43,9 @@ class Factory:
             raise KeyboardInterrupt("killed mid-build")
         self.batches += 1
         return self.encoder.encode_batch(texts)
+
+    def encode_tokens(self, texts: Sequence[str], batch_size: int | None = None) -> list[TokenEncoding]:
+        return self.encoder.encode_tokens(texts)
 
 
 @pytest.fixture
