@@ -61,7 +61,7 @@ HOLDOUT_GATE := --min answer.accuracy=0.70 --min refusal.recall=0.45 --max must_
 # Answers readers rated down, completed by an editor (eval/regressions.csv, from
 # `python -m bot.eval export --from-feedback`): gated at today's level, so none gets worse; raise
 # the bar as they are fixed.
-REGRESSIONS_GATE := --min answer.accuracy=0.27 --max must_not_contain.violations=11
+REGRESSIONS_GATE := --min answer.accuracy=0.27 --max must_not_contain.violations=10
 
 test: lint llm
 	$(PY) -m bot.eval eval/seed.jsonl --corpus source_docs --quiet --json artifacts/eval-seed.json \

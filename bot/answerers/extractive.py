@@ -285,7 +285,29 @@ class ExtractiveAnswerer:
                 chosen.append(cand)
                 articles.add(article)
         chosen += [c for c in close if c not in chosen]
+        if question.reading.yes_no and not self._ranks():
+            chosen = self._settled_first(question, ranked, chosen, passages)
         return chosen[: self.config.max_sentences]
+
+    def _settled_first(
+        self,
+        question: Question,
+        ranked: list[Candidate],
+        chosen: list[Candidate],
+        passages: Sequence[Document],
+    ) -> list[Candidate]:
+        """A yes/no question none of the chosen sentences settles leads with the best sentence
+        above the bar that does ("Will Putin attend?" — the lede's "Putin has decided not to
+        attend", below a quote of Trump's that holds the same words)."""
+        if any(verdict(question.text, c.text, c.notes) is not None for c in chosen):
+            return chosen
+        bar = self._rules_bar(question, passages)
+        for cand in ranked:
+            if cand.score < bar:
+                break
+            if verdict(question.text, cand.text, cand.notes) is not None:
+                return [cand, *chosen]
+        return chosen
 
     def _ranks(self) -> bool:
         return self._reader_model is not None and self.config.reader == "rank"
@@ -298,8 +320,11 @@ class ExtractiveAnswerer:
         doubted = reader is not None and max((c.answers or 0.0 for c in ranked), default=0.0) < reader.bar
         if self._ranks():
             return doubted
+        return doubted or ranked[0].score < self._rules_bar(question, passages)
+
+    def _rules_bar(self, question: Question, passages: Sequence[Document]) -> float:
         base = self.config.refuse_below_yes_no if question.reading.yes_no else self.config.refuse_below
-        return doubted or ranked[0].score < base + self._unknown_names_penalty(question, passages)
+        return base + self._unknown_names_penalty(question, passages)
 
     def _unknown_names_penalty(self, question: Question, passages: Sequence[Document]) -> float:
         """Names/numbers the question asks about that no passage mentions: likely not covered."""

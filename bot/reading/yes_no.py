@@ -35,6 +35,10 @@ MIN_TERMS = 2  # a verdict on fewer content words is a guess: initial choice, no
 # Words a negation may stand before the question's word it denies ("not get", "never be a
 # reason to get"): initial choice, not tuned.
 NEGATION_REACH = 3
+# The asked subject must come before another asked word, within this many words: "Putin has
+# decided not to attend" states whether Putin attends; "Trump said he would consider attending
+# if Putin did" holds both words but is about Trump. Initial choice, not tuned.
+SUBJECT_REACH = 8
 # Without the words "yes" and "no": the note must not read as a verdict (nor be scored as one).
 NOT_DIRECT = "The articles don't say this in so many words; this is the closest they come."
 
@@ -48,13 +52,24 @@ def verdict(question: str, sentence: str, notes: SentenceNotes | None = None) ->
     match = _ASKS.match(question)
     if match is None:
         return None
-    asked = set(terms(question[match.end() :]))
+    ordered = terms(question[match.end() :])
+    asked = set(ordered)
     # Someone's quoted words are theirs, not the article's statement: "hey, comrade Putin, go to
     # Istanbul" holds every word of "Is Putin going to Istanbul?" and says nothing of whether he is.
-    if len(asked) < MIN_TERMS or not asked <= set(terms(_QUOTED.sub(" ", sentence))):
+    unquoted = _QUOTED.sub(" ", sentence)
+    if len(asked) < MIN_TERMS or not asked <= set(terms(unquoted)) or not _subject_first(unquoted, ordered):
         return None
     negated = notes.negated if notes is not None else bool(_NEGATION.search(sentence))
     return "No" if negated or _denies_asked(_QUOTED.sub(" ", sentence), asked) else "Yes"
+
+
+def _subject_first(sentence: str, asked: list[str]) -> bool:
+    """The question's first word (its subject: "is *putin* attending") comes before one of its
+    other words, near it: the sentence says something of that subject, not of someone else."""
+    subject, rest = asked[0], set(asked[1:])
+    places = [set(terms(w)) for w in words(sentence)]
+    starts = [i for i, found in enumerate(places) if subject in found]
+    return any(rest & found for i in starts for found in places[i + 1 : i + 1 + SUBJECT_REACH])
 
 
 def _denies_asked(sentence: str, asked: set[str]) -> bool:

@@ -66,3 +66,14 @@ def test_a_negation_right_before_the_asked_word_denies_it_even_outside_the_main_
     assert verdict("Was a ceasefire agreed?", "No ceasefire was agreed at the talks.", plain) == "No"
     assert verdict("Did he attend the talks?", "He not only attended the talks but led them.", plain) == "Yes"
     assert verdict("Is Putin going to Istanbul?", "Putin is going to Istanbul, not Geneva.", plain) == "Yes"
+
+
+def test_a_sentence_about_someone_else_that_holds_the_asked_words_gives_no_verdict() -> None:
+    trump = "US President Donald Trump said Wednesday he would consider attending the talks if Putin did."
+    assert verdict("Is Putin attending?", trump) is None  # "attending" is Trump's, "Putin did" comes after
+    zelensky = "Ukrainian President Volodymyr Zelensky is attending the talks and had challenged Putin."
+    assert verdict("Is Zelensky attending?", zelensky) == "Yes"
+    lede = "The two sides remain divided and Russian President Vladimir Putin has decided not to attend."
+    assert verdict("Is Putin attending?", lede) == "No"
+    far = "Putin, who met the envoys of three countries in Moscow on a busy Monday morning, will attend."
+    assert verdict("Is Putin attending?", far) is None  # the predicate too far from its subject to tell
