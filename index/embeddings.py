@@ -39,8 +39,8 @@ class LocalEmbeddings(HuggingFaceEmbeddings):
         for out in cast(list[dict[str, Any]], outputs):
             length = int(out["attention_mask"].sum())
             # [CLS] first and [SEP] last: special tokens, not words of the text.
-            matrix = out["token_embeddings"][1 : length - 1].float().numpy()
-            vector = out["sentence_embedding"].float().numpy()
+            matrix = out["token_embeddings"][1 : length - 1].float().cpu().numpy()
+            vector = out["sentence_embedding"].float().cpu().numpy()
             pieces = tuple(convert(out["input_ids"][1 : length - 1].tolist()))
             found.append(TokenEncoding(pieces, _unit_rows(matrix), vector / (np.linalg.norm(vector) or 1.0)))
         return found

@@ -17,7 +17,8 @@ import numpy as np
 @dataclass(frozen=True)
 class TokenEncoding:
     """One text as the model read it: its word pieces (special tokens left out), each piece's
-    normalised vector, and the text's normalised vector (the pieces' mean, as the model pools)."""
+    normalised vector, and the text's normalised vector (as the model pools it: the mean of every
+    token's, the special ones too)."""
 
     pieces: tuple[str, ...]
     matrix: np.ndarray  # one row per piece

@@ -13,8 +13,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 from langchain_core.documents import Document
@@ -34,8 +35,10 @@ from bot.reading.subject import Referent, story_subject
 from bot.reading.yes_no import NOT_DIRECT, verdict
 from index.chunking import split_sentences
 from index.encoder import TokenEncoding
+from index.errors import ConfigError
 from index.nlp import notes_of
 
+T = TypeVar("T")
 Encoder = Callable[[Sequence[str]], np.ndarray]
 TokenEncoder = Callable[[Sequence[str]], list[TokenEncoding]]
 
@@ -58,13 +61,17 @@ class ExtractiveAnswerer:
         judges the shortlisted sentences as ``config.reader`` says (``reader.py``); ``tokens``
         encodes texts with their word pieces (one pass for both: the reader aligns the
         question's words with each sentence's), else ``encode`` alone is used."""
+        if reader is not None and tokens is None:
+            # Its alignment features would read 0 where it was fitted on real values.
+            raise ConfigError("The reader needs the model's word pieces: pass a token encoder.")
         self._reader_model = reader
         self._tokens = tokens
         self._encode = encode
         self._idf = idf
         self._articles = articles
         self.config = config or ExtractiveConfig()
-        self._cache: OrderedDict[str, np.ndarray | TokenEncoding] = OrderedDict()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._pieces: OrderedDict[str, TokenEncoding] = OrderedDict()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
         draft = self.answer(question, passages)
@@ -221,14 +228,10 @@ class ExtractiveAnswerer:
         scope = scope_facts(question.standalone, titles, candidates, shortlist, self._idf, missing)
         place = {id(c): i for i, c in enumerate(candidates)}
         positions = [place[id(c)] for c in shortlist]
-        encoded = self._encoded([question.standalone, *(c.text for c in shortlist)], pieces=True)
-        asked, said = encoded[0], encoded[1:]
-        aligned = [
-            alignment(asked, s)
-            if isinstance(asked, TokenEncoding) and isinstance(s, TokenEncoding)
-            else (0.0, 0.0)
-            for s in said
-        ]
+        aligned = [(0.0, 0.0)] * len(shortlist)  # without a token encoder: only in ``ranked`` (tests)
+        if self._tokens is not None:
+            asked, *said = self._pieces_of([question.standalone, *(c.text for c in shortlist)])
+            aligned = [alignment(asked, s) for s in said]
         rows = feature_rows(shortlist, positions, candidates, rules, aligned, scored, scope)
         for cand, row in zip(shortlist, rows, strict=True):
             cand.features = row
@@ -240,30 +243,18 @@ class ExtractiveAnswerer:
                 cand.score = float(p)
 
     def _vectors(self, texts: Sequence[str], pieces: bool) -> np.ndarray:
-        """Normalised embeddings."""
-        encoded = self._encoded(texts, pieces)
-        return np.stack([e.vector if isinstance(e, TokenEncoding) else e for e in encoded])
+        """Normalised embeddings: from the word-piece encodings when ``pieces`` (one model pass
+        gives both), else from ``encode``. Two caches, never mixed: the two paths differ in the
+        last float bits, and answers must not depend on which ran first."""
+        if pieces and self._tokens is not None:
+            return np.stack([e.vector for e in self._pieces_of(texts)])
+        vectors: list[np.ndarray] = _cached(self._cache, texts, self._encode, self.config.vector_cache)
+        return np.stack(vectors)
 
-    def _encoded(self, texts: Sequence[str], pieces: bool) -> list[np.ndarray | TokenEncoding]:
-        """Each text's encoding — with its word pieces when ``pieces`` and a token encoder is
-        given (one model pass for both) —, with an LRU cache: passages recur across questions."""
-        pieces = pieces and self._tokens is not None
-        missing = [
-            t
-            for t in dict.fromkeys(texts)
-            if t not in self._cache or (pieces and not isinstance(self._cache[t], TokenEncoding))
-        ]
-        if missing:
-            fresh = (
-                self._tokens(missing) if pieces and self._tokens is not None else list(self._encode(missing))
-            )
-            for text, encoded in zip(missing, fresh, strict=True):
-                self._cache[text] = encoded
-            while len(self._cache) > self.config.vector_cache:
-                self._cache.popitem(last=False)
-        for t in texts:
-            self._cache.move_to_end(t)
-        return [self._cache[t] for t in texts]
+    def _pieces_of(self, texts: Sequence[str]) -> list[TokenEncoding]:
+        """Each text's word pieces and vectors (an LRU cache: passages recur across questions)."""
+        assert self._tokens is not None
+        return _cached(self._pieces, texts, self._tokens, self.config.pieces_cache)
 
     def _choose(
         self, candidates: list[Candidate], passages: Sequence[Document], question: Question
@@ -306,7 +297,7 @@ class ExtractiveAnswerer:
             if cand.score < bar:
                 break
             if verdict(question.text, cand.text, cand.notes) is not None:
-                return [cand, *chosen]
+                return [cand, *(c for c in chosen if c is not cand and not _inside(c, cand))]
         return chosen
 
     def _ranks(self) -> bool:
@@ -484,6 +475,25 @@ def _mark(cand: Candidate, kind: Kind | None, question: str, phrase: str = "") -
         return sentence  # never bold inside a word ("PWNE**D.**")
     start, end = span
     return f"{sentence[:start]}**{sentence[start:end]}**{sentence[end:]}"
+
+
+def _cached(
+    cache: OrderedDict[str, T],
+    texts: Sequence[str],
+    encode: Callable[[Sequence[str]], Iterable[T]],
+    limit: int,
+) -> list[T]:
+    """Each text's encoding from an LRU ``cache`` of at most ``limit`` entries, encoding the
+    missing ones in one call."""
+    missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    if missing:
+        for text, encoded in zip(missing, encode(missing), strict=True):
+            cache[text] = encoded
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    for t in texts:
+        cache.move_to_end(t)
+    return [cache[t] for t in texts]
 
 
 def refusal(passages: Sequence[Document]) -> Draft:

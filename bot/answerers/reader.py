@@ -28,7 +28,7 @@ from bot.answerers.scoring import SCORERS, Candidate, Scored
 from bot.language.text import is_stopword, terms
 from bot.language.wordlists import word_list
 from index.encoder import TokenEncoding
-from index.errors import NewsbotError
+from index.errors import ConfigError
 
 DEFAULT_READER = Path(__file__).resolve().parent / "data" / "reader.json"
 
@@ -65,8 +65,8 @@ _BY_NAME = {s.name: s for s in SCORERS}
 _NO_TOPIC = word_list("function_words")  # "what", "how", "did": asked by every question, aligned with nothing
 
 
-class ReaderError(NewsbotError):
-    """The reader's weights are missing or were fitted on another feature list."""
+class ReaderError(ConfigError):
+    """The reader's weights are missing, malformed or were fitted on another feature list."""
 
 
 @dataclass(frozen=True)
@@ -104,17 +104,35 @@ class ReaderModel:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise ReaderError(f"The reader model {path} cannot be read: {err}") from err
-        if tuple(data.get("features", ())) != FEATURES:
+        if not isinstance(data, dict) or tuple(data.get("features", ())) != FEATURES:
             raise ReaderError(
                 f"The reader model {path} was fitted on other features: "
                 "refit it with `python -m bot.eval.train_reader`."
             )
-        return cls(
-            np.array(data["mean"], dtype=float),
-            np.array(data["scale"], dtype=float),
-            np.array(data["coef"], dtype=float),
-            float(data["intercept"]),
-            float(data["bar"]),
+        try:
+            model = cls(
+                np.array(data["mean"], dtype=float),
+                np.array(data["scale"], dtype=float),
+                np.array(data["coef"], dtype=float),
+                float(data["intercept"]),
+                float(data["bar"]),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise ReaderError(f"The reader model {path} is malformed: {err!r}") from err
+        if not model.well_formed():
+            raise ReaderError(
+                f"The reader model {path} is malformed: one finite value per feature, scales above 0 "
+                "and a bar between 0 and 1 are needed."
+            )
+        return model
+
+    def well_formed(self) -> bool:
+        arrays = (self.mean, self.scale, self.coef)
+        return (
+            all(a.shape == (len(FEATURES),) and bool(np.isfinite(a).all()) for a in arrays)
+            and bool((self.scale > 0).all())
+            and math.isfinite(self.intercept)
+            and 0.0 < self.bar < 1.0
         )
 
 

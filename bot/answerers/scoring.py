@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -86,6 +87,9 @@ class ExtractiveConfig:
     # a bigger batch to their length (64 → 16: answer p50 377 → 271 ms, bench/RESULTS.md).
     encode_batch: int = 16
     vector_cache: int = 20_000  # sentence embeddings kept (passages recur): initial choice, not tuned
+    # Word-piece encodings kept with the reader on: ~35 pieces × 384 floats, ~55 KB each, so
+    # 2,000 ≈ 110 MB. Initial choice, not tuned.
+    pieces_cache: int = 2_000
     # Initial choices, not tuned: shorter "sentences" are headings or fragments; a list after a
     # lead-in ending in ":" is shown up to this many lines of up to this many words each.
     min_sentence_words: int = MIN_WORDS  # the NLP pass notes exactly these (index/nlp.py)
@@ -94,7 +98,7 @@ class ExtractiveConfig:
     delta_words: int = 4  # words per streamed piece: initial choice, not tuned
     # The fitted reader (bot/answerers/reader.py): "refuse" lets it decide when the scope does
     # not answer, "rank" also orders the sentences by it; "off" is the rules alone.
-    reader: str = "off"
+    reader: Literal["off", "refuse", "rank"] = "off"
     # With "rank", extra sentences must have a probability within this of the best.
     reader_follow_within: float = 0.1
 

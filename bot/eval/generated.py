@@ -55,11 +55,14 @@ def generate(
 ) -> list[Generated]:
     """Up to ``per_article`` questions on one article (its chunks in reading order)."""
     options: list[tuple[str, int, int, str]] = []
+    seen: set[tuple[str, int, int]] = set()
     for doc in chunks:
         for note in notes_of(doc.metadata) or []:
             sentence = doc.page_content[note.start : note.end]
             for entity in note.entities:
-                if entity.label in ASKS:
+                key = (sentence, entity.start, entity.end)
+                if entity.label in ASKS and key not in seen:  # chunks overlap: a sentence may recur
+                    seen.add(key)
                     options.append((sentence, entity.start, entity.end, ASKS[entity.label]))
     found = []
     for sentence, start, end, ask in rng.sample(options, min(per_article, len(options))):

@@ -84,11 +84,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--groups", type=Path, help="keep the collected examples in this .npz and reuse them when it exists"
     )
     args = parser.parse_args(argv)
+    if args.groups and args.groups.suffix != ".npz":
+        parser.error("--groups must name a .npz file")
     from bot.eval.__main__ import corpus_settings
     from bot.factory import build_pipeline
 
     questions = load_questions(args.questions)
-    settings = corpus_settings(Settings(), args.corpus, quiet=True)
+    # The rules alone: a reader switched on in the environment would be measured as "the rules".
+    settings = corpus_settings(Settings().model_copy(update={"reader": "off"}), args.corpus, quiet=True)
     pipeline = build_pipeline(settings)
     answerer = pipeline.chatbot.answerer
     if not isinstance(answerer, ExtractiveAnswerer):
@@ -123,8 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def save_groups(path: Path, data: dict[str, list[Group]], seconds: float) -> None:
     """The examples, and how long collecting them took."""
-    arrays: dict[str, np.ndarray] = {"seconds": np.array(seconds)}
+    arrays: dict[str, np.ndarray] = {"seconds": np.array(seconds), "features": np.array(FEATURES)}
     for name, groups in data.items():
+        if not groups:
+            continue
         arrays[f"{name}|rows"] = np.concatenate([g.rows for g in groups])
         arrays[f"{name}|labels"] = np.concatenate([g.labels for g in groups])
         arrays[f"{name}|rules"] = np.concatenate([g.rules for g in groups])
@@ -137,6 +142,8 @@ def save_groups(path: Path, data: dict[str, list[Group]], seconds: float) -> Non
 def load_groups(path: Path) -> tuple[dict[str, list[Group]], float]:
     with np.load(path) as stored:
         arrays = {key: stored[key] for key in stored.files}  # each read of a key unpacks it again
+    if tuple(str(f) for f in arrays.get("features", ())) != FEATURES:
+        raise SystemExit(f"{path} holds examples of other features: delete it to collect them again")
     data: dict[str, list[Group]] = {}
     for name in sorted({key.split("|")[0] for key in arrays if "|" in key}):
         rows, labels, rules = arrays[f"{name}|rows"], arrays[f"{name}|labels"], arrays[f"{name}|rules"]
@@ -145,6 +152,8 @@ def load_groups(path: Path) -> tuple[dict[str, list[Group]], float]:
             Group(rows[a:b], labels[a:b], rules[a:b], bool(answerable))
             for a, b, answerable in zip(bounds[:-1], bounds[1:], arrays[f"{name}|answerable"], strict=True)
         ]
+    for name in ("dev train", "dev held-out", "generated train", "generated held-out"):
+        data.setdefault(name, [])
     return data, float(arrays.get("seconds", np.array(float("nan"))))
 
 

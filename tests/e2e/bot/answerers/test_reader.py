@@ -52,4 +52,7 @@ def test_the_packaged_reader_ranks_the_answering_sentence_above_the_rest(seed_st
     assert "Medinsky" in best.text
     answer = bot.ask(Question("who leads russia's delegation", (), article_id=ARTICLE))
     assert not answer.refused and "Medinsky" in answer.text
+    # The reader itself doubts a question the article does not answer (the rules refuse it too).
+    pie = answerer.ranked(Question("what is the recipe for apple pie", (), article_id=ARTICLE), [])
+    assert max(c.answers for c in pie if c.answers is not None) < (best.answers or 0.0)
     assert bot.ask(Question("what is the recipe for apple pie", (), article_id=ARTICLE)).refused

@@ -4,6 +4,7 @@ encoder and hand-made weights. The packaged weights on real articles: tests/e2e/
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ import pytest
 from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answerers.reader import DEFAULT_READER, FEATURES, ReaderError, ReaderModel, load_reader
 from bot.answerers.scoring import ExtractiveConfig
+from index.encoder import TokenEncoding
+from index.errors import ConfigError
 from tests.fakes import HashEmbeddings
 from tests.unit.bot.answerers.test_extractive import PASSAGES
 
@@ -56,12 +59,12 @@ def test_below_the_bar_the_answerer_refuses_and_above_it_answers(encoder: HashEm
     low = ReaderModel(model.mean, model.scale, model.coef, 0.0, p - 0.01)
     high = ReaderModel(model.mean, model.scale, model.coef, 0.0, p + 0.01)
     assert (
-        not ExtractiveAnswerer(encoder.encode_batch, config=config, reader=low)
+        not ExtractiveAnswerer(encoder.encode_batch, config=config, reader=low, tokens=encoder.encode_tokens)
         .answer(question, PASSAGES)
         .refused
     )
     assert (
-        ExtractiveAnswerer(encoder.encode_batch, config=config, reader=high)
+        ExtractiveAnswerer(encoder.encode_batch, config=config, reader=high, tokens=encoder.encode_tokens)
         .answer(question, PASSAGES)
         .refused
     )
@@ -74,7 +77,12 @@ def test_with_rank_the_readers_probability_orders_the_sentences(encoder: HashEmb
     coef = model.coef.copy()
     coef[FEATURES.index("position")] = 10.0
     late = ReaderModel(model.mean, model.scale, coef, 0.0, 0.0)
-    answerer = ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(reader="rank"), reader=late)
+    answerer = ExtractiveAnswerer(
+        encoder.encode_batch,
+        config=ExtractiveConfig(reader="rank"),
+        reader=late,
+        tokens=encoder.encode_tokens,
+    )
     ranked = answerer.ranked(question, PASSAGES)
     assert ranked[0].answers == max(c.answers for c in ranked if c.answers is not None)
     positions = [c.features[FEATURES.index("position")] for c in ranked if c.features is not None]
@@ -93,6 +101,31 @@ def test_a_weights_file_of_other_features_is_refused(tmp_path: Path) -> None:
         ReaderModel.from_file(path)
     with pytest.raises(ReaderError, match="cannot be read"):
         ReaderModel.from_file(tmp_path / "missing.json")
+    data["features"] = list(FEATURES)
+    for broken in ({"bar": None}, {"scale": [0.0] * len(FEATURES)}, {"coef": [1.0]}, {"bar": 1.5}):
+        path.write_text(json.dumps({**data, **broken}), encoding="utf-8")
+        with pytest.raises(ReaderError, match="malformed"):
+            ReaderModel.from_file(path)
+    path.write_text(json.dumps({k: v for k, v in data.items() if k != "intercept"}), encoding="utf-8")
+    with pytest.raises(ReaderError, match="malformed"):
+        ReaderModel.from_file(path)
+
+
+def test_a_reader_without_word_pieces_is_refused_and_without_a_reader_none_are_made(
+    encoder: HashEmbeddings,
+) -> None:
+    with pytest.raises(ConfigError, match="word pieces"):
+        ExtractiveAnswerer(encoder.encode_batch, config=ExtractiveConfig(reader="refuse"), reader=weights())
+    before = encoder.texts_encoded
+    pieces: list[str] = []
+
+    def tokens(texts: Sequence[str]) -> list[TokenEncoding]:
+        pieces.extend(texts)
+        return encoder.encode_tokens(texts)
+
+    answerer = ExtractiveAnswerer(encoder.encode_batch, tokens=tokens)  # the reader off
+    assert not answerer.answer("How many years did the bridge take to build?", PASSAGES).refused
+    assert pieces == [] and encoder.texts_encoded > before  # vectors only: no word pieces
 
 
 def test_the_packaged_weights_match_this_feature_list() -> None:

@@ -23,7 +23,7 @@ def write(tmp_path: Path, *lines: str) -> Path:
 
 def test_the_seed_question_set_loads() -> None:
     questions = load_questions(ROOT / "eval" / "seed.jsonl")
-    assert len(questions) == 44 and len({q.id for q in questions}) == 44
+    assert len(questions) == 45 and len({q.id for q in questions}) == 45
     assert any(not q.answerable for q in questions) and any(q.history for q in questions)
 
 
