@@ -484,16 +484,20 @@ def _cached(
     limit: int,
 ) -> list[T]:
     """Each text's encoding from an LRU ``cache`` of at most ``limit`` entries, encoding the
-    missing ones in one call."""
-    missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    missing ones in one call. The texts asked for are kept for this call even when the cache
+    evicts them (a call may ask for more texts than it holds)."""
+    found: dict[str, T] = {}
+    for text in dict.fromkeys(texts):
+        if text in cache:
+            cache.move_to_end(text)
+            found[text] = cache[text]
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
         for text, encoded in zip(missing, encode(missing), strict=True):
-            cache[text] = encoded
+            cache[text] = found[text] = encoded
         while len(cache) > limit:
             cache.popitem(last=False)
-    for t in texts:
-        cache.move_to_end(t)
-    return [cache[t] for t in texts]
+    return [found[t] for t in texts]
 
 
 def refusal(passages: Sequence[Document]) -> Draft:

@@ -132,3 +132,15 @@ def test_the_packaged_weights_match_this_feature_list() -> None:
     model = load_reader(DEFAULT_READER)
     assert model.coef.shape == (len(FEATURES),) and 0.0 < model.bar < 1.0
     assert load_reader(DEFAULT_READER) is model  # read once per process
+
+
+def test_the_encoding_caches_keep_every_text_a_call_needs_even_past_their_size(
+    encoder: HashEmbeddings,
+) -> None:
+    tiny = ExtractiveConfig(reader="refuse", vector_cache=2, pieces_cache=2)
+    answerer = ExtractiveAnswerer(
+        encoder.encode_batch, config=tiny, reader=weights(words=1.0), tokens=encoder.encode_tokens
+    )
+    for question in ("How many years did the bridge take to build?", "Who paid for the bridge?") * 2:
+        assert answerer.ranked(question, PASSAGES)[0].answers is not None
+        answerer.answer(question, PASSAGES)
