@@ -34,7 +34,7 @@ def test_seed_set_summary_report_compare_and_gate(tmp_path: Path) -> None:
     )
     assert first.returncode == 0, first.stderr[-2000:]
     summary = json.loads(out.read_text())
-    assert summary["questions"] == 44
+    assert summary["questions"] == 45
     for key in ("retrieval", "answer", "citation", "refusal", "latency", "by_type", "per_question"):
         assert key in summary
     assert set(summary["retrieval"]) == {"hits@4", "hits@10", "mrr@10"}
