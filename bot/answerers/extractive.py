@@ -64,12 +64,13 @@ class ExtractiveAnswerer:
         if reader is not None and tokens is None:
             # Its alignment features would read 0 where it was fitted on real values.
             raise ConfigError("The reader needs the model's word pieces: pass a token encoder.")
-        self._reader_model = reader
         self._tokens = tokens
         self._encode = encode
         self._idf = idf
         self._articles = articles
         self.config = config or ExtractiveConfig()
+        # The reader in use: none when the config switches it off.
+        self._judge = reader if self.config.reader != "off" else None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._pieces: OrderedDict[str, TokenEncoding] = OrderedDict()
 
@@ -92,7 +93,7 @@ class ExtractiveAnswerer:
         candidates = self._candidates(passages)
         if not candidates:
             return refusal(passages)
-        self._score(question, candidates, referent, passages, read=self._reads())
+        self._score(question, candidates, referent, passages, read=self._judge is not None)
         chosen = self._choose(candidates, passages, question)
         if not chosen:
             return self._broad_summary(question, passages) or refusal(passages)
@@ -209,9 +210,6 @@ class ExtractiveAnswerer:
         if read:
             self._read(question, scored, candidates, shortlist, rules, passages)
 
-    def _reads(self) -> bool:
-        return self._reader_model is not None and self.config.reader != "off"
-
     def _read(
         self,
         question: Question,
@@ -235,9 +233,9 @@ class ExtractiveAnswerer:
         rows = feature_rows(shortlist, positions, candidates, rules, aligned, scored, scope)
         for cand, row in zip(shortlist, rows, strict=True):
             cand.features = row
-        if self._reader_model is None or not self._reads():
+        if self._judge is None:
             return
-        for cand, p in zip(shortlist, self._reader_model.probabilities(rows), strict=True):
+        for cand, p in zip(shortlist, self._judge.probabilities(rows), strict=True):
             cand.answers = float(p)
             if self.config.reader == "rank":
                 cand.score = float(p)
@@ -301,14 +299,14 @@ class ExtractiveAnswerer:
         return chosen
 
     def _ranks(self) -> bool:
-        return self._reader_model is not None and self.config.reader == "rank"
+        return self._judge is not None and self.config.reader == "rank"
 
     def _refused(self, ranked: list[Candidate], passages: Sequence[Document], question: Question) -> bool:
         """Too weak to answer: with ``reader="rank"``, the reader's best probability under its
         bar; else the best rules score under the rules' bar, or with ``reader="refuse"`` also
         the reader's best probability under its bar."""
-        reader = self._reader_model if self.config.reader != "off" else None
-        doubted = reader is not None and max((c.answers or 0.0 for c in ranked), default=0.0) < reader.bar
+        best = max((c.answers or 0.0 for c in ranked), default=0.0)
+        doubted = self._judge is not None and best < self._judge.bar
         if self._ranks():
             return doubted
         return doubted or ranked[0].score < self._rules_bar(question, passages)

@@ -61,7 +61,6 @@ FEATURES: tuple[str, ...] = (
     "log question terms",
     "yes/no",
 )
-_BY_NAME = {s.name: s for s in SCORERS}
 _NO_TOPIC = word_list("function_words")  # "what", "how", "did": asked by every question, aligned with nothing
 
 
@@ -144,19 +143,16 @@ def load_reader(path: Path = DEFAULT_READER) -> ReaderModel:
 
 @dataclass(frozen=True)
 class ScopeFacts:
-    """What the whole scope says about the question, the same for each of its sentences, and
-    the terms of each candidate (by its place), read once."""
+    """What the whole scope says about the question, the same for each of its sentences."""
 
     asked: frozenset[str]  # the question's terms
     beyond_title: frozenset[str]  # ...that the scope's titles do not hold: what is asked of the story
-    said: tuple[frozenset[str], ...]  # each candidate's terms, in the scope's order
     idf: Callable[[str], float]
     words: float
     asked_in_scope: float
     names_missing: bool
     best_semantic: float
     best_words: float
-    question_terms: int
 
     def share(self, wanted: frozenset[str], found: frozenset[str]) -> float:
         """IDF-weighted share of ``wanted`` in ``found`` (1 when nothing is wanted)."""
@@ -174,21 +170,18 @@ def scope_facts(
 ) -> ScopeFacts:
     asked = frozenset(terms(query))
     titled = frozenset(t for title in titles for t in terms(title))
-    said = tuple(frozenset(terms(c.text)) for c in candidates)
-    seen = frozenset().union(*said)
+    seen = frozenset().union(*(c.terms for c in candidates))
     weight = sum(idf(t) for t in asked) or 1.0
     beyond = asked - titled
     return ScopeFacts(
         asked=asked,
         beyond_title=beyond,
-        said=said,
         idf=idf,
         asked_in_scope=sum(idf(t) for t in beyond & seen) / (sum(idf(t) for t in beyond) or 1.0),
         words=sum(idf(t) for t in asked & seen) / weight,
         names_missing=names_missing,
         best_semantic=max((c.semantic for c in shortlist), default=0.0),
         best_words=max((c.lexical for c in shortlist), default=0.0),
-        question_terms=len(asked),
     )
 
 
@@ -218,17 +211,12 @@ def feature_rows(
     """One row of ``FEATURES`` per shortlisted candidate (``positions``: their places among the
     scope's ``candidates``; ``rules``: their scores before the semantic stage; ``aligned``:
     their ``alignment`` with the question)."""
-    applying = {s.name for s in SCORERS if s.applies(scored.reading)}
     total = len(candidates)
     rows = []
     for cand, at, rule, (weakest, mean) in zip(shortlist, positions, rules, aligned, strict=True):
-        window = scope.said[at]
+        window = cand.terms
         if at > 0 and candidates[at - 1].passage == cand.passage:
-            window = window | scope.said[at - 1]
-        contributions = []
-        for name in SCORER_FEATURES:
-            score = _BY_NAME[name].score
-            contributions.append(score(cand, scored) if name in applying and score is not None else 0.0)
+            window = window | candidates[at - 1].terms
         rows.append(
             [
                 cand.semantic,
@@ -240,7 +228,7 @@ def feature_rows(
                 at / max(total - 1, 1),
                 float(at == 0),
                 math.log1p(len(cand.text.split())),
-                *contributions,
+                *(cand.parts.get(name, 0.0) for name in SCORER_FEATURES),
                 scope.share(scope.asked, window),
                 scope.share(scope.beyond_title, window),
                 scope.asked_in_scope,
@@ -248,7 +236,7 @@ def feature_rows(
                 float(scope.names_missing),
                 scope.best_semantic - cand.semantic,
                 scope.best_words - cand.lexical,
-                math.log1p(scope.question_terms),
+                math.log1p(len(scope.asked)),
                 float(scored.reading.yes_no),
             ]
         )

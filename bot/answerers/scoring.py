@@ -17,7 +17,7 @@ encoder).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -115,6 +115,8 @@ class Candidate:
     score: float = 0.0
     notes: SentenceNotes | None = None  # made at index time; None for older indexes
     lists: bool = False  # a lead-in ("…include:") with the list lines after it
+    terms: frozenset[str] = frozenset()  # its content words, stemmed (set when scored)
+    parts: dict[str, float] = field(default_factory=dict)  # what each scorer that applies added
     features: np.ndarray | None = None  # the reader's features (shortlisted sentences only)
     answers: float | None = None  # the reader's probability that it answers (when one is loaded)
 
@@ -296,17 +298,21 @@ def score_sentences(
     # naming it (news names a person once, then says "he"), so both match the name.
     named = set(terms(referent.name)) if referent is not None else set()
     q_weight = sum(idf(t) for t in q_terms) or 1.0
-    scorers = [s.score for s in applying(scored.reading) if s.score is not None]
+    scorers = [(s.name, s.score) for s in applying(scored.reading) if s.score is not None]
     kind = scored.reading.kind
     for cand in candidates:
         said = set(terms(cand.text))
+        cand.terms = frozenset(said)
         if referent is not None and referent.mentioned_in(cand.text):
             said |= named
         cand.lexical = sum(idf(t) for t in q_terms & said) / q_weight
         cand.typed = answer_phrase(cand.text, kind, scored.query, cand.notes) is not None
         cand.score = 0.0
-        for score in scorers:
-            cand.score += score(cand, scored)
+        cand.parts = {}
+        for name, score in scorers:
+            part = score(cand, scored)
+            cand.parts[name] = part
+            cand.score += part
     carry_over(candidates, scored.config)
 
 
