@@ -158,13 +158,13 @@ class Indexer:
             previous = stored.get(doc.metadata["article_id"])
             owner = _other_owner(doc, previous)
             if owner:
-                # A new file naming an indexed article's id ("id: …" header, a JSONL record) must
-                # not replace it: the article keeps its id and its source.
+                # A new source naming an indexed article's id ("id: …" header, a JSONL record, a
+                # CMS push) must not replace it: the article keeps its id and its source.
                 stats.failures.append(
                     LoadFailure(
                         doc.metadata["origin"],
                         f"article id {doc.metadata['article_id']!r} already belongs to {owner}; "
-                        "give this article another id, or remove that file first",
+                        "give this article another id, or take the other one down first",
                     )
                 )
                 loaded.failed_origins.add(_file_part(str(doc.metadata["origin"])))
@@ -245,14 +245,29 @@ class Indexer:
 
 
 def _other_owner(doc: Document, previous: StoredArticle | None) -> str:
-    """The file that holds the indexed article of ``doc``'s id, when it is another file that
-    still exists ("" otherwise: a new article, the same file, or a file moved or deleted)."""
-    if previous is None or previous.origin_kind != "file":
+    """Who holds the indexed article of ``doc``'s id, when that is another source ("" otherwise:
+    a new article, the same source, or a file that was moved or deleted). An article belongs to
+    the source that first indexed it — a file, the publishing API, a feed item, a URL — and no
+    other source may replace it: a file must not silently overwrite what the newsroom
+    published, nor the API a file's article."""
+    if previous is None:
         return ""
+    mine = str(doc.metadata.get("origin", ""))
+    if previous.origin_kind != "file":
+        return "" if previous.origin == mine else _describe(previous)
+    if doc.metadata.get("origin_kind", "file") == "file":
+        mine = _file_part(mine)
     owner = _file_part(previous.origin)
-    if owner == _file_part(str(doc.metadata.get("origin", ""))) or not Path(owner).is_file():
+    if owner == mine or not Path(owner).is_file():
         return ""
     return owner
+
+
+def _describe(article: StoredArticle) -> str:
+    """A non-file owner as an editor knows it."""
+    if article.origin_kind == "api":
+        return "the publishing API (PUT /api/admin/articles)"
+    return f"{article.origin_kind} {article.origin}"
 
 
 def _file_part(origin: str) -> str:

@@ -197,3 +197,54 @@ def test_sync_of_two_documents_with_one_id_keeps_the_first(settings: Settings) -
     assert stats.added == 1 and [f.reason for f in stats.failures] == ["duplicate article id 'x'"]
     stored = indexer.store.articles()["x"]
     assert stored.fields["title"] == "A" and len(stored.fingerprints) == 1
+
+
+def test_a_file_cannot_replace_an_article_published_through_the_api(settings: Settings) -> None:
+    """The probe's high-severity defect: a file naming an API article's id (by header or by its
+    file name) silently replaced what the newsroom published. Now it is refused and reported."""
+    from index.loaders import make_document
+
+    indexer = indexer_for(settings)
+    published = make_document(
+        "The harbour authority named Jo Quill as its new chief on Monday.",
+        {"article_id": "api-owned", "title": "Harbour names a new chief"},
+        "api:api-owned",
+        "api",
+    )
+    assert indexer.sync([published]).added == 1
+    before = indexer.store.articles()["api-owned"]
+    settings.source_dir.mkdir(parents=True, exist_ok=True)
+    claims = {
+        "claim-api.txt": "Harbour names a new chief\nID: api-owned\n\nThe authority named Max Impostor as chief.\n",
+        "api-owned.txt": "Harbour names a new chief\n\nThe harbour authority named Max Impostor as chief.\n",
+    }
+    for name, text in claims.items():  # by its header, then by its file name
+        for old in settings.source_dir.glob("*.txt"):
+            old.unlink()
+        (settings.source_dir / name).write_text(text)
+        stats = indexer.build([settings.source_dir])
+        after = indexer.store.articles()["api-owned"]
+        assert (after.origin, after.origin_kind, after.chunk_ids) == ("api:api-owned", "api", before.chunk_ids)
+        [refused] = stats.failures
+        assert "already belongs to the publishing API" in refused.reason and refused.origin.endswith(name)
+        assert stats.updated == 0 and stats.added == 0
+    # The API itself still corrects its own article.
+    corrected = make_document(
+        "The harbour authority named Jo Quill as its new chief on Tuesday.",
+        {"article_id": "api-owned", "title": "Harbour names a new chief"},
+        "api:api-owned",
+        "api",
+    )
+    assert indexer.sync([corrected]).updated == 1
+
+
+def test_a_feed_item_cannot_replace_another_sources_article(settings: Settings) -> None:
+    from index.loaders import make_document
+
+    indexer = indexer_for(settings)
+    first = make_document("The bridge vote passed on Monday.", {"article_id": "x", "title": "A"}, "https://a.example/1", "feed")
+    other = make_document("The bridge was sold to a stranger.", {"article_id": "x", "title": "B"}, "https://b.example/2", "feed")
+    indexer.sync([first])
+    stats = indexer.sync([other])
+    assert stats.updated == 0 and "already belongs to feed https://a.example/1" in stats.failures[0].reason
+    assert indexer.store.articles()["x"].fields["title"] == "A"
