@@ -17,7 +17,7 @@ from bot.config import default
 from bot.language.patterns import BOLD, CAPITALISED_RUN, CITATION_RUN, NAME_WORD
 from bot.language.text import is_stopword, terms, words
 from bot.language.wordlists import word_list
-from bot.question import Question
+from bot.question import Question, well_formed
 from bot.schemas import ChatTurn
 from index.wordlists import pronouns
 
@@ -40,9 +40,13 @@ _REFERRING = word_list("referring_words") | pronouns("referring")  # "What was h
 def bounded(
     history: Sequence[ChatTurn], max_turns: int, max_chars: int = _DEFAULTS.turn_chars
 ) -> list[ChatTurn]:
-    """The last ``max_turns`` turns, each answer cut to ``max_chars``: memory stays bounded."""
+    """The last ``max_turns`` turns, each answer cut to ``max_chars``: memory stays bounded.
+    Their text is made well-formed here, where every path's history enters the bot."""
     recent = list(history)[-max_turns:] if max_turns > 0 else []
-    return [ChatTurn(question=t.question[:max_chars], answer=t.answer[:max_chars]) for t in recent]
+    return [
+        ChatTurn(question=well_formed(t.question[:max_chars]), answer=well_formed(t.answer[:max_chars]))
+        for t in recent
+    ]
 
 
 def needs_history(question: str, min_terms: int = _DEFAULTS.min_terms) -> bool:

@@ -68,6 +68,13 @@ def without_markup(text: str) -> str:
     return re.sub(r"\s+", " ", _TAG.sub(" ", _CODE_BLOCK.sub(" ", text))).strip()
 
 
+def well_formed(text: str) -> str:
+    """The text with every lone surrogate ("\\ud800", which JSON carries but no encoder takes:
+    it breaks the tokenizer) replaced: for text a client sends as context (history), where
+    refusing the whole request would be harsher than the defect."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters and whitespace; reject empty (markup only counts as empty)
     or oversized questions."""

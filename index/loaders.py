@@ -68,13 +68,32 @@ class ArticleLoadError(InputError):
     """One source could not be turned into an article; the message says why."""
 
 
+# A failure names its source and says why, often quoting what the source held (a title, an
+# id): untrusted text that goes to logs, terminals and the admin API, so it is cut short here.
+FAILURE_ORIGIN_CHARS, FAILURE_REASON_CHARS = 300, 500
+
+
 @dataclass(frozen=True)
 class LoadFailure:
     origin: str
     reason: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", _cut(self.origin, FAILURE_ORIGIN_CHARS))
+        object.__setattr__(self, "reason", _cut(self.reason, FAILURE_REASON_CHARS))
+
     def __str__(self) -> str:
         return f"{self.origin}: {self.reason}"
+
+
+def _cut(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters (a newline in a quoted title would forge a
+    log line of its own)."""
+    line = " ".join(text.split()) if any(c in text for c in "\r\n") else text
+    if len(line) <= limit:
+        return line
+    tail = f"… ({len(line):,} characters)"
+    return line[: limit - len(tail)] + tail
 
 
 @dataclass

@@ -108,6 +108,10 @@ class HashEmbeddings(Embeddings):
         self.texts_encoded = 0
 
     def vector(self, text: str) -> np.ndarray:
+        try:  # as the real model's tokenizer, which takes no lone surrogate
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise TypeError("TextEncodeInput must be a valid str (a lone surrogate)") from None
         out = np.zeros(self.dims, dtype=np.float32)
         for term, count in Counter(terms(text)).items():
             index, sign = _bucket(term, self.dims)

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from bot.question import Question
+from bot.question import Question, well_formed
 from bot.records.database import upgrade
 from bot.records.tables import answers, feedback, questions
 from bot.schemas import Answer
@@ -123,7 +123,7 @@ class RecorderStats:
 def storable(text: str, limit: int | None = None) -> str:
     """Text every database takes: a lone surrogate (which no encoder takes) replaced, NUL
     (which PostgreSQL refuses) dropped, cut at ``limit`` characters."""
-    clean = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    clean = well_formed(text).replace("\x00", "")
     return clean[:limit] if limit is not None else clean
 
 

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from bot.web.errors import add_error_handlers
+from bot.web.errors import add_error_handlers, add_fallback_routes
 from bot.web.middleware import add_middleware
 from bot.web.observe import RequestObserver
 from bot.web.routes.admin import admin_router
@@ -62,6 +62,7 @@ def create_api(service: ChatService) -> FastAPI:
         insights_router(service),
     ):
         app.include_router(router)
+    add_fallback_routes(app)  # after every router: it answers only what none of them does
     add_middleware(app, service.settings)
     # Outermost of all: every response is counted and carries its request id, refusals too.
     app.add_middleware(RequestObserver, metrics=service.metrics)

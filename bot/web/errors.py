@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from index.errors import IndexLoadingError, NewsbotError
 
@@ -118,3 +120,28 @@ def add_error_handlers(app: FastAPI) -> None:
     async def _bug(_: Request, err: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=err)
         return error_response(500, "internal_error", INTERNAL_MESSAGE)
+
+
+API_PREFIXES = ("/api", "/v1")  # what the API owns: everything else is the Gradio chat's
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def add_fallback_routes(app: FastAPI) -> None:
+    """Last routes of the API: an unknown path or method under its prefixes gets the API's
+    error shape (404, or 405 with ``Allow``) instead of falling through to the chat mounted at
+    ``/``, whose framework answers ``{"detail": "Not Found"}``. Added after every router."""
+    known = list(app.router.routes)  # every route so far: the fallbacks themselves excluded
+
+    def allowed(scope: Scope) -> list[str]:
+        """The methods another route takes at this path."""
+        return [m for m in _METHODS if any(r.matches({**scope, "method": m})[0] == Match.FULL for r in known)]
+
+    async def fallback(request: Request) -> JSONResponse:
+        methods = allowed(request.scope)
+        if methods:
+            message = f"{request.method} is not allowed here; use {', '.join(methods)}."
+            return error_response(405, "method_not_allowed", message, {"Allow": ", ".join(methods)})
+        return error_response(404, "not_found", "There is no such API route.")
+
+    for prefix in API_PREFIXES:
+        app.add_api_route(f"{prefix}/{{rest:path}}", fallback, methods=_METHODS, include_in_schema=False)

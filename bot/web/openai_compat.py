@@ -14,7 +14,7 @@ import time
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from bot.schemas import Answer, ChatTurn
 from index.errors import InputError
@@ -45,7 +45,7 @@ class CompletionRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
-    stream: bool = False
+    stream: StrictBool = False  # "yes" or 1 is a 400, not a stream nobody asked for
     user: str | None = None
 
 

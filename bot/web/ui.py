@@ -19,7 +19,7 @@ from typing import Any
 import gradio as gr
 
 from bot.drafting.draft import Delta
-from bot.question import Question
+from bot.question import Question, well_formed
 from bot.records.recorder import MAX_COMMENT_CHARS, REASON_LABELS, Rating, Reason, Vote
 from bot.schemas import Answer, ChatTurn
 from bot.suggestions import DEFAULTS as SUGGESTIONS
@@ -222,10 +222,13 @@ def _respond(
     session) groups the recorded questions of one conversation."""
     if not (message or "").strip():
         return
+    # What is shown back is well-formed: Gradio cannot send a lone surrogate to the browser (a
+    # 500); the question itself still reaches the service as typed, which refuses it.
+    shown = well_formed(message)
     turn = len(ui.sources) + 1
     messages = [
         *messages,
-        {"role": "user", "content": text_md(message)},
+        {"role": "user", "content": text_md(shown)},
         {"role": "assistant", "content": pending_md("")},
     ]
     panel = sources_html(ui.sources, service.library)
@@ -250,7 +253,7 @@ def _respond(
                 yield "", messages, sources_html(ui.sources, service.library), ui
     except NewsbotError as err:
         messages[-1] = {"role": "assistant", "content": f'<div class="refusal">{html.escape(str(err))}</div>'}
-        yield message, messages, panel, ui
+        yield shown, messages, panel, ui
 
 
 def _client(request: gr.Request | None) -> str:

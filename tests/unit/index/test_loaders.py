@@ -167,3 +167,18 @@ def test_trailing_line_that_is_a_sentence_stays_in_body() -> None:
 )
 def test_normalize_date(raw: str, expected: str | None) -> None:
     assert normalize_date(raw) == expected
+
+
+def test_a_failure_quoting_untrusted_text_is_one_short_line() -> None:
+    """The probe's item 6: a feed item's 1 MB title, quoted by the failure, went whole into the
+    log on one line. A failure keeps a short, single-line origin and reason."""
+    from index.loaders import FAILURE_ORIGIN_CHARS, FAILURE_REASON_CHARS, LoadFailure
+
+    title = "Breaking\nfailed: forged line " + "x" * 1_000_000
+    reason = f"header leaves only 3 tokens for text: {title!r}"
+    failure = LoadFailure("https://feed.example/" + "a" * 5000, reason)
+    assert len(failure.origin) <= FAILURE_ORIGIN_CHARS and len(failure.reason) <= FAILURE_REASON_CHARS
+    assert "\n" not in str(failure) and "characters)" in failure.reason
+    assert failure.reason.startswith("header leaves only 3 tokens for text")
+    short = LoadFailure("a.txt", "empty file")
+    assert (short.origin, short.reason) == ("a.txt", "empty file")

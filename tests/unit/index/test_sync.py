@@ -215,7 +215,7 @@ def test_a_file_cannot_replace_an_article_published_through_the_api(settings: Se
     before = indexer.store.articles()["api-owned"]
     settings.source_dir.mkdir(parents=True, exist_ok=True)
     claims = {
-        "claim-api.txt": "Harbour names a new chief\nID: api-owned\n\nThe authority named Max Impostor as chief.\n",
+        "claim-api.txt": "Harbour names a chief\nID: api-owned\n\nThe authority named Max Impostor.\n",
         "api-owned.txt": "Harbour names a new chief\n\nThe harbour authority named Max Impostor as chief.\n",
     }
     for name, text in claims.items():  # by its header, then by its file name
@@ -224,7 +224,8 @@ def test_a_file_cannot_replace_an_article_published_through_the_api(settings: Se
         (settings.source_dir / name).write_text(text)
         stats = indexer.build([settings.source_dir])
         after = indexer.store.articles()["api-owned"]
-        assert (after.origin, after.origin_kind, after.chunk_ids) == ("api:api-owned", "api", before.chunk_ids)
+        assert (after.origin, after.origin_kind) == ("api:api-owned", "api")
+        assert after.chunk_ids == before.chunk_ids
         [refused] = stats.failures
         assert "already belongs to the publishing API" in refused.reason and refused.origin.endswith(name)
         assert stats.updated == 0 and stats.added == 0
@@ -242,8 +243,18 @@ def test_a_feed_item_cannot_replace_another_sources_article(settings: Settings) 
     from index.loaders import make_document
 
     indexer = indexer_for(settings)
-    first = make_document("The bridge vote passed on Monday.", {"article_id": "x", "title": "A"}, "https://a.example/1", "feed")
-    other = make_document("The bridge was sold to a stranger.", {"article_id": "x", "title": "B"}, "https://b.example/2", "feed")
+    first = make_document(
+        "The bridge vote passed on Monday night.",
+        {"article_id": "x", "title": "A"},
+        "https://a.example/1",
+        "feed",
+    )
+    other = make_document(
+        "The bridge was sold off to a stranger.",
+        {"article_id": "x", "title": "B"},
+        "https://b.example/2",
+        "feed",
+    )
     indexer.sync([first])
     stats = indexer.sync([other])
     assert stats.updated == 0 and "already belongs to feed https://a.example/1" in stats.failures[0].reason

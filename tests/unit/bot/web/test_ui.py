@@ -7,6 +7,7 @@ tests/e2e/browser/test_feedback.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args
@@ -91,8 +92,11 @@ def test_errors_are_shown_in_the_chat_and_the_question_kept(
     if limits:
         turn(service, ASK, UiState())  # uses up the limit
     ui = UiState()
-    textbox, messages, _, _ = turn(service, message, ui)[-1]
-    assert textbox == message and shown in messages[-1]["content"]
+    steps = turn(service, message, ui)
+    textbox, messages, _, _ = steps[-1]
+    assert textbox == message.replace("\ud800", "?") and shown in messages[-1]["content"]
+    # Everything sent back is well-formed text: Gradio's JSON cannot carry a lone surrogate.
+    assert all(json.dumps(step[:2], ensure_ascii=False).encode() for step in steps)
     assert messages[-1]["content"].startswith('<div class="refusal">') and ui.history == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -150,3 +151,20 @@ def test_an_unexpected_failure_mid_stream_is_an_internal_error_event(seed_servic
     reply = plain.post("/api/chat", json={"message": ASK})
     assert reply.status_code == 500 and error_of(reply)["type"] == "internal_error"
     assert "secret" not in reply.text
+
+
+def test_a_lone_surrogate_in_the_history_is_no_server_error(client: TestClient) -> None:
+    """The probe's defect: "\\ud800" in an earlier turn reached the tokenizer (503). History is
+    context, so it is made well-formed rather than refused; the question itself is a 400."""
+    history = [{"question": "\ud800 who leads it", "answer": "Vladimir \ud800Medinsky leads it. [1]"}]
+    for path in ("/api/chat", "/api/chat/stream"):
+        reply = post_ascii(client, path, {"message": "What was his job before?", "history": history})
+        assert reply.status_code == 200, reply.text
+        assert "error" not in reply.text and "\ud800" not in reply.text
+    body = post_ascii(client, "/api/chat", {"message": "What was his job before?", "history": history}).json()
+    assert "Medinsky" in body["standalone_question"]
+
+
+def post_ascii(client: TestClient, path: str, body: object) -> Any:
+    """JSON as a client may send it: a lone surrogate as its escape (httpx cannot encode one)."""
+    return client.post(path, content=json.dumps(body).encode(), headers={"content-type": "application/json"})

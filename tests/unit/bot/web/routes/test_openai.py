@@ -92,3 +92,22 @@ def test_bad_completion_requests_are_json_errors(client: TestClient) -> None:
     assert error_of(client.post("/v1/chat/completions", json={"messages": []}))["type"] == "bad_request"
     empty = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "  "}]})
     assert empty.status_code == 400 and "type a question" in error_of(empty)["message"]
+    for stream in ("yes", 1, "true"):  # OpenAI's API takes a JSON boolean only (the probe's item 5)
+        body = {"messages": [{"role": "user", "content": WHO}], "stream": stream}
+        odd = client.post("/v1/chat/completions", json=body)
+        assert odd.status_code == 400 and error_of(odd)["message"].startswith("stream:"), stream
+
+
+def test_a_lone_surrogate_in_an_earlier_message_is_no_server_error(client: TestClient) -> None:
+    messages = [
+        {"role": "user", "content": "\ud800 who leads the delegation"},
+        {"role": "assistant", "content": "a historian leads it \ud800 [1]"},
+        {"role": "user", "content": "What was his job before?"},
+    ]
+    reply = client.post(
+        "/v1/chat/completions",
+        content=json.dumps({"messages": messages}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["choices"][0]["message"]["content"]
