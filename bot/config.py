@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, PositiveInt, SecretStr, field_validator
+from pydantic import Field, PositiveInt, SecretStr, field_validator, model_validator
 
 from index.config import IndexSettings
 
@@ -96,6 +96,11 @@ class Settings(IndexSettings):
         None,
         description="Bearer token of the publishing API (/api/admin/articles/…) for a CMS (default: off).",
     )
+    editor_token: SecretStr | None = Field(
+        None,
+        description="Token of the editors' page (/admin: insights, the CSV export, takedowns in force), "
+        "read-only; must differ from the publishing token (default: off).",
+    )
     subscriber_secret: SecretStr | None = Field(
         None,
         description="Secret that signs subscriber tokens (X-Newsbot-Subscriber); without it "
@@ -133,7 +138,7 @@ class Settings(IndexSettings):
         "is the client, so a forged header cannot dodge the rate limit).",
     )
 
-    @field_validator("metrics_token", "admin_token", "subscriber_secret", mode="before")
+    @field_validator("metrics_token", "admin_token", "editor_token", "subscriber_secret", mode="before")
     @classmethod
     def _secret(cls, value: object) -> object:
         """Unset when empty (a blank variable in a compose file must not switch a route on with
@@ -144,6 +149,18 @@ class Settings(IndexSettings):
         if isinstance(raw, str) and len(raw) < MIN_SECRET_CHARS:
             raise ValueError(f"must be at least {MIN_SECRET_CHARS} characters (or unset)")
         return value
+
+    @model_validator(mode="after")
+    def _separate_tokens(self) -> Settings:
+        """Editors read; the CMS publishes. One token for both would hand every editor the
+        publishing credential, which is what the two settings exist to prevent."""
+        if (
+            self.editor_token
+            and self.admin_token
+            and self.editor_token.get_secret_value() == self.admin_token.get_secret_value()
+        ):
+            raise ValueError("NEWSBOT_EDITOR_TOKEN must differ from NEWSBOT_ADMIN_TOKEN")
+        return self
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from langchain_core.documents import Document
@@ -19,9 +20,11 @@ from langchain_core.documents import Document
 from index.chunking import ARTICLE_FIELDS, OPTIONAL_FIELDS
 from index.errors import ConflictError, NotFoundError
 from index.loaders import PUBLIC, make_document, parse_html_article
+from index.store import Takedown
 from index.sync import Indexer
 
 ORIGIN_KIND = "api"
+TAKEDOWNS_PATH = "/api/admin/takedowns"  # where they are listed and lifted (bot/web/routes/admin.py)
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,11 @@ class Publisher:
         doc = article_document(article_id, article)
         with self._writing():
             stats = self.indexer.sync([doc])
+            if stats.withheld:
+                raise ConflictError(
+                    f"article {article_id!r} was taken down; lift the takedown first "
+                    f"(DELETE {TAKEDOWNS_PATH}/{article_id})"
+                )
             if stats.failures:
                 raise ConflictError(stats.failures[0].reason)
             if stats.added or stats.updated:
@@ -109,15 +117,30 @@ class Publisher:
         chunks = len(self.indexer.store.articles(only=[article_id])[article_id].chunk_ids)
         return Published(article_id, status, chunks, doc.metadata["content_hash"])
 
-    def delete(self, article_id: str) -> int:
-        """Take the article down: its chunks leave the store; returns how many."""
+    def delete(self, article_id: str, reason: str = "") -> int:
+        """Take the article down: its chunks leave the store, and a takedown keeps every source
+        (its file, a feed, this API) from indexing it again until it is lifted. Returns how
+        many chunks went."""
         with self._writing():
             found = self.indexer.store.articles(only=[article_id]).get(article_id)
             if found is None:
                 raise NotFoundError(f"no article with id {article_id!r} in the index")
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            title = str(found.fields.get("title", ""))
+            self.indexer.store.take_down(Takedown(article_id, now, reason, title))
             self.indexer.store.delete(sorted(found.chunk_ids))
             self._on_change([], sorted(found.chunk_ids))
         return len(found.chunk_ids)
+
+    def takedowns(self) -> list[Takedown]:
+        """The takedowns in force, newest first."""
+        return self.indexer.store.takedowns()
+
+    def lift(self, article_id: str) -> None:
+        """End a takedown: the next build (or publication) may index the article again."""
+        with self._writing():
+            if not self.indexer.store.lift(article_id):
+                raise NotFoundError(f"article {article_id!r} is not taken down")
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fcntl
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -52,6 +52,26 @@ class StoredArticle:
     def is_complete(self, fingerprint: str) -> bool:
         """All chunks of exactly this version are stored (a killed run leaves this False)."""
         return self.fingerprints == {fingerprint} and len(self.chunk_ids) == self.chunk_total
+
+
+@dataclass(frozen=True)
+class Takedown:
+    """An article taken down through the publishing API: no source may index it again until
+    the takedown is lifted (a newsroom's takedown is often a legal one)."""
+
+    article_id: str
+    taken_down_at: str  # ISO 8601, UTC
+    reason: str = ""
+    title: str = ""
+
+
+def newest_first(takedowns: Iterable[Takedown]) -> list[Takedown]:
+    """The order takedowns are listed in (the API, /admin)."""
+    return sorted(takedowns, key=lambda t: (t.taken_down_at, t.article_id), reverse=True)
+
+
+TAKEDOWN_SUFFIX = "-takedowns"  # the collection beside the articles' that holds the takedowns
+REASON_CHARS = 500
 
 
 class ArticleStore:
@@ -180,6 +200,47 @@ class ArticleStore:
             return f"{current.count()}:{marks[0]}:{marks[1]}"
 
         return self.guard.call(read)
+
+    def takedowns(self) -> list[Takedown]:
+        """Every takedown in force, newest first (a newsroom's handful: read whole)."""
+        found = self.guard.call(lambda: self._takedown_collection().get(include=["metadatas"]))
+        metas = found["metadatas"] or [{}] * len(found["ids"])
+        takedowns = [
+            Takedown(
+                article_id, str(m.get("taken_down_at", "")), str(m.get("reason", "")), str(m.get("title", ""))
+            )
+            for article_id, m in zip(found["ids"], metas, strict=True)
+        ]
+        return newest_first(takedowns)
+
+    def take_down(self, takedown: Takedown) -> None:
+        """Record the takedown (before the article's chunks go: a crash in between leaves the
+        article withheld from the next build, never back in answers)."""
+        meta = {
+            "taken_down_at": takedown.taken_down_at,
+            "reason": takedown.reason[:REASON_CHARS],
+            "title": takedown.title[:REASON_CHARS],
+        }
+        # Chroma keeps records with a vector: a constant one (nothing searches this collection).
+        self.guard.call(
+            lambda: self._takedown_collection().upsert(
+                ids=[takedown.article_id], embeddings=[[1.0]], metadatas=[meta]
+            )
+        )
+
+    def lift(self, article_id: str) -> bool:
+        """End a takedown; False when there was none."""
+        collection = self._takedown_collection()
+        if not self.guard.call(lambda: collection.get(ids=[article_id])["ids"]):
+            return False
+        self.guard.call(lambda: collection.delete(ids=[article_id]))
+        return True
+
+    def _takedown_collection(self) -> Any:
+        # From the current client each time: ``catch_up`` may have replaced it.
+        return self.client.get_or_create_collection(
+            name=f"{self.collection_name}{TAKEDOWN_SUFFIX}", embedding_function=None
+        )
 
     def build_info(self) -> dict[str, Any]:
         meta = self.collection.metadata or {}

@@ -47,15 +47,17 @@ class BuildStats:
     written_ids: list[str] = field(default_factory=list)  # what changed, for a reader to follow
     deleted_ids: list[str] = field(default_factory=list)
     changes: list[tuple[str, str]] = field(default_factory=list)  # (added|updated|removed, article id)
+    withheld: list[str] = field(default_factory=list)  # ids of taken-down articles a source still holds
 
     @property
     def failed(self) -> int:
         return len(self.failures)
 
     def summary(self) -> str:
+        withheld = f", withheld {len(self.withheld)} (taken down)" if self.withheld else ""
         return (
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"removed {self.removed}, failed {self.failed} "
+            f"removed {self.removed}, failed {self.failed}{withheld} "
             f"({self.chunks_written} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s)"
         )
 
@@ -154,7 +156,11 @@ class Indexer:
 
     def _plan(self, loaded: LoadResult, stored: dict[str, StoredArticle], stats: BuildStats) -> _Plan:
         plan = _Plan()
+        taken_down = {t.article_id for t in self.store.takedowns()} if loaded.documents else set()
         for doc in loaded.documents:
+            if doc.metadata["article_id"] in taken_down:  # until an editor lifts the takedown
+                stats.withheld.append(doc.metadata["article_id"])
+                continue
             previous = stored.get(doc.metadata["article_id"])
             owner = _other_owner(doc, previous)
             if owner:

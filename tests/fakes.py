@@ -37,7 +37,7 @@ from index.chunking import SentenceChunker
 from index.encoder import TokenEncoding
 from index.guard import CallGuard, GuardConfig
 from index.loaders import load_sources
-from index.store import GuardedReader
+from index.store import GuardedReader, Takedown, newest_first
 
 if TYPE_CHECKING:
     from index.store import ArticleStore
@@ -267,6 +267,7 @@ class MemoryStore:
         self.location = location or f"memory-{id(self.collection):x}"  # one per store, as a path is
         self.mode = "embedded"
         self.writes = 0
+        self.taken_down: list[Takedown] = []
         self.guard = CallGuard("the memory store", GuardConfig(timeout_s=5.0, cooldown_s=0.0))
         self.reader = GuardedReader(self.collection, self.guard)
 
@@ -286,6 +287,10 @@ class MemoryStore:
 
     def catch_up(self) -> str:
         return self.version()  # one process: nothing written elsewhere to catch up with
+
+    def takedowns(self) -> list[Takedown]:
+        """As the real store's: newest first (tests add them to ``taken_down``)."""
+        return newest_first(self.taken_down)
 
     def add(self, docs: Iterable[Document], embeddings: HashEmbeddings, chunker: SentenceChunker) -> int:
         """Chunk, embed and store ``docs`` as the indexer would; returns the chunk count."""

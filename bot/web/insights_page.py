@@ -4,6 +4,7 @@ article titles) is escaped; the only live markup is ours. No script, no external
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +13,7 @@ from bot.records.grouping import Group
 from bot.records.insights import Insights, RatedAnswer
 from bot.records.recorder import REASON_LABELS
 from bot.web.charts import Series, bar_chart
+from index.store import Takedown
 
 PERIODS = (1, 7, 30, 90)
 _BOLD = re.compile(r"\*\*([^*<>]+)\*\*")
@@ -55,14 +57,14 @@ def login_page(message: str = "") -> str:
         "<h1>Newsroom insights</h1>"
         f"{note}"
         '<form method="post" action="/admin/login">'
-        '<label for="token">Admin token</label> '
+        '<label for="token">Editors\' token</label> '
         '<input id="token" name="token" type="password" autocomplete="current-password" required> '
         '<button type="submit">Log in</button></form>'
-        '<p class="muted">The token is the app\'s NEWSBOT_ADMIN_TOKEN.</p>',
+        '<p class="muted">The token is the app\'s NEWSBOT_EDITOR_TOKEN.</p>',
     )
 
 
-def insights_page(insights: Insights, days: int) -> str:
+def insights_page(insights: Insights, days: int, takedowns: Sequence[Takedown] = ()) -> str:
     sections = [
         _header(days),
         _cards(insights),
@@ -79,8 +81,27 @@ def insights_page(insights: Insights, days: int) -> str:
         _articles(insights),
         "<h2>Answer time</h2>",
         _latency_chart(insights),
+        "<h2>Taken down</h2>",
+        _takedowns(takedowns),
     ]
     return page("Newsroom insights", "".join(sections))
+
+
+def _takedowns(takedowns: Sequence[Takedown]) -> str:
+    """The takedowns in force: kept out of the index until lifted through the publishing API."""
+    if not takedowns:
+        return '<p class="empty">No article is taken down.</p>'
+    rows = "".join(
+        f"<tr><td>{escape(t.title or t.article_id)}<br><code>{escape(t.article_id)}</code></td>"
+        f"<td>{escape(t.taken_down_at)}</td><td>{escape(t.reason)}</td></tr>"
+        for t in takedowns
+    )
+    return (
+        "<table><thead><tr><th>Article</th><th>Taken down</th><th>Reason</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+        "<p class=muted>Lifted with <code>DELETE /api/admin/takedowns/{id}</code> "
+        "(the publishing token); the next build, feed poll or publication indexes the article again.</p>"
+    )
 
 
 def _header(days: int) -> str:

@@ -1,18 +1,19 @@
 """The publishing API: a newsroom's CMS publishes, corrects and takes down articles.
 
 ``PUT /api/admin/articles/{id}`` (create or replace), ``GET`` (what is indexed: chunk count,
-content hash, fields), ``DELETE`` (take down). Off unless ``NEWSBOT_ADMIN_TOKEN`` is set;
-then only for ``Authorization: Bearer <token>`` (constant-time). A CMS calls from its server,
-so any request a browser sends (it carries ``Origin``) is refused, whatever the site. A
-change made here is in the next answer: the lexical index follows at once, not at the next
-background check.
+content hash, fields), ``DELETE`` (take down: kept out of the index until lifted); ``GET
+/api/admin/takedowns`` (those in force), ``DELETE /api/admin/takedowns/{id}`` (lift one). Off
+unless ``NEWSBOT_ADMIN_TOKEN`` is set; then only for ``Authorization: Bearer <token>``
+(constant-time). A CMS calls from its server, so any request a browser sends (it carries
+``Origin``) is refused, whatever the site. A change made here is in the next answer: the lexical
+index follows at once, not at the next background check.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.web.auth import require_bearer
@@ -21,7 +22,8 @@ from bot.web.middleware import ADMIN_PREFIX
 from bot.web.service import ChatService
 from index.errors import NewsbotError
 from index.loaders import is_web_url, normalize_date
-from index.publish import ArticleFields
+from index.publish import TAKEDOWNS_PATH, ArticleFields
+from index.store import REASON_CHARS
 
 ARTICLE_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"  # what index.loaders.slugify makes: ids stay as given
 
@@ -93,6 +95,19 @@ class IndexedOut(BaseModel):
 class DeletedOut(BaseModel):
     article_id: str
     deleted_chunks: int
+    taken_down: bool = Field(True, description="No source may index it again until the takedown is lifted.")
+
+
+class TakedownOut(BaseModel):
+    article_id: str
+    taken_down_at: str
+    reason: str
+    title: str
+
+
+class LiftedOut(BaseModel):
+    article_id: str
+    lifted: bool = True
 
 
 def admin_router(service: ChatService) -> APIRouter:
@@ -108,6 +123,7 @@ def admin_router(service: ChatService) -> APIRouter:
 
     article_id = Path(pattern=ARTICLE_ID, description="The article's id (lowercase letters, digits, . _ -)")
     prefix = f"{ADMIN_PREFIX}articles/{{article_id}}"
+    reason_query = Query("", max_length=REASON_CHARS, description="Why (kept with the takedown)")
 
     @router.put(prefix, response_model=PublishedOut, dependencies=[Depends(operator)])
     def put_article(article: ArticleIn, article_id: str = article_id) -> PublishedOut:
@@ -121,8 +137,24 @@ def admin_router(service: ChatService) -> APIRouter:
         return IndexedOut(**service.publisher().get(article_id).__dict__)
 
     @router.delete(prefix, response_model=DeletedOut, dependencies=[Depends(operator)])
-    def delete_article(article_id: str = article_id) -> DeletedOut:
-        """Take an article down: gone from answers, sources, /read and /api/articles when this returns."""
-        return DeletedOut(article_id=article_id, deleted_chunks=service.publisher().delete(article_id))
+    def delete_article(article_id: str = article_id, reason: str = reason_query) -> DeletedOut:
+        """Take an article down: gone from answers, sources, /read and /api/articles when this
+        returns, and kept out — its file, a feed or this API cannot bring it back — until the
+        takedown is lifted."""
+        deleted = service.publisher().delete(article_id, reason)
+        return DeletedOut(article_id=article_id, deleted_chunks=deleted)
+
+    @router.get(TAKEDOWNS_PATH, response_model=list[TakedownOut], dependencies=[Depends(operator)])
+    def list_takedowns() -> list[TakedownOut]:
+        """The takedowns in force, newest first."""
+        return [TakedownOut(**t.__dict__) for t in service.publisher().takedowns()]
+
+    @router.delete(
+        f"{TAKEDOWNS_PATH}/{{article_id}}", response_model=LiftedOut, dependencies=[Depends(operator)]
+    )
+    def lift_takedown(article_id: str = article_id) -> LiftedOut:
+        """Lift a takedown: the next build, feed poll or publication may index the article again."""
+        service.publisher().lift(article_id)
+        return LiftedOut(article_id=article_id)
 
     return router

@@ -1,10 +1,12 @@
-"""The editors' page: ``GET /admin`` (insights of a period), ``GET /admin/export.csv``,
-``POST /admin/login`` and ``/admin/logout``.
+"""The editors' page: ``GET /admin`` (insights of a period), ``GET /admin/export.csv``, ``POST
+/admin/login`` and ``/admin/logout``.
 
-Off unless ``NEWSBOT_ADMIN_TOKEN`` is set. Scripts send the token as a bearer header;
-browsers log in with it once and get a cookie (``bot.web.auth``): HttpOnly, SameSite=Strict,
-scoped to /admin, Secure when the page is served over HTTPS. Reads go to the records'
-database on the answering threads; a database that is down is a 503, never a hang.
+Off unless ``NEWSBOT_EDITOR_TOKEN`` is set: the editors' own, read-only token (the publishing
+API's ``NEWSBOT_ADMIN_TOKEN`` does not open this page, nor does this one publish). Scripts send
+the token as a bearer header; browsers log in with it once and get a cookie (``bot.web.auth``):
+HttpOnly, SameSite=Strict, scoped to /admin, Secure when the page is served over HTTPS. Reads go
+to the records' database on the answering threads; a database that is down is a 503, never a
+hang.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.web.errors import ERRORS, UnauthorizedError
 from bot.web.insights_page import HEADERS, insights_page, login_page, page
 from bot.web.ratelimit import client_key
 from bot.web.service import ChatService
+from index.store import Takedown
 
 EXPORT_COLUMNS = (
     "asked_at", "id", "session", "question", "standalone", "history", "article_id", "intent", "answerer",
@@ -36,7 +39,7 @@ BOM = "\ufeff"  # Excel reads a CSV without it in the machine's legacy code page
 
 
 def insights_router(service: ChatService) -> APIRouter:
-    token = service.settings.admin_token
+    token = service.settings.editor_token
     router = APIRouter(tags=["insights"], responses=ERRORS, include_in_schema=False)
     if token is None:  # off: the routes do not exist
         return router
@@ -44,7 +47,7 @@ def insights_router(service: ChatService) -> APIRouter:
 
     def editor(request: Request) -> None:
         if not is_editor(request, token):
-            raise UnauthorizedError("The insights need the admin token.")
+            raise UnauthorizedError("The insights need the editors' token.")
 
     @router.get("/admin", response_class=HTMLResponse)
     async def insights(request: Request, days: int = days_query) -> HTMLResponse:
@@ -57,7 +60,9 @@ def insights_router(service: ChatService) -> APIRouter:
         client = client_key(request.client)
         await service.threads.run(lambda: service.limiter.check(client, None))  # guessing is slow
         if not _matches(token_sent, token):
-            return HTMLResponse(login_page("That is not the admin token."), status_code=401, headers=HEADERS)
+            return HTMLResponse(
+                login_page("That is not the editors' token."), status_code=401, headers=HEADERS
+            )
         response = RedirectResponse("/admin", status_code=303)
         response.set_cookie(
             EDITOR_COOKIE,
@@ -107,7 +112,12 @@ def _page(service: ChatService, days: int) -> str:
             "Newsroom insights", "<h1>Newsroom insights</h1><p>Recording is off (NEWSBOT_RECORD=off).</p>"
         )
     insights: Insights = read_insights(engine, _since(days))
-    return insights_page(insights, days)
+    return insights_page(insights, days, _takedowns(service))
+
+
+def _takedowns(service: ChatService) -> list[Takedown]:
+    """The takedowns in force, newest first (none while the index is loading)."""
+    return service.store.takedowns() if service.store is not None else []
 
 
 def _csv_lines(first: list[dict[str, Any]], rest: Iterator[dict[str, Any]]) -> Iterator[str]:

@@ -40,7 +40,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[dict
     env = {
         "NEWSBOT_ALLOWED_ORIGINS": json.dumps([allowed]),
         "NEWSBOT_RECORD": "true",
-        "NEWSBOT_ADMIN_TOKEN": ADMIN,
+        "NEWSBOT_EDITOR_TOKEN": ADMIN,
     }
     app, bot = start_app(data, env)
     page = demo(port, bot)
@@ -313,7 +313,7 @@ def test_the_editors_round_trip_from_a_readers_report_to_a_question_set(
     editor.goto(f"{sites['bot']}/admin")
     editor.fill("#token", "not-the-token")
     editor.click("button[type=submit]")
-    assert "That is not the admin token." in editor.inner_text("body")
+    assert "That is not the editors' token." in editor.inner_text("body")
     editor.fill("#token", ADMIN)
     editor.click("button[type=submit]")
     editor.wait_for_selector("text=Answers readers rated down")

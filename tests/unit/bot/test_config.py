@@ -47,7 +47,7 @@ def test_unknown_answerer_and_short_collection_are_rejected(make_settings) -> No
         make_settings(collection="x")
 
 
-@pytest.mark.parametrize("name", ["admin_token", "metrics_token", "subscriber_secret"])
+@pytest.mark.parametrize("name", ["admin_token", "editor_token", "metrics_token", "subscriber_secret"])
 def test_an_empty_secret_is_unset_and_a_short_one_refused(name: str) -> None:
     """A blank variable must not switch a route on with an empty token (found by review)."""
     from pydantic import ValidationError
@@ -69,3 +69,14 @@ def test_every_setting_has_its_row_in_the_readme_and_no_row_is_stale() -> None:
     fields = {f"NEWSBOT_{name.upper()}" for name in Settings.model_fields}
     assert fields - named == set(), "add the setting to README's Settings table"
     assert named - fields == set(), "a README row names a setting that no longer exists"
+
+
+def test_the_editors_token_must_differ_from_the_publishing_token() -> None:
+    """Issue 24, item 8: whoever reads the insights must not hold the publishing credential."""
+    from pydantic import ValidationError
+
+    same = "one-token-for-everything-0123"
+    with pytest.raises(ValidationError, match="must differ"):
+        Settings(_env_file=None, admin_token=same, editor_token=same)  # type: ignore[call-arg,arg-type]
+    both = Settings(_env_file=None, admin_token=same, editor_token=same + "x")  # type: ignore[call-arg,arg-type]
+    assert both.editor_token is not None and both.admin_token is not None

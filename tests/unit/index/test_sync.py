@@ -259,3 +259,24 @@ def test_a_feed_item_cannot_replace_another_sources_article(settings: Settings) 
     stats = indexer.sync([other])
     assert stats.updated == 0 and "already belongs to feed https://a.example/1" in stats.failures[0].reason
     assert indexer.store.articles()["x"].fields["title"] == "A"
+
+
+def test_a_taken_down_article_is_withheld_from_builds_and_feeds_until_lifted(settings: Settings) -> None:
+    from index.loaders import make_document
+    from index.store import Takedown
+
+    indexer = indexer_for(settings)
+    write_articles(settings.source_dir, 2)
+    indexer.build([settings.source_dir])
+    indexer.store.take_down(Takedown("article-001", "2026-12-07T00:00:00+00:00", "legal"))
+    indexer.store.delete(sorted(indexer.store.articles()["article-001"].chunk_ids))
+    stats = indexer.build([settings.source_dir])
+    assert (stats.withheld, stats.added, stats.failed) == (["article-001"], 0, 0)
+    item = make_document(
+        "A feed's copy of the story that was taken down.", {"article_id": "article-001"}, "f:1", "feed"
+    )
+    assert indexer.sync([item]).withheld == ["article-001"]
+    assert "article-001" not in indexer.store.articles()
+    assert [t.article_id for t in indexer.store.takedowns()] == ["article-001"]
+    assert indexer.store.lift("article-001") and not indexer.store.lift("article-001")
+    assert indexer.build([settings.source_dir]).added == 1

@@ -188,3 +188,33 @@ def test_the_larger_body_cap_is_only_for_requests_with_a_token(
     assert on.put(URL, json=big, headers=AUTH).status_code == 200
     off = client_for(publishing_service(tmp_path / "off", encoder, token=None))
     assert off.put(URL, json=big, headers=AUTH).status_code == 413
+
+
+def test_a_takedown_sticks_through_builds_and_publications_until_it_is_lifted(
+    tmp_path: Path, encoder: HashEmbeddings
+) -> None:
+    """Issue 24, item 7: a DELETE of an article its file owns succeeded, and the next build put
+    it back. Now the takedown is kept (with its reason) and withholds the article from every
+    source — a build of its file, a publication through this API — until it is lifted."""
+    service = publishing_service(tmp_path, encoder)
+    client = client_for(service)
+    url = f"/api/admin/articles/{SEED_ID}"
+    deleted = client.delete(url, params={"reason": "Court order <b>12</b>"}, headers=AUTH)
+    assert deleted.status_code == 200 and deleted.json()["taken_down"] is True
+    indexer = service.publisher().indexer
+    stats = indexer.build([SEED])
+    assert stats.withheld == [SEED_ID] and not stats.failures and stats.added == 0
+    assert "withheld 1 (taken down)" in stats.summary()
+    assert SEED_ID not in indexer.store.articles()
+    assert client.get(f"/api/articles/{SEED_ID}").status_code == 404
+    republished = client.put(url, json=STORY, headers=AUTH)
+    assert republished.status_code == 409 and "taken down" in error_of(republished)["message"]
+    [listed] = client.get("/api/admin/takedowns", headers=AUTH).json()
+    assert (listed["article_id"], listed["reason"]) == (SEED_ID, "Court order <b>12</b>")
+    assert listed["title"] and listed["taken_down_at"].startswith("20")
+    assert client.get("/api/admin/takedowns").status_code == 401  # the publishing token only
+    lifted = client.delete(f"/api/admin/takedowns/{SEED_ID}", headers=AUTH)
+    assert lifted.status_code == 200 and lifted.json() == {"article_id": SEED_ID, "lifted": True}
+    assert client.delete(f"/api/admin/takedowns/{SEED_ID}", headers=AUTH).status_code == 404
+    assert client.get("/api/admin/takedowns", headers=AUTH).json() == []
+    assert indexer.build([SEED]).added == 1 and SEED_ID in indexer.store.articles()

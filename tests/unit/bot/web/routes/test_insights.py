@@ -24,7 +24,7 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 @pytest.fixture
 def editors(seed_service: ChatService, tmp_path: Path) -> Iterator[ChatService]:
-    service = service_with(seed_service, record=True, data_dir=tmp_path, admin_token=SecretStr(TOKEN))
+    service = service_with(seed_service, record=True, data_dir=tmp_path, editor_token=SecretStr(TOKEN))
     yield service
     service.close()
 
@@ -39,7 +39,7 @@ def ask_and_rate(client: Any, service: ChatService, message: str = ASK, **vote: 
     return answer
 
 
-def test_without_the_admin_token_there_is_no_page(seed_service: ChatService, tmp_path: Path) -> None:
+def test_without_the_editor_token_there_is_no_page(seed_service: ChatService, tmp_path: Path) -> None:
     client = client_for(service_with(seed_service, record=True, data_dir=tmp_path))
     assert client.get("/admin").status_code == 404
     assert client.post("/admin/login", data={"token": "x"}).status_code == 404
@@ -116,7 +116,48 @@ def test_the_csv_export_has_the_questions_and_votes_and_defuses_formulas(editors
 
 def test_the_page_says_when_recording_is_off(seed_service: ChatService, tmp_path: Path) -> None:
     client = client_for(
-        service_with(seed_service, record=False, data_dir=tmp_path, admin_token=SecretStr(TOKEN))
+        service_with(seed_service, record=False, data_dir=tmp_path, editor_token=SecretStr(TOKEN))
     )
     response = client.get("/admin", headers=AUTH)
     assert response.status_code == 200 and "Recording is off" in response.text
+
+
+def test_the_editors_token_reads_and_the_publishing_token_does_not(
+    seed_service: ChatService, tmp_path: Path
+) -> None:
+    """Issue 24, item 8: editors get a read-only token of their own; the CMS's publishing token
+    no longer opens /admin, and the editors' token publishes nothing."""
+    publishing = "publishing-token-0123456789"
+    service = service_with(
+        seed_service,
+        record=True,
+        data_dir=tmp_path,
+        editor_token=SecretStr(TOKEN),
+        admin_token=SecretStr(publishing),
+    )
+    client = client_for(service)
+    ask_and_rate(client, service)  # the records' tables exist once something was written
+    assert client.get("/admin", headers=AUTH).status_code == 200
+    assert client.get("/admin", headers={"Authorization": f"Bearer {publishing}"}).status_code == 401
+    assert (
+        client.get("/admin/export.csv", headers={"Authorization": f"Bearer {publishing}"}).status_code == 401
+    )
+    story = {"title": "A story", "text": "The harbour reopened on Monday after the long strike ended."}
+    put = client.put("/api/admin/articles/a-story", json=story, headers=AUTH)
+    assert put.status_code == 401
+    service.close()
+
+
+def test_the_takedowns_in_force_are_listed_as_text(editors: ChatService) -> None:
+    from index.store import Takedown
+
+    client = client_for(editors)
+    ask_and_rate(client, editors)
+    store: Any = editors.store
+    store.taken_down.append(Takedown("court-case", "2026-12-07T09:00:00+00:00", XSS, "A <i>title</i>"))
+    try:
+        page = client.get("/admin", headers=AUTH).text
+    finally:
+        store.taken_down.clear()
+    assert "<h2>Taken down</h2>" in page and "court-case" in page and "2026-12-07T09:00:00+00:00" in page
+    assert XSS not in page and "&lt;script&gt;" in page and "A &lt;i&gt;title&lt;/i&gt;" in page
