@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -21,6 +21,8 @@ from index.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATING = threading.Lock()
+# PostgreSQL advisory lock key of the migrations (any constant no other code of ours takes).
+MIGRATION_LOCK = 0x6E657773626F74  # "newsbot"
 DEFAULT_FILE = "records.sqlite"
 # Seconds. Records are written off the request path, so a long wait costs no reader anything;
 # the deadline only frees the writer to report an outage and retry.
@@ -91,6 +93,10 @@ def upgrade(engine: Engine) -> None:
     # Alembic's migration context is one per process: two engines migrating at once (tests,
     # a CLI beside the app) take turns.
     with _MIGRATING, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together on one database take turns too: the lock is held to
+            # the end of this transaction, after which the next one finds the schema done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -3,6 +3,8 @@ writes, votes from another replica, insights, purge, and an outage that loses no
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -58,6 +60,36 @@ def test_two_replicas_record_and_vote_in_one_database(postgres: Postgres) -> Non
     )
     a.close()
     b.close()
+
+
+def test_replicas_migrating_a_new_database_at_once_all_succeed(postgres: Postgres) -> None:
+    """Issue 24, item 10: two replicas starting together on a new database both ran the
+    migrations; one failed (a duplicate table) and had to retry. Now they take turns."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    fresh = f"race_{os.getpid()}_{time.monotonic_ns()}"
+    admin = create_engine(database_url(postgres.url, postgres.home), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{fresh}"'))
+    admin.dispose()
+    url = postgres.url.rsplit("/", 1)[0] + f"/{fresh}"
+    migrate = (
+        "import sys; from pathlib import Path;"
+        "from bot.records.database import database_url, open_database, upgrade;"
+        "upgrade(open_database(database_url(sys.argv[1], Path('.'))))"
+    )
+    replicas = [
+        subprocess.Popen([sys.executable, "-c", migrate, url], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in replicas]
+    assert [p.returncode for p in replicas] == [0] * 4, errors
+    engine = open_database(database_url(url, postgres.home))
+    assert current_revision(engine) == "0001"
+    engine.dispose()
 
 
 def test_an_outage_loses_nothing_and_writing_resumes(postgres: Postgres) -> None:
