@@ -126,7 +126,8 @@ def _watch(settings: IndexSettings, paths: list[str], once: bool, config: WatchC
     from pathlib import Path
 
     from index.factory import make_indexer
-    from index.feeds import FeedConfig, FeedReader, Fetcher, Subscriptions
+    from index.feeds import FeedConfig, FeedReader, Subscriptions
+    from index.fetch import Fetcher
     from index.store import write_lock
     from index.watch import Watcher
 

@@ -8,10 +8,8 @@ of each item it has not seen in this version (link + the feed's updated date), e
 with trafilatura; the feed's title, author, dates and categories win over the page's. A
 failing feed or item is reported and retried later (backing off), never blocking the others.
 
-Politeness: one request at a time, ``host_delay_s`` between two requests to one host,
-robots.txt obeyed (fetched once per host per poll; a 4xx means no rules, a 5xx or a timeout
-means "not now"), every request with a timeout, a total deadline and a size cap, at most
-``max_redirects`` redirects.
+Every request goes through ``index.fetch.Fetcher``: robots.txt, one host at a time with a
+delay, timeouts, caps, redirects kept on the feed's site, no private addresses (pinned).
 """
 
 from __future__ import annotations
@@ -20,26 +18,23 @@ import calendar
 import fcntl
 import hashlib
 import io
-import ipaddress
 import json
 import os
-import socket
 import time
-import urllib.robotparser
 import uuid
 import xml.etree.ElementTree as ET
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from langchain_core.documents import Document
 
 from index.errors import InputError
+from index.fetch import FetchConfig, Fetcher, FetchError
 from index.loaders import (
     ArticleLoadError,
     LoadFailure,
@@ -53,24 +48,16 @@ ORIGIN_KIND = "feed"
 
 
 @dataclass(frozen=True)
-class FeedConfig:
-    """Initial choices, not tuned."""
+class FeedConfig(FetchConfig):
+    """The fetcher's settings (``index.fetch``) and a feed's own. Initial choices, not tuned."""
 
-    timeout_s: float = 10.0  # each request: connect, and each read
-    deadline_s: float = 30.0  # each request, in all (a server that drips bytes)
     max_feed_bytes: int = 5_000_000
     max_page_bytes: int = 5_000_000
-    max_redirects: int = 5
-    host_delay_s: float = 1.0  # between two requests to one host
     max_items: int = 100  # items read per poll of one feed (the newest first, as feeds list them)
     poll_budget_s: float = 120.0  # fetching one feed's items stops after this (the rest: next poll)
     retry_s: float = 300.0  # a failed feed is tried again after this, doubling, up to a day
     seen_per_feed: int = 1000  # item versions remembered per feed (not fetched again)
     user_agent: str = "newsbot-feeds/1.0"
-
-
-class FetchError(Exception):
-    """A request that did not give a usable answer (its message is shown as the reason)."""
 
 
 @dataclass
@@ -143,144 +130,6 @@ class Subscriptions:
         with self._locked():
             current = self.load()
             self._save([sub if s.url == sub.url else s for s in current])
-
-
-@dataclass(frozen=True)
-class Fetched:
-    status: int
-    url: str  # after redirects
-    headers: dict[str, str]
-    body: bytes
-
-    def text(self) -> str:
-        charset = ""
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            key, _, value = part.strip().partition("=")
-            charset = value.strip('"') if key.lower() == "charset" else charset
-        try:
-            return self.body.decode(charset or "utf-8")
-        except (LookupError, UnicodeDecodeError):
-            return self.body.decode("latin-1")  # every byte is a character: never fails
-
-
-class Fetcher:
-    """Polite, guarded HTTP GETs (see the module's docstring). ``get(url, site=feed)``: every
-    hop, redirects included, must stay on the feed's site, be allowed by robots.txt and not
-    resolve to a private or local address unless the feed's own host does."""
-
-    def __init__(self, config: FeedConfig = FeedConfig(), client: Any = None) -> None:
-        import httpx
-
-        self.config = config
-        self._client = client or httpx.Client(
-            timeout=config.timeout_s,
-            follow_redirects=False,
-            # gzip only, decompressed here with a cap: brotli or zstd could expand a small body
-            # into gigabytes before any size check.
-            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip"},
-        )
-        self._last: dict[str, float] = {}  # host → when it was last asked
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
-
-    def forget_robots(self) -> None:
-        self._robots.clear()
-
-    def get(self, url: str, headers: dict[str, str], max_bytes: int, site: str | None = None) -> Fetched:
-        """GET ``url`` as seen from ``site`` (the feed's URL; default: ``url`` itself)."""
-        import httpx
-
-        site = site or url
-        deadline = time.monotonic() + self.config.deadline_s  # for all the hops together
-        for _ in range(self.config.max_redirects + 1):
-            self._check(url, site)
-            self._wait_for(url)
-            try:
-                found = self._one(url, headers, max_bytes, deadline)
-            except httpx.TimeoutException as err:
-                raise FetchError(f"timed out after {self.config.timeout_s:g} s") from err
-            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as err:
-                raise FetchError(f"could not fetch: {err}") from err
-            if found.status in (301, 302, 303, 307, 308) and "location" in found.headers:
-                try:
-                    url = urljoin(url, found.headers["location"])
-                except ValueError as err:
-                    raise FetchError(f"a bad redirect: {err}") from err
-                continue
-            return found
-        raise FetchError(f"more than {self.config.max_redirects} redirects")
-
-    def _check(self, url: str, site: str) -> None:
-        if not same_site(url, site):
-            raise FetchError(f"not on the feed's site: {url}")
-        if _private(url) and not _private(site):
-            raise FetchError(f"a private or local address: {url}")
-        if not self._allowed(url):
-            raise FetchError("disallowed by robots.txt")
-
-    def _allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = f"{parts.scheme}://{parts.netloc}"
-        if host not in self._robots:
-            self._robots[host] = self._read_robots(host)
-        rules = self._robots[host]
-        if rules is None:
-            raise FetchError("robots.txt could not be read; trying again later")
-        return rules.can_fetch(self.config.user_agent, url)
-
-    def _read_robots(self, host: str) -> urllib.robotparser.RobotFileParser | None:
-        import httpx
-
-        rules = urllib.robotparser.RobotFileParser()
-        self._wait_for(host)
-        try:
-            found = self._one(f"{host}/robots.txt", {}, 500_000, time.monotonic() + self.config.deadline_s)
-        except (FetchError, httpx.HTTPError, httpx.InvalidURL, ValueError):
-            return None
-        if found.status in (301, 302, 303, 307, 308) or 400 <= found.status < 500:
-            rules.parse([])  # no rules here (a redirected robots.txt is not followed)
-        elif found.status >= 500:
-            return None
-        else:
-            rules.parse(found.text().splitlines())
-        return rules
-
-    def _one(self, url: str, headers: dict[str, str], max_bytes: int, deadline: float) -> Fetched:
-        with self._client.stream("GET", url, headers=headers) as response:
-            encoding = response.headers.get("content-encoding", "identity").lower()
-            if encoding not in ("identity", "gzip"):
-                raise FetchError(f"an encoding not asked for: {encoding}")
-            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
-            body = bytearray()
-            for raw in response.iter_raw():
-                body.extend(inflate.decompress(raw, max_bytes + 1 - len(body)) if inflate else raw)
-                if len(body) > max_bytes:
-                    raise FetchError(f"larger than {max_bytes / 1e6:g} MB")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"not received within {self.config.deadline_s:g} s")
-            return Fetched(response.status_code, str(response.url), dict(response.headers), bytes(body))
-
-    def _wait_for(self, url: str) -> None:
-        host = urlsplit(url).netloc
-        wait = self._last.get(host, 0.0) + self.config.host_delay_s - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self._last[host] = time.monotonic()
-
-
-def _private(url: str) -> bool:
-    """Whether the URL's host is, or resolves to, a private, loopback, link-local or reserved
-    address (checked before each request; the name is not pinned, so a host whose DNS answer
-    changes between the check and the request is not caught)."""
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except (OSError, UnicodeError):
-        return True  # unresolvable: treated as not public
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -457,43 +306,6 @@ def _item_id(url: str) -> str:
     query = urlsplit(url).query
     base = url_article_id(url)
     return f"{base[:70]}-{hashlib.sha256(query.encode()).hexdigest()[:8]}" if query else base
-
-
-def same_site(url: str, feed_url: str) -> bool:
-    """The same host and port, or hosts under the same registered domain (www.x.example and
-    feeds.x.example; under a country's second level, x.co.uk). A heuristic: shared hosting
-    domains (github.io and the like) count as one site."""
-    try:
-        link, home = urlsplit(url), urlsplit(feed_url)
-        ports = (link.port or _DEFAULT_PORT.get(link.scheme), home.port or _DEFAULT_PORT.get(home.scheme))
-    except ValueError:
-        return False  # an unreadable URL or port
-    host, feed_host = link.hostname or "", home.hostname or ""
-    if link.scheme not in ("http", "https") or not host or ports[0] != ports[1]:
-        return False
-    if host == feed_host:
-        return True
-    if _is_ip(host) or _is_ip(feed_host) or "." not in host:
-        return False  # addresses and bare names: only the very same one
-    return _registered(host) == _registered(feed_host)
-
-
-_DEFAULT_PORT = {"http": 80, "https": 443}
-_SECOND_LEVELS = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go"}  # co.uk, com.au, …
-
-
-def _registered(host: str) -> tuple[str, ...]:
-    labels = host.lower().split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVELS else 2
-    return tuple(labels[-keep:])
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def due(subscriptions: list[Subscription], now: float, every_s: float) -> Iterator[Subscription]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +67,8 @@ _LEADING_BYLINE = re.compile(r"^by\s+([^\W\d_][\w.'’\- ]{1,60})$", re.IGNORECA
 class ArticleLoadError(InputError):
     """One source could not be turned into an article; the message says why."""
 
+
+USER_AGENT = "newsbot-indexer/1.0"  # what `index build URL` says it is
 
 # A failure names its source and says why, often quoting what the source held (a title, an
 # id): untrusted text that goes to logs, terminals and the admin API, so it is cut short here.
@@ -408,42 +410,31 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Document], list[LoadFail
 
 
 def load_url(url: str, timeout_s: float, max_bytes: int) -> Document:
-    """Fetch one article page over HTTP(S) and extract it like an HTML file."""
-    import httpx  # lazy: only needed for URLs
+    """Fetch one article page over HTTP(S) (``index.fetch``: robots.txt, redirects kept on its
+    site, no private address unless the URL itself is one, capped) and extract it like an HTML
+    file."""
+    from index.fetch import FetchConfig, Fetcher, FetchError  # lazy: only needed for URLs
 
+    # A whole page within a few reads' time; one request, so no delay between hosts.
+    config = FetchConfig(
+        timeout_s=timeout_s, deadline_s=3 * timeout_s, host_delay_s=0.0, user_agent=USER_AGENT
+    )
+    fetcher = Fetcher(config)
     try:
-        with (
-            httpx.Client(
-                timeout=timeout_s, follow_redirects=True, headers={"User-Agent": "newsbot-indexer/0.1"}
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise ArticleLoadError(f"HTTP {response.status_code} {response.reason_phrase}")
-            body = _read_capped(response.iter_bytes(), max_bytes)
-            content_type = response.headers.get("content-type", "")
-            encoding = response.encoding or "utf-8"
-            final_url = str(response.url)
-    except httpx.TimeoutException as err:
-        raise ArticleLoadError(f"timed out after {timeout_s:g} s") from err
-    except httpx.HTTPError as err:
-        raise ArticleLoadError(f"could not fetch: {err}") from err
-    text = body.decode(encoding, errors="replace")
-    article_id = url_article_id(final_url)
-    if "html" in content_type or text.lstrip()[:1] == "<":
-        return parse_html_article(text, article_id, url, url=final_url, origin_kind="url")
+        page = fetcher.get(url, {}, max_bytes)
+    except FetchError as err:
+        raise ArticleLoadError(str(err)) from err
+    finally:
+        fetcher.close()
+    if page.status >= 400:
+        raise ArticleLoadError(f"HTTP {page.status}")
+    text = page.text()
+    article_id = url_article_id(page.url)
+    if "html" in page.headers.get("content-type", "") or text.lstrip()[:1] == "<":
+        return parse_html_article(text, article_id, url, url=page.url, origin_kind="url")
     doc = parse_text_article(text, article_id, url, origin_kind="url")
-    doc.metadata["url"] = doc.metadata["url"] or final_url
+    doc.metadata["url"] = doc.metadata["url"] or page.url
     return doc
-
-
-def _read_capped(chunks: Iterable[bytes], max_bytes: int) -> bytes:
-    data = bytearray()
-    for chunk in chunks:
-        data.extend(chunk)
-        if len(data) > max_bytes:
-            raise ArticleLoadError(f"response larger than {max_bytes / 1e6:g} MB")
-    return bytes(data)
 
 
 def is_url(value: str) -> bool:
