@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.records.grouping import Group
-from bot.records.insights import Insights, RatedAnswer
+from bot.records.insights import FRESH_S, Insights, RatedAnswer
 from bot.records.recorder import REASON_LABELS
 from bot.web.charts import Series, bar_chart
 from index.store import Takedown
@@ -67,6 +67,7 @@ def login_page(message: str = "") -> str:
 def insights_page(insights: Insights, days: int, takedowns: Sequence[Takedown] = ()) -> str:
     sections = [
         _header(days),
+        _as_of(insights),
         _cards(insights),
         "<h2>Questions per day</h2>",
         _per_day_chart(insights),
@@ -115,6 +116,16 @@ def _header(days: int) -> str:
         '<form class="inline" method="post" action="/admin/logout">'
         '<button type="submit">Log out</button></form>'
         "</nav>"
+    )
+
+
+def _as_of(i: Insights) -> str:
+    """When the figures were counted: the page keeps them a while (``InsightsCache``)."""
+    if i.as_of is None:
+        return ""
+    return (
+        f'<p class="muted">As of {i.as_of:%H:%M} UTC (figures over {FRESH_S:.0f} s old are recounted '
+        "in the background: reload to see the new count).</p>"
     )
 
 

@@ -6,7 +6,8 @@ API's ``NEWSBOT_ADMIN_TOKEN`` does not open this page, nor does this one publish
 the token as a bearer header; browsers log in with it once and get a cookie (``bot.web.auth``):
 HttpOnly, SameSite=Strict, scoped to /admin, Secure when the page is served over HTTPS. Reads go
 to the records' database on the answering threads; a database that is down is a 503, never a
-hang.
+hang. The page's figures come from the router's ``InsightsCache`` (counted at most once a
+minute per period, in the background once a period has been shown); the export reads afresh.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from pydantic import SecretStr
 
 from bot.cells import csv_cell, history_cell
-from bot.records.insights import Insights, export_rows, read_insights
+from bot.records.insights import InsightsCache, export_rows, read_insights
 from bot.web.auth import EDITOR_COOKIE, EDITOR_COOKIE_S, editor_cookie, is_editor, same_secret
 from bot.web.errors import ERRORS, UnauthorizedError
 from bot.web.insights_page import HEADERS, insights_page, login_page, page
@@ -44,6 +45,7 @@ def insights_router(service: ChatService) -> APIRouter:
     if token is None:  # off: the routes do not exist
         return router
     days_query = Query(30, ge=1, le=3650, description="The period: the last this many days.")
+    figures = _figures(service)
 
     def editor(request: Request) -> None:
         if not is_editor(request, token):
@@ -53,7 +55,7 @@ def insights_router(service: ChatService) -> APIRouter:
     async def insights(request: Request, days: int = days_query) -> HTMLResponse:
         if not is_editor(request, token):
             return HTMLResponse(login_page(), status_code=401, headers=HEADERS)
-        return HTMLResponse(await service.threads.run(lambda: _page(service, days)), headers=HEADERS)
+        return HTMLResponse(await service.threads.run(lambda: _page(service, figures, days)), headers=HEADERS)
 
     @router.post("/admin/login")
     async def login(request: Request, token_sent: Annotated[str, Form(alias="token")]) -> Response:
@@ -105,14 +107,20 @@ def _since(days: int) -> datetime:
     return datetime.now(UTC) - timedelta(days=days)
 
 
-def _page(service: ChatService, days: int) -> str:
+def _figures(service: ChatService) -> InsightsCache | None:
+    """The page's figures, kept per period (None: recording is off)."""
     engine = service.recorder.engine
     if engine is None:
+        return None
+    return InsightsCache(lambda days: read_insights(engine, _since(days)))
+
+
+def _page(service: ChatService, figures: InsightsCache | None, days: int) -> str:
+    if figures is None:
         return page(
             "Newsroom insights", "<h1>Newsroom insights</h1><p>Recording is off (NEWSBOT_RECORD=off).</p>"
         )
-    insights: Insights = read_insights(engine, _since(days))
-    return insights_page(insights, days, _takedowns(service))
+    return insights_page(figures.get(days), days, _takedowns(service))
 
 
 def _takedowns(service: ChatService) -> list[Takedown]:

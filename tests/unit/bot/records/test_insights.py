@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
-from bot.records.database import database_url, open_database
-from bot.records.insights import export_rows, read_insights
-from bot.records.recorder import DatabaseRecorder, Vote
+from sqlalchemy import Engine
+
+from bot.records.database import database_url, open_database, upgrade
+from bot.records.grouping import Group
+from bot.records.insights import ArticleCount, Day, export_rows, read_insights
+from bot.records.recorder import DatabaseRecorder, Vote, write
 from tests.unit.bot.records.test_recorder import NOW, exchange
 
 
@@ -62,3 +66,65 @@ def test_the_export_has_every_question_of_the_period_with_its_vote(tmp_path: Pat
     assert len(rows) == 5 and rows[0]["asked_at"] <= rows[-1]["asked_at"]
     assert rows[0]["answer"] == "Vladimir Medinsky [1]." and rows[0]["rating"] is None
     recorder.close()
+
+
+def known_rows(tmp_path: Path) -> Engine:
+    """Five questions over two days with known latencies, pages, citations and votes."""
+    engine = open_database(database_url(None, tmp_path))
+    upgrade(engine)
+    yesterday, today = NOW - timedelta(days=1, hours=1), NOW - timedelta(hours=1)
+    rows = [  # question, page, latency, refused, cited, when
+        ("Who leads Russia's delegation?", "talks", 100.0, False, ["talks"], yesterday),
+        ("who is leading the russian delegation", None, 300.0, True, [], yesterday + timedelta(minutes=1)),
+        ("Who leads Russia's delegation?", "talks", 200.0, False, ["talks", "grain"], today),
+        ("When do the talks resume?", "grain", 400.0, False, ["grain"], today + timedelta(minutes=1)),
+        ("When do the talks resume?", None, 1000.0, True, [], today + timedelta(minutes=2)),
+    ]
+    exchanges = [
+        replace(
+            exchange(n, at=at, refused=refused),
+            question=text,
+            article_id=page,
+            latency_ms=latency,
+            cited_articles=cited,
+            citations=[{"n": 1, "article_id": a, "title": a.title()} for a in cited],
+        )
+        for n, (text, page, latency, refused, cited, at) in enumerate(rows)
+    ]
+    with engine.begin() as connection:
+        write(connection, exchanges)
+        write(
+            connection,
+            [Vote(exchanges[0].answer_id, "up", at=NOW), Vote(exchanges[3].answer_id, "down", at=NOW)],
+        )
+    return engine
+
+
+def test_the_figures_of_known_rows(tmp_path: Path) -> None:
+    """Issue 24, item 11: the counting was reworked for 200k questions; these figures are
+    worked out by hand from the rows."""
+    insights = read_insights(known_rows(tmp_path), NOW - timedelta(days=7))
+    assert (insights.questions, insights.refused, insights.truncated) == (5, 2, False)
+    assert (insights.votes_up, insights.votes_down) == (1, 1)
+    assert (insights.p50_ms, insights.p95_ms) == (300.0, 1000.0)  # of 100 200 300 400 1000
+    assert insights.days == [
+        Day(date(2026, 11, 25), 2, 1, 100.0, 300.0),
+        Day(date(2026, 11, 26), 3, 1, 400.0, 1000.0),
+    ]
+    assert insights.top == [
+        Group("Who leads Russia's delegation?", 3, ["who is leading the russian delegation"], ["talks"]),
+        Group("When do the talks resume?", 2, [], ["grain"]),
+    ]
+    assert insights.distinct == 2
+    assert [(g.text, g.count) for g in insights.unanswered] == [
+        ("When do the talks resume?", 1),
+        ("who is leading the russian delegation", 1),
+    ]
+    assert insights.articles == [ArticleCount("talks", "Talks", 2, 2), ArticleCount("grain", "Grain", 1, 2)]
+    assert insights.as_of is not None
+
+
+def test_a_busier_period_counts_its_newest_questions(tmp_path: Path) -> None:
+    insights = read_insights(known_rows(tmp_path), NOW - timedelta(days=7), max_rows=3)
+    assert (insights.questions, insights.refused, insights.truncated) == (3, 1, True)
+    assert [(d.day, d.questions) for d in insights.days] == [(date(2026, 11, 26), 3)]

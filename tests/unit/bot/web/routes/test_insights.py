@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import text
 
 from bot.web.auth import EDITOR_COOKIE, editor_cookie
 from bot.web.service import ChatService
-from tests.unit.bot.web.clients import ASK, SEED_ID, client_for, service_with
+from tests.unit.bot.web.clients import ASK, SEED_ID, client_for, error_of, service_with
 
 TOKEN = "editors-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -161,3 +163,23 @@ def test_the_takedowns_in_force_are_listed_as_text(editors: ChatService) -> None
         store.taken_down.clear()
     assert "<h2>Taken down</h2>" in page and "court-case" in page and "2026-12-07T09:00:00+00:00" in page
     assert XSS not in page and "&lt;script&gt;" in page and "A &lt;i&gt;title&lt;/i&gt;" in page
+
+
+def test_the_page_says_when_its_figures_were_counted(editors: ChatService) -> None:
+    """Issue 24, item 11: the figures are kept a minute per period (bot.records.insights)."""
+    client = client_for(editors)
+    ask_and_rate(client, editors)
+    page = client.get("/admin", headers=AUTH).text
+    assert re.search(r"As of \d\d:\d\d UTC \(figures over 60 s old are recounted", page)
+    assert client.get("/admin", headers=AUTH).text == page  # the same figures, kept
+
+
+def test_a_database_that_cannot_be_read_is_a_503(editors: ChatService) -> None:
+    client = client_for(editors)
+    assert editors.recorder.flush()  # the tables exist, then one is gone
+    engine = editors.recorder.engine
+    assert engine is not None
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE questions"))
+    response = client.get("/admin", headers=AUTH)
+    assert response.status_code == 503 and error_of(response)["type"] == "unavailable"
