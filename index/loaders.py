@@ -484,7 +484,10 @@ def _load_one_source(
             result.failed_origins.add(source)
             yield source, [], [LoadFailure(source, str(err))]
         return
-    root = Path(source)
+    # Absolute from here on: an article's origin names its file wherever a later build, the app
+    # or the publishing API runs from (a relative one was resolved against whatever directory
+    # that was: another file could take the id, or a build elsewhere prune it).
+    root = Path(source).resolve()
     if not root.exists():
         result.failed_origins.add(str(root))
         yield str(root), [], [LoadFailure(str(root), "no such file or folder")]

@@ -9,6 +9,7 @@ duplicate (ids are deterministic) and no missing chunk.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -219,15 +220,18 @@ class Indexer:
         """
         present = {doc.metadata["article_id"] for doc in loaded.documents}
         roots = [Path(s).resolve() for s in sources if not str(s).startswith(("http://", "https://"))]
-        failed = {_file_part(origin) for origin in loaded.failed_origins}
+        failed = {Path(_file_part(origin)).resolve() for origin in loaded.failed_origins}
         for article in stored.values():
             if article.article_id in present or article.origin_kind != "file":
                 continue
-            origin_file = _file_part(article.origin)
-            if origin_file in failed:
+            recorded = Path(_file_part(article.origin))
+            path = recorded.resolve()
+            if path in failed:
                 continue
-            path = Path(origin_file).resolve()
-            if path.exists() and not any(path == r or path.is_relative_to(r) for r in roots):
+            inside = any(path == r or path.is_relative_to(r) for r in roots)
+            # Outside the built folders: kept while its file exists — and, when it was recorded
+            # relative to another directory (older indexes), whenever it cannot be found from here.
+            if not inside and (path.exists() or not recorded.is_absolute()):
                 continue
             stats.removed += 1
             stats.changes.append(("removed", article.article_id))
@@ -261,12 +265,28 @@ def _other_owner(doc: Document, previous: StoredArticle | None) -> str:
     mine = str(doc.metadata.get("origin", ""))
     if previous.origin_kind != "file":
         return "" if previous.origin == mine else _describe(previous)
-    if doc.metadata.get("origin_kind", "file") == "file":
-        mine = _file_part(mine)
-    owner = _file_part(previous.origin)
-    if owner == mine or not Path(owner).is_file():
+    mine_file = (
+        Path(_file_part(mine)).resolve() if doc.metadata.get("origin_kind", "file") == "file" else None
+    )
+    recorded = Path(_file_part(previous.origin))
+    if recorded.is_absolute():
+        owner = recorded.resolve()
+        return "" if owner == mine_file or not owner.is_file() else str(owner)
+    # Recorded relative (an index built before origins were absolute): relative to the
+    # directory that build ran in, which may not be this one.
+    if mine_file is not None and _same_tail(mine_file, recorded):
+        return ""  # the same file, named from another directory
+    here = recorded.resolve()
+    if here == mine_file:
         return ""
-    return owner
+    # Not found from here: gone, or recorded from elsewhere. Only a build of its folder can
+    # tell (it prunes it); until then the id stays its own.
+    return str(here) if here.exists() else str(recorded)
+
+
+def _same_tail(path: Path, recorded: Path) -> bool:
+    parts = Path(os.path.normpath(recorded)).parts
+    return path.parts[-len(parts) :] == parts
 
 
 def _describe(article: StoredArticle) -> str:

@@ -25,7 +25,9 @@ from index.loaders import is_web_url, normalize_date
 from index.publish import TAKEDOWNS_PATH, ArticleFields
 from index.store import REASON_CHARS
 
-ARTICLE_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"  # what index.loaders.slugify makes: ids stay as given
+# What index.loaders.slugify makes (a leading "_" included: a file "_lead.txt" is "_lead"), so
+# that every indexed article can be corrected or taken down here; ids stay as given.
+ARTICLE_ID = r"^[a-z0-9_][a-z0-9._-]{0,99}$"
 
 
 class ForbiddenOriginError(NewsbotError):

@@ -280,3 +280,55 @@ def test_a_taken_down_article_is_withheld_from_builds_and_feeds_until_lifted(set
     assert [t.article_id for t in indexer.store.takedowns()] == ["article-001"]
     assert indexer.store.lift("article-001") and not indexer.store.lift("article-001")
     assert indexer.build([settings.source_dir]).added == 1
+
+
+def test_ownership_and_pruning_do_not_depend_on_the_working_directory(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe's finding: origins were stored as given (``source_docs/x.txt``) and resolved
+    against whatever directory a later build ran in — from elsewhere the owner looked deleted,
+    so another file took the id, and a build of an unrelated folder pruned the article."""
+    indexer = indexer_for(settings)
+    write_articles(settings.source_dir, 2)
+    monkeypatch.chdir(settings.source_dir.parent)
+    indexer.build([Path(settings.source_dir.name)])  # a relative path, as `index build source_docs`
+    assert Path(indexer.store.articles()["article-001"].origin).is_absolute()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    intruders = tmp_path / "intruders"
+    intruders.mkdir()
+    (intruders / "article-001.txt").write_text("Hijacked\n\nThe bridge was sold to a stranger today.\n")
+    stats = indexer.build([intruders])
+    assert any("already belongs to" in f.reason for f in stats.failures)
+    assert set(indexer.store.articles()) == {"article-000", "article-001"}  # nothing pruned either
+    assert indexer.store.articles()["article-001"].fields["title"] != "Hijacked"
+    # The same folder named another way is the same owner: unchanged, no failure.
+    same = indexer.build([settings.source_dir.resolve()])
+    assert not same.failures and same.unchanged == 2
+
+
+def test_an_older_index_with_relative_origins_is_kept_safe_from_elsewhere(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indexes built before origins were absolute keep their relative ones: from another
+    directory they can neither be taken over nor pruned; from theirs they still match."""
+    from index.loaders import make_document
+
+    indexer = indexer_for(settings)
+    body = "The harbour authority named Jo Quill as its new chief on Monday morning."
+    legacy = make_document(body, {"article_id": "old", "title": "Old"}, "docs/old.txt", "file")
+    indexer.sync([legacy])
+    monkeypatch.chdir(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "old.txt").write_text("Impostor\n\nThe authority named Max Impostor as chief today.\n")
+    stats = indexer.build([other])
+    assert any("already belongs to docs/old.txt" in f.reason for f in stats.failures)
+    assert indexer.store.articles()["old"].fields["title"] == "Old"
+    (other / "old.txt").unlink()
+    assert "old" in indexer.store.articles() and indexer.build([other]).removed == 0
+    # Seen from its own directory, its file is its own (same tail): unchanged.
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "old.txt").write_text(f"Old\n\n{body}\n")
+    assert not indexer.build([tmp_path / "docs"]).failures

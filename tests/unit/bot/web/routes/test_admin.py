@@ -218,3 +218,16 @@ def test_a_takedown_sticks_through_builds_and_publications_until_it_is_lifted(
     assert client.delete(f"/api/admin/takedowns/{SEED_ID}", headers=AUTH).status_code == 404
     assert client.get("/api/admin/takedowns", headers=AUTH).json() == []
     assert indexer.build([SEED]).added == 1 and SEED_ID in indexer.store.articles()
+
+
+def test_every_id_the_index_makes_can_be_published_and_taken_down(client: TestClient) -> None:
+    """The probe's finding: a file "_lead.txt" is indexed as "_lead", which the API refused
+    (400), so it could not be taken down. The API takes every id ``slugify`` makes."""
+    from index.loaders import slugify
+
+    assert slugify("_lead") == "_lead"
+    url = "/api/admin/articles/_lead"
+    assert client.put(url, json=STORY, headers=AUTH).json()["status"] == "created"
+    assert client.delete(url, headers=AUTH).status_code == 200
+    assert client.delete("/api/admin/takedowns/_lead", headers=AUTH).status_code == 200
+    assert client.put("/api/admin/articles/-lead", json=STORY, headers=AUTH).status_code == 400
