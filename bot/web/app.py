@@ -19,7 +19,7 @@ def create_app(service: ChatService) -> FastAPI:
         path="/",
         footer_links=["api"],
         ssr_mode=False,  # server-side rendering needs Node.js and gives nothing here
-        show_error=True,
+        show_error=False,  # Gradio's exception texts would reach readers; ours are shown in the chat
         theme=theme(),
         css=CSS,
         head=HEAD,

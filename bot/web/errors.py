@@ -15,8 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
-from starlette.types import Scope
+from starlette.routing import Match, Route
+from starlette.types import Receive, Scope, Send
 
 from index.errors import IndexLoadingError, NewsbotError
 
@@ -130,18 +130,28 @@ def add_fallback_routes(app: FastAPI) -> None:
     """Last routes of the API: an unknown path or method under its prefixes gets the API's
     error shape (404, or 405 with ``Allow``) instead of falling through to the chat mounted at
     ``/``, whose framework answers ``{"detail": "Not Found"}``. Added after every router."""
-    known = list(app.router.routes)  # every route so far: the fallbacks themselves excluded
+    fallback = _Fallback(list(app.router.routes))  # every route so far: not the fallbacks
+    for prefix in API_PREFIXES:  # the prefix itself too
+        for path in (prefix, f"{prefix}/{{rest:path}}"):
+            # An ASGI app, not a function: a route to one takes every method (TRACE, PROPFIND, …).
+            app.router.routes.append(Route(path, fallback, methods=None, include_in_schema=False))
 
-    def allowed(scope: Scope) -> list[str]:
+
+class _Fallback:
+    def __init__(self, known: list[Any]) -> None:
+        self.known = known
+
+    def allowed(self, scope: Scope) -> list[str]:
         """The methods another route takes at this path."""
-        return [m for m in _METHODS if any(r.matches({**scope, "method": m})[0] == Match.FULL for r in known)]
+        return [
+            m for m in _METHODS if any(r.matches({**scope, "method": m})[0] == Match.FULL for r in self.known)
+        ]
 
-    async def fallback(request: Request) -> JSONResponse:
-        methods = allowed(request.scope)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        methods = self.allowed(scope)
         if methods:
-            message = f"{request.method} is not allowed here; use {', '.join(methods)}."
-            return error_response(405, "method_not_allowed", message, {"Allow": ", ".join(methods)})
-        return error_response(404, "not_found", "There is no such API route.")
-
-    for prefix in API_PREFIXES:
-        app.add_api_route(f"{prefix}/{{rest:path}}", fallback, methods=_METHODS, include_in_schema=False)
+            message = f"{scope.get('method', '')} is not allowed here; use {', '.join(methods)}."
+            response = error_response(405, "method_not_allowed", message, {"Allow": ", ".join(methods)})
+        else:
+            response = error_response(404, "not_found", "There is no such API route.")
+        await response(scope, receive, send)

@@ -8,18 +8,24 @@ Retry-After), then oversized bodies are refused.
 
 from __future__ import annotations
 
+import logging
+import re
+
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
-from bot.web.errors import error_response
+from bot.web.errors import INTERNAL_MESSAGE, error_response
+
+log = logging.getLogger(__name__)
 
 ADMIN_PREFIX = "/api/admin/"  # the publishing API (routes/admin.py): larger bodies, no browsers
 
 
 def add_middleware(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(ChatUiGuard)  # inside the body cap: it reads bodies BodyLimit has capped
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_kb * 1024,
@@ -125,3 +131,64 @@ class BodyLimit:
         limit_kb = cap // 1024
         response = error_response(413, "too_large", f"The request body is over the {limit_kb} KB limit.")
         await response(scope, receive, send)
+
+
+CHAT_UI_PREFIX = "/gradio_api/"  # the web chat's own routes (Gradio, mounted at /)
+# A JSON escape of a lone surrogate ("\\ud800" without its pair, or a pair's second half alone),
+# or one percent-encoded in a query: text no encoder takes, which Gradio's routes turn into 500s.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_ENCODED_SURROGATE = re.compile(rb"%[eE][dD]%[a-bA-B][0-9a-fA-F]")
+
+
+class ChatUiGuard:
+    """ASGI middleware for the web chat's routes, which our error handlers do not reach (the
+    attacker probe: a lone surrogate, or a malformed call, got Gradio's plain-text 500 and a
+    traceback in the log that quoted the reader's text). Such a request gets the API's 400
+    before Gradio sees it; anything Gradio raises becomes a JSON 500 logged by its type only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith(CHAT_UI_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        messages = await _read_body(receive)  # capped already by BodyLimit (outside this one)
+        body = b"".join(m.get("body", b"") for m in messages)
+        if _LONE_SURROGATE.search(body) or _ENCODED_SURROGATE.search(scope.get("query_string", b"")):
+            await error_response(400, "bad_request", "The request holds invalid text.")(scope, receive, send)
+            return
+        started, failed = False, False
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        async def sending(message: Message) -> None:
+            nonlocal started, failed
+            if message["type"] == "http.response.start":
+                started = True
+                failed = message["status"] >= 500  # Gradio's own plain-text 500: ours instead
+                if failed:
+                    await error_response(500, "internal_error", INTERNAL_MESSAGE)(scope, receive, send)
+            if not failed:
+                await send(message)
+
+        try:
+            await self.app(scope, replay, sending)
+        except Exception as err:  # a bug or bad input inside Gradio: never its traceback in our log
+            log.warning("the chat UI failed on %s: %s", scope.get("path", ""), type(err).__name__)
+            if not started:
+                await error_response(500, "internal_error", INTERNAL_MESSAGE)(scope, receive, send)
+
+
+async def _read_body(receive: Receive) -> list[Message]:
+    messages: list[Message] = []
+    more = True
+    while more:
+        message = await receive()
+        messages.append(message)
+        more = message.get("type") == "http.request" and message.get("more_body", False)
+    return messages

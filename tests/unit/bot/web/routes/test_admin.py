@@ -199,7 +199,7 @@ def test_a_takedown_sticks_through_builds_and_publications_until_it_is_lifted(
     service = publishing_service(tmp_path, encoder)
     client = client_for(service)
     url = f"/api/admin/articles/{SEED_ID}"
-    deleted = client.delete(url, params={"reason": "Court order <b>12</b>"}, headers=AUTH)
+    deleted = client.delete(url, params={"reason": "Court order\r\n<b>12</b>\x00"}, headers=AUTH)
     assert deleted.status_code == 200 and deleted.json()["taken_down"] is True
     indexer = service.publisher().indexer
     stats = indexer.build([SEED])
