@@ -117,6 +117,12 @@ class Settings(IndexSettings):
         description="Database of the records: any SQLAlchemy URL (postgresql://user:password@host/db "
         "shared by several replicas); default: a SQLite file, DATA_DIR/records.sqlite.",
     )
+    insights_fresh_s: float = Field(
+        60.0,
+        ge=0,
+        description="The editors' page shows a period's figures for this long without counting "
+        "again; older ones are shown while a recount runs (0: every view starts one).",
+    )
     retention_days: PositiveInt = Field(
         30, description="Recorded questions and feedback older than this are deleted."
     )

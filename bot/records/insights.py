@@ -219,7 +219,7 @@ class _Kept:
 
 class InsightsCache:
     """The last figures of each period (``days``), so that a page view does not count 200k
-    questions each time. Fresh figures (``FRESH_S``) are served as they are; older ones are
+    questions each time. Fresh figures (``fresh_s``) are served as they are; older ones are
     served too, while a thread recounts them (up to ``STALE_S``); a first view waits for the
     count. Each period is counted by one thread at a time however many editors ask, and one
     period at a time (counting is CPU work, beside the answers, on a small machine).
@@ -232,8 +232,12 @@ class InsightsCache:
         count: Callable[[int], Insights],
         clock: Callable[[], float] = time.monotonic,
         wait_s: float = WAIT_S,
+        fresh_s: float = FRESH_S,
     ) -> None:
+        """``fresh_s``: how long kept figures are served without a recount (``FRESH_S``;
+        ``Settings.insights_fresh_s``; 0: every view starts one, showing the last figures)."""
         self._count = count
+        self._fresh_s = fresh_s
         self._clock = clock
         self._wait_s = wait_s
         self._lock = threading.Lock()  # guards the two dicts below
@@ -246,7 +250,7 @@ class InsightsCache:
         with self._lock:
             kept = self._kept.get(days)
             age = self._clock() - kept.counted_at if kept else math.inf
-            if kept and age < FRESH_S:
+            if kept and age < self._fresh_s:
                 return kept.insights
             running = self._running.get(days) or self._start(days)
             if kept and age < STALE_S:

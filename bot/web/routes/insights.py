@@ -112,7 +112,8 @@ def _figures(service: ChatService) -> InsightsCache | None:
     engine = service.recorder.engine
     if engine is None:
         return None
-    return InsightsCache(lambda days: read_insights(engine, _since(days)))
+    fresh_s = service.settings.insights_fresh_s
+    return InsightsCache(lambda days: read_insights(engine, _since(days)), fresh_s=fresh_s)
 
 
 def _page(service: ChatService, figures: InsightsCache | None, days: int) -> str:
