@@ -77,6 +77,12 @@ def insights_router(service: ChatService) -> APIRouter:
         )
         return response
 
+    @router.get("/admin/login")
+    async def login_page_link() -> Response:
+        """A bookmarked or typed /admin/login: the page, which shows the form when needed (the
+        chat mounted at / would answer its own 404)."""
+        return RedirectResponse("/admin", status_code=303)
+
     @router.post("/admin/logout")
     async def logout() -> Response:
         response = RedirectResponse("/admin", status_code=303)

@@ -49,6 +49,8 @@ def test_without_the_editor_token_there_is_no_page(seed_service: ChatService, tm
 
 def test_anyone_else_gets_the_login_form(editors: ChatService) -> None:
     client = client_for(editors)
+    typed = client.get("/admin/login", follow_redirects=False)  # the probe: was the chat's 404
+    assert typed.status_code == 303 and typed.headers["location"] == "/admin"
     response = client.get("/admin")
     assert response.status_code == 401 and 'name="token"' in response.text
     assert client.get("/admin", headers={"Authorization": "Bearer wrong-token-0123456789"}).status_code == 401
