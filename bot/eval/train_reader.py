@@ -83,6 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--groups", type=Path, help="keep the collected examples in this .npz and reuse them when it exists"
     )
+    parser.add_argument(
+        "--readers",
+        type=Path,
+        action="append",
+        default=[],
+        help="a question set written the way readers ask (eval/reader_train.jsonl): its questions on "
+        "their articles, evidence positive, unanswerable ones all negative (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.groups and args.groups.suffix != ".npz":
         parser.error("--groups must name a .npz file")
@@ -108,8 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             data[f"generated {part}"] = collect_generated(pipeline, settings, part, args.per_article, started)
         if args.groups:
             save_groups(args.groups, data, time.perf_counter() - started)
+    readers = [g for path in args.readers for g in collect_asked(answerer, load_questions(path), "train")]
+    if readers:
+        print(f"  reader-style questions: {len(readers)} groups", file=sys.stderr)
     model, figures = fit(
-        data["dev train"] + data["generated train"],
+        data["dev train"] + data["generated train"] + readers,
         {"MultiHop-RAG dev": data["dev held-out"], "generated": data["generated held-out"]},
     )
     figures["examples"] = source
@@ -217,6 +228,21 @@ def collect(
             if group is not None:
                 groups.append(group)
     print(f"  {part}: {len(groups)} groups, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return groups
+
+
+def collect_asked(answerer: ExtractiveAnswerer, questions: Sequence[EvalQuestion], part: str) -> list[Group]:
+    """A reader-style set's questions on their own articles (``part`` only): an answerable one's
+    evidence sentences positive (left out when the shortlist misses them), an unanswerable
+    one's shortlist all negative — the refusals these sets are written to teach."""
+    groups = []
+    for item in questions:
+        if not item.article or not in_part(item.article, part):
+            continue
+        facts = tuple(bare(f.fact) for f in item.evidence_facts)
+        group = _group(answerer, item.question, item.article, facts)
+        if group is not None and (group.labels.any() or not item.answerable):
+            groups.append(group)
     return groups
 
 

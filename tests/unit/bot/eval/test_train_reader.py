@@ -8,6 +8,7 @@ import numpy as np
 
 from bot.answerers.reader import FEATURES
 from bot.eval.train_reader import Group, fit, load_groups, model_card, save_groups
+from tests.fakes import HashEmbeddings
 
 WORDS = FEATURES.index("words")
 
@@ -49,3 +50,35 @@ def test_stored_examples_come_back_as_they_were(tmp_path: Path) -> None:
     for a, b in zip(data["dev train"], back["dev train"], strict=True):
         assert np.array_equal(a.rows, b.rows) and np.array_equal(a.labels, b.labels)
         assert a.answerable == b.answerable
+
+
+def test_a_reader_style_set_gives_positive_evidence_and_all_negative_refusals(
+    tmp_path: Path, encoder: HashEmbeddings
+) -> None:
+    """``--readers``: each question on its own article; the evidence sentence is the positive,
+    an unanswerable question's shortlist is all negative; articles outside the part are skipped."""
+    import json
+
+    from bot.answerers.extractive import ExtractiveAnswerer
+    from bot.eval.dataset import load_questions
+    from bot.eval.splits import held_out
+    from bot.eval.train_reader import collect_asked
+    from tests.unit.bot.answerers.test_extractive import PASSAGES
+
+    article = "brackwater-bridge"
+    assert not held_out(article)  # the training part
+    fact = "The bridge took three years to build and carries two tram lines."
+    rows = [
+        {"id": "t1", "question": "how long did it take", "type": "how", "article": article,
+         "answers": ["three years"], "gold": [["three years"]],
+         "evidence_facts": [{"article": f"{article}.txt", "fact": fact}]},
+        {"id": "t2", "question": "how much are tickets", "type": "unanswerable", "article": article,
+         "answers": [], "gold": [], "evidence_facts": []},
+    ]  # fmt: skip
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    answerer = ExtractiveAnswerer(encoder.encode_batch, articles=lambda _a, _s: PASSAGES)
+    answerable, refused = collect_asked(answerer, load_questions(path), "train")
+    assert answerable.answerable and answerable.labels.sum() == 1
+    assert not refused.answerable and refused.labels.sum() == 0 and len(refused.labels) > 0
+    assert collect_asked(answerer, load_questions(path), "held-out") == []
