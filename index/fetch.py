@@ -80,13 +80,11 @@ _TRANSPORT_ERRORS = (
 class Fetcher:
     """Polite, guarded HTTP GETs (see the module's docstring). ``get(url, site=feed)``: every
     hop, redirects included, must stay on ``site``, be allowed by robots.txt and not connect to
-    a private or local address unless ``site``'s own host is one. ``client``: an httpx client
-    to use instead (tests); it gets the same checks except the pinned connection."""
+    a private or local address unless ``site``'s own host is one."""
 
-    def __init__(self, config: FetchConfig = FetchConfig(), client: Any = None) -> None:
+    def __init__(self, config: FetchConfig = FetchConfig()) -> None:
         self.config = config
-        self._given = client
-        self._clients: dict[bool, Any] = {}  # allow private addresses → its client
+        self._clients: dict[bool, httpx.Client] = {}  # allow private addresses → its client
         self._last: dict[str, float] = {}  # host → when it was last asked
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
 
@@ -157,9 +155,7 @@ class Fetcher:
             rules.parse(found.text().splitlines())
         return rules
 
-    def _client(self, local: bool) -> Any:
-        if self._given is not None:
-            return self._given
+    def _client(self, local: bool) -> httpx.Client:
         if local not in self._clients:
             self._clients[local] = httpx.Client(
                 transport=_PinnedTransport(allow_private=local),

@@ -81,17 +81,21 @@ class LoadFailure:
     reason: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "origin", _cut(self.origin, FAILURE_ORIGIN_CHARS))
-        object.__setattr__(self, "reason", _cut(self.reason, FAILURE_REASON_CHARS))
+        object.__setattr__(self, "origin", one_line(self.origin, FAILURE_ORIGIN_CHARS))
+        object.__setattr__(self, "reason", one_line(self.reason, FAILURE_REASON_CHARS))
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.reason}"
 
 
-def _cut(text: str, limit: int) -> str:
-    """One line of at most ``limit`` characters (a newline in a quoted title would forge a
-    log line of its own)."""
-    line = " ".join(text.split()) if any(c in text for c in "\r\n") else text
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str, limit: int) -> str:
+    """Untrusted text as one line (control characters such as CR, LF and NUL as spaces: a
+    newline in a quoted title would forge a log line of its own) of at most ``limit``
+    characters, saying how long it was when cut."""
+    line = " ".join(_CONTROL.sub(" ", text).split())
     if len(line) <= limit:
         return line
     tail = f"… ({len(line):,} characters)"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from index.config import IndexSettings
 from index.errors import IndexBusyError, IndexUnavailableError
 from index.guard import CallGuard, GuardConfig
+from index.loaders import one_line
 from index.nlp import NOTES_KEY
 
 if TYPE_CHECKING:
@@ -69,11 +69,6 @@ class Takedown:
 def newest_first(takedowns: Iterable[Takedown]) -> list[Takedown]:
     """The order takedowns are listed in (the API, /admin)."""
     return sorted(takedowns, key=lambda t: (t.taken_down_at, t.article_id), reverse=True)
-
-
-def _one_line(text: str) -> str:
-    """Control characters (CR, LF, NUL, …) as spaces: a reason is shown in pages and listings."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
 
 
 TAKEDOWN_SUFFIX = "-takedowns"  # the collection beside the articles' that holds the takedowns
@@ -224,8 +219,8 @@ class ArticleStore:
         article withheld from the next build, never back in answers)."""
         meta = {
             "taken_down_at": takedown.taken_down_at,
-            "reason": _one_line(takedown.reason)[:REASON_CHARS],
-            "title": _one_line(takedown.title)[:REASON_CHARS],
+            "reason": one_line(takedown.reason, REASON_CHARS),
+            "title": one_line(takedown.title, REASON_CHARS),
         }
         # Chroma keeps records with a vector: a constant one (nothing searches this collection).
         self.guard.call(

@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import Settings
 from index.config import apply_offline_env
+from tests import TEST_STORE_TIMEOUT_S
 from tests.corpus import ROOT, SEED
 
 apply_offline_env()
@@ -29,9 +30,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
         values: dict[str, object] = {
             "data_dir": tmp_path / "data",
             "source_dir": tmp_path / "docs",
-            # Far above any store read on a busy 2-core machine (the 5 s default once timed out
-            # under load: issue 24, item 12); tests of the deadline set their own.
-            "store_timeout_s": 60.0,
+            "store_timeout_s": TEST_STORE_TIMEOUT_S,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -245,6 +245,10 @@ class InsightsCache:
         self._kept: OrderedDict[int, _Kept] = OrderedDict()  # oldest count first
         self._running: dict[int, Future[Insights]] = {}
 
+    @property
+    def fresh_s(self) -> float:
+        return self._fresh_s
+
     def get(self, days: int) -> Insights:
         """The period's figures: kept ones while not too old, else new ones (waited for)."""
         with self._lock:

@@ -64,10 +64,13 @@ def login_page(message: str = "") -> str:
     )
 
 
-def insights_page(insights: Insights, days: int, takedowns: Sequence[Takedown] = ()) -> str:
+def insights_page(
+    insights: Insights, days: int, takedowns: Sequence[Takedown] = (), fresh_s: float = FRESH_S
+) -> str:
+    """``fresh_s``: how long the page's figures are kept before a recount (``InsightsCache``)."""
     sections = [
         _header(days),
-        _as_of(insights),
+        _as_of(insights, fresh_s),
         _cards(insights),
         "<h2>Questions per day</h2>",
         _per_day_chart(insights),
@@ -119,12 +122,12 @@ def _header(days: int) -> str:
     )
 
 
-def _as_of(i: Insights) -> str:
+def _as_of(i: Insights, fresh_s: float) -> str:
     """When the figures were counted: the page keeps them a while (``InsightsCache``)."""
     if i.as_of is None:
         return ""
     return (
-        f'<p class="muted">As of {i.as_of:%H:%M} UTC (figures over {FRESH_S:.0f} s old are recounted '
+        f'<p class="muted">As of {i.as_of:%H:%M} UTC (figures over {fresh_s:.0f} s old are recounted '
         "in the background: reload to see the new count).</p>"
     )
 

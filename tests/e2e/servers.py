@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from tests import TEST_STORE_TIMEOUT_S
 from tests.corpus import ROOT, SEED
 
 _LOGS: dict[int, Path] = {}  # app process id → its output file
@@ -129,9 +130,6 @@ def run_module(
     )
 
 
-E2E_STORE_TIMEOUT_S = 60  # far above any read on a busy machine; an app bug still fails the test
-
-
 def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
     """``python app.py`` on a free loopback port; returns the process and its base URL once it
     has loaded its index (or found none: /healthz then says why)."""
@@ -141,10 +139,8 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[
         "NEWSBOT_DATA_DIR": str(data_dir),
         "NEWSBOT_SOURCE_DIR": str(SEED.parent),
         "NEWSBOT_RATE_LIMIT_CLIENT": "",  # tests ask many questions from one address
-        # A store read took over the 5 s default once on a loaded 2-core machine (issue 24,
-        # item 12: "did not answer within 5 s", a 503 in a test about something else). Tests of
-        # the deadline itself (test_resilience, test_replicas) set their own, shorter one.
-        "NEWSBOT_STORE_TIMEOUT_S": str(E2E_STORE_TIMEOUT_S),
+        # Tests of the deadline itself (test_resilience) set their own, shorter one.
+        "NEWSBOT_STORE_TIMEOUT_S": str(TEST_STORE_TIMEOUT_S),
         **(extra_env or {}),
     }
     # Output to a file, never an unread pipe: a full pipe would block the app on its log lines.

@@ -6,8 +6,9 @@ API's ``NEWSBOT_ADMIN_TOKEN`` does not open this page, nor does this one publish
 the token as a bearer header; browsers log in with it once and get a cookie (``bot.web.auth``):
 HttpOnly, SameSite=Strict, scoped to /admin, Secure when the page is served over HTTPS. Reads go
 to the records' database on the answering threads; a database that is down is a 503, never a
-hang. The page's figures come from the router's ``InsightsCache`` (counted at most once a
-minute per period, in the background once a period has been shown); the export reads afresh.
+hang. The page's figures come from the router's ``InsightsCache`` (counted at most once per
+``NEWSBOT_INSIGHTS_FRESH_S`` per period, in the background once a period has been shown); the
+export reads afresh.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def _page(service: ChatService, figures: InsightsCache | None, days: int) -> str
         return page(
             "Newsroom insights", "<h1>Newsroom insights</h1><p>Recording is off (NEWSBOT_RECORD=off).</p>"
         )
-    return insights_page(figures.get(days), days, _takedowns(service))
+    return insights_page(figures.get(days), days, _takedowns(service), figures.fresh_s)
 
 
 def _takedowns(service: ChatService) -> list[Takedown]:
