@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -33,6 +34,11 @@ class Chatbot:
     condenser: Condenser
     max_question_chars: int = default("max_question_chars")
     history_turns: int = default("history_turns")
+    # A question about several reports needs each one's passages: more are retrieved for it.
+    k_across: int = default("retrieval_k_across")
+    # An article's title (for a subscriber or not), None when it is not indexed: what a
+    # question about its story beyond the page searches for.
+    title_of: Callable[[str, bool], str | None] = field(default=lambda _id, _subscriber: None)
 
     def stream(
         self, question: Question | str, passages_out: list[Document] | None = None
@@ -43,7 +49,7 @@ class Chatbot:
         asked = clean_question(question.text, self.max_question_chars)
         words = without_markup(asked)  # the reader sees their text as typed; markup is not searched
         turns = tuple(bounded(question.turns, self.history_turns))
-        standalone = self.condenser.condense(replace(question, text=words, history=turns))
+        standalone = self._about_page(self.condenser.condense(replace(question, text=words, history=turns)))
         reading = standalone.reading  # made once: the answerer reads the same value
         passages = self._retrieve(standalone)
         if passages_out is not None:
@@ -79,9 +85,11 @@ class Chatbot:
         )
 
     def _retrieve(self, question: Question) -> list[Document]:
+        several = question.across is not None or question.elsewhere is not None
+        more: dict[str, Any] = {"k": self.k_across} if several else {}
         try:
             return self.retriever.invoke(
-                question.standalone, article_id=question.article_id, subscriber=question.subscriber
+                question.standalone, article_id=question.article_id, subscriber=question.subscriber, **more
             )
         except NewsbotError:
             raise
@@ -90,6 +98,14 @@ class Chatbot:
             raise IndexUnavailableError(
                 f"The article index cannot be read right now ({type(err).__name__}); try again later."
             ) from err
+
+    def _about_page(self, question: Question) -> Question:
+        """ "Did anyone else report this?" asked on an article's page searches for that
+        article's story: its title is the question's context."""
+        if question.elsewhere is None or question.page is None:
+            return question
+        title = self.title_of(question.page, question.subscriber)
+        return question.with_context([title]) if title else question
 
     def ask(self, question: Question | str, passages_out: list[Document] | None = None) -> Answer:
         for event in self.stream(question, passages_out):

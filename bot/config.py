@@ -33,6 +33,11 @@ class Settings(IndexSettings):
         description="The reader's weights (default: packaged; python -m bot.eval.train_reader refits).",
     )
     retrieval_k: PositiveInt = Field(10, description="Passages retrieved per question.")
+    retrieval_k_across: PositiveInt = Field(
+        30,
+        description="Passages retrieved for a question about several reports (each report is "
+        "checked in its own outlet's passages).",
+    )
     max_question_chars: PositiveInt = Field(2000, description="Longer questions are rejected.")
     history_turns: PositiveInt = Field(6, description="Earlier turns kept per conversation.")
 

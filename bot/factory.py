@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from bot.answerers.base import Answerer
 from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answerers.reader import DEFAULT_READER, load_reader
 from bot.answerers.scoring import ExtractiveConfig
@@ -99,9 +100,7 @@ def _chatbot(
     extractive = make_extractive(settings, embeddings, lexical)
     model = chat_model or make_chat_model(settings)
     if model is None:
-        return Chatbot(
-            retriever, extractive, Condenser(), settings.max_question_chars, settings.history_turns
-        )
+        return _assemble(settings, retriever, extractive, Condenser(), lexical)
     from langchain_core.output_parsers import StrOutputParser
 
     from bot.answerers.llm import ANSWER_VARIABLES, LLMAnswerer
@@ -111,7 +110,29 @@ def _chatbot(
     name = settings.answerer if chat_model is None else "llm"
     answerer = LLMAnswerer(name, model, answer_prompt, extractive, timeout_s=settings.llm_timeout_s)
     condenser = Condenser(condense_prompt | model | StrOutputParser(), settings.max_question_chars)
-    return Chatbot(retriever, answerer, condenser, settings.max_question_chars, settings.history_turns)
+    return _assemble(settings, retriever, answerer, condenser, lexical)
+
+
+def _assemble(
+    settings: Settings,
+    retriever: HybridRetriever,
+    answerer: Answerer,
+    condenser: Condenser,
+    lexical: LexicalCache,
+) -> Chatbot:
+    def title_of(article_id: str, subscriber: bool) -> str | None:
+        chunks = lexical().article_chunks(article_id, subscriber)
+        return str(chunks[0].metadata.get("title") or "") or None if chunks else None
+
+    return Chatbot(
+        retriever,
+        answerer,
+        condenser,
+        settings.max_question_chars,
+        settings.history_turns,
+        settings.retrieval_k_across,
+        title_of,
+    )
 
 
 def make_extractive(
@@ -131,6 +152,7 @@ def make_extractive(
         articles=articles or (lambda a, subscriber: lexical().article_chunks(a, subscriber)),
         reader=load_reader(settings.reader_model or DEFAULT_READER) if settings.reader != "off" else None,
         tokens=partial(embeddings.encode_tokens, batch_size=config.encode_batch),
+        outlets=lambda: lexical().matcher,
     )
 
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from bot.reading.across import Across, Elsewhere
 from bot.reading.reading import Reading, read
 from bot.schemas import ChatTurn
 from index.errors import InputError, TooLargeError
@@ -34,6 +35,9 @@ class Question:
     context: tuple[str, ...] = ()
     # Asked by a subscriber (a valid subscriber token): subscriber-only articles may answer.
     subscriber: bool = False
+    # The article the reader is on when the search spans every article (the widget with "Only
+    # this article" off): the story "this" means in "did anyone else report this".
+    page: str | None = None
 
     @classmethod
     def of(cls, question: Question | str) -> Question:
@@ -47,6 +51,18 @@ class Question:
     def reading(self) -> Reading:
         """What the reader's own words ask for, read once per question value (``bot.reading``)."""
         return read(self.text)
+
+    @property
+    def across(self) -> Across | None:
+        """What it asks of several reports ("does A say X while B says Y"), when it asks that off
+        any article's page: on a page the question stays with that article."""
+        return self.reading.across if not self.article_id else None
+
+    @property
+    def elsewhere(self) -> Elsewhere | None:
+        """What it asks of its page's story beyond that page ("did anyone else report this"),
+        when it knows the page and searches every article."""
+        return self.reading.elsewhere if self.page and not self.article_id else None
 
     @property
     def standalone(self) -> str:

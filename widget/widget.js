@@ -295,6 +295,9 @@
     var body = { message: question.slice(0, MAX_CHARS), session_id: sessionId };
     if (scopeSwitch.getAttribute("aria-checked") === "true" && !scope.hidden) {
       if (cfg.articleId) { body.article_id = cfg.articleId; } else { body.article_url = cfg.articleUrl; }
+    } else if (!scope.hidden) {
+      // Every article is searched; the page still says what "this" is ("did anyone else report this?").
+      if (cfg.articleId) { body.page_article_id = cfg.articleId; } else { body.page_article_url = cfg.articleUrl; }
     }
     stream(body, bubble).catch(function () {
       showError(bubble, "The news assistant could not be reached from this page.");

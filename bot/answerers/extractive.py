@@ -20,12 +20,14 @@ from typing import TypeVar
 import numpy as np
 from langchain_core.documents import Document
 
+from bot.answerers.across import answer_across, answer_elsewhere
 from bot.answerers.reader import ReaderModel, alignment, feature_rows, scope_facts
 from bot.answerers.routing import route
 from bot.answerers.scoring import Candidate, ExtractiveConfig, Scored, score_sentences
 from bot.drafting.about import chunks_of, summary_draft
 from bot.drafting.citations import specifics
 from bot.drafting.draft import AnswerEvent, Delta, Draft, citation_for, related_articles
+from bot.language.mentions import SourceMatcher
 from bot.language.text import is_boilerplate
 from bot.question import Question
 from bot.reading.kinds import Kind, answer_phrase, full_names
@@ -55,16 +57,20 @@ class ExtractiveAnswerer:
         articles: Callable[[str, bool], list[Document]] = lambda _a, _s: [],
         reader: ReaderModel | None = None,
         tokens: TokenEncoder | None = None,
+        outlets: Callable[[], SourceMatcher] | None = None,
     ) -> None:
         """``articles(article_id, subscriber)`` gives an article's chunks in reading order
         (summaries need all of them), subscriber-only ones for a subscriber only; ``reader``
         judges the shortlisted sentences as ``config.reader`` says (``reader.py``); ``tokens``
         encodes texts with their word pieces (one pass for both: the reader aligns the
-        question's words with each sentence's), else ``encode`` alone is used."""
+        question's words with each sentence's), else ``encode`` alone is used; ``outlets``
+        finds the index's outlets in a question about several reports (default: the
+        passages' outlets)."""
         if reader is not None and tokens is None:
             # Its alignment features would read 0 where it was fitted on real values.
             raise ConfigError("The reader needs the model's word pieces: pass a token encoder.")
         self._tokens = tokens
+        self._outlets = outlets
         self._encode = encode
         self._idf = idf
         self._articles = articles
@@ -86,9 +92,18 @@ class ExtractiveAnswerer:
         # Sentences are scored against the question with its context (what a follow-up
         # refers to); the kind of answer and the names asked about come from the question alone.
         question = Question.of(question)
+        beyond = self._beyond_page(question, passages)
+        if beyond is not None:
+            return beyond
         about = route(question, passages, self._reader(question))
         if about is not None:
             return about
+        across = question.across
+        if across is not None:
+            outlets = self._outlets() if self._outlets is not None else None
+            verdict_draft = answer_across(across, question.text, passages, self._best_sentence, outlets)
+            if verdict_draft is not None:
+                return verdict_draft
         question, passages, referent = self._in_scope(question, passages)
         candidates = self._candidates(passages)
         if not candidates:
@@ -108,6 +123,24 @@ class ExtractiveAnswerer:
         if candidates:
             self._score(question, candidates, referent, passages, read=True)
         return sorted(candidates, key=lambda c: -c.score)
+
+    def _beyond_page(self, question: Question, passages: Sequence[Document]) -> Draft | None:
+        """ "Did anyone else report this?", "anything newer?" asked on an article's page with
+        every article searched: the other reports of its story (``across.answer_elsewhere``)."""
+        if question.elsewhere is None or question.page is None:
+            return None
+        page = self._reader(question)(question.page)
+        return answer_elsewhere(question.elsewhere, page, passages, self._best_sentence) if page else None
+
+    def _best_sentence(self, text: str, passages: Sequence[Document]) -> Candidate | None:
+        """The best sentence of ``passages`` for ``text`` (a claim about one report), scored as
+        answers are; None when they hold no candidate."""
+        candidates = self._candidates(passages)
+        if not candidates:
+            return None
+        self._score(Question(text), candidates, None, passages, read=False)
+        best = max(candidates, key=lambda c: c.score)
+        return best if best.score > float("-inf") else None
 
     def _broad_summary(self, question: Question, passages: Sequence[Document]) -> Draft | None:
         """On an article's page, "what happened in the final" that no one sentence answers is

@@ -72,8 +72,10 @@ class LLMAnswerer:
         self.config = config or LLMConfig()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
-        if answered_from_article(question.reading):
-            # A summary or a fact about the article: its own sentences and metadata, verbatim.
+        if answered_from_article(question.reading) or question.across or question.elsewhere:
+            # A summary or a fact about the article: its own sentences and metadata, verbatim;
+            # a verdict on several reports or other reports of a page's story: each checked in
+            # its own report, not left to a model.
             yield from self._fallback.stream(question, passages)
             return
         shown = list(passages)[: self.config.passages]

@@ -26,6 +26,7 @@ from typing import Any
 from bot.cells import ALTERNATIVES, ARROW, TURNS
 from bot.config import Settings
 from bot.eval.dataset import UNREVIEWED, EvalQuestion
+from bot.eval.splits import question_part
 from index.config import apply_offline_env
 from index.errors import InputError, NewsbotError
 from index.loaders import slugify
@@ -113,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="METRIC=VALUE",
         help="fail (exit 1) above this, e.g. must_not_contain.violations=0",
+    )
+    parser.add_argument(
+        "--part",
+        choices=["all", "tune", "held-out"],
+        default="all",
+        help="only the questions of this part of the fixed article split (bot/eval/splits.py): "
+        "held-out when one of a question's evidence articles is held out; rules are tuned on "
+        "'tune' and reported on 'held-out' (default: all)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
@@ -229,6 +238,8 @@ def _run(args: argparse.Namespace) -> int:
 
     minimums, maximums = parse_thresholds(args.min), parse_thresholds(args.max)
     questions = load_questions(args.questions)
+    if args.part != "all":
+        questions = [q for q in questions if question_part(q.evidence_ids, q.id) == args.part]
     unreviewed = sum(1 for q in questions if q.type == UNREVIEWED)
     if unreviewed:
         print(

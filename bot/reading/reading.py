@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.language.patterns import about_the_present
+from bot.reading.across import Across, Elsewhere, read_across, read_elsewhere
 from bot.reading.forms import asks_list, asks_next, asks_why
 from bot.reading.intents import Intent, asks_what_happened, intent_of
 from bot.reading.kinds import RULES, Kind, asked_count, question_type
@@ -33,6 +34,12 @@ class Reading:
     future: bool  # "what's next": what will or may happen (forms.py)
     what_happened: bool  # "what happened in the final": the story's events (intents.py)
     present: bool  # how things stand now: the answer says when it was true (patterns.py)
+    # Several reports at once: "does A suggest X while B says Y", "was the coverage consistent"
+    # (across.py); None for a question about the news itself.
+    across: Across | None = None
+    # The story beyond the page it is asked on: "did anyone else report this", "anything newer"
+    # (across.py); answered only when the question knows its page (``Question.page``).
+    elsewhere: Elsewhere | None = None
 
     @property
     def strict(self) -> bool:
@@ -54,4 +61,6 @@ def read(text: str) -> Reading:
         future=asks_next(text),
         what_happened=asks_what_happened(text),
         present=about_the_present(text),
+        across=read_across(text),
+        elsewhere=read_elsewhere(text),
     )

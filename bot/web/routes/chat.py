@@ -20,7 +20,7 @@ from bot.web.service import ChatService
 from bot.web.sessions import check_session_id, owner_of
 from bot.web.sse import event_stream, sse
 from bot.web.subscribers import is_subscriber
-from index.errors import NewsbotError
+from index.errors import NewsbotError, NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,15 @@ class ChatRequest(BaseModel):
     article_id: str | None = Field(None, max_length=300, description="Only search this article.")
     article_url: str | None = Field(
         None, max_length=2000, description="Or: only search the article published at this URL (if indexed)."
+    )
+    page_article_id: str | None = Field(
+        None,
+        max_length=300,
+        description="The article the reader is on while every article is searched (the widget with "
+        "'Only this article' off): what 'this' means in 'did anyone else report this?'.",
+    )
+    page_article_url: str | None = Field(
+        None, max_length=2000, description="Or: the page's URL (if indexed)."
     )
 
 
@@ -60,16 +69,27 @@ def chat_router(service: ChatService) -> APIRouter:
 
     def answer(body: ChatRequest, owner: str, subscriber: bool) -> ChatResponse:
         article = service.scope(body.article_id, body.article_url, subscriber)
-        question = _question(body, article, subscriber)
+        question = _question(body, article, _page(body, article, subscriber), subscriber)
         session_id, answer = service.ask(question, body.session_id, owner=owner)
         return ChatResponse(**answer.model_dump(), session_id=session_id)
 
     def start(body: ChatRequest, owner: str, subscriber: bool) -> Iterator[str]:
         article = service.scope(body.article_id, body.article_url, subscriber)
-        question = _question(body, article, subscriber)
+        question = _question(body, article, _page(body, article, subscriber), subscriber)
         session_id, events = service.start(question, body.session_id, owner=owner)
         scope = article.model_dump(include={"article_id", "title"}) if article else None
         return _sse_events(events, session_id, scope)
+
+    def _page(body: ChatRequest, article: ArticleSummary | None, subscriber: bool) -> str | None:
+        """The page's article, when the search is not restricted to an article: context only,
+        so a page that is not indexed (or not readable by this reader) is no error."""
+        if article is not None or not (body.page_article_id or body.page_article_url):
+            return None
+        try:
+            page = service.scope(body.page_article_id, body.page_article_url, subscriber)
+        except NotFoundError:
+            return None
+        return page.article_id if page else None
 
     @router.post("/api/chat", response_model=ChatResponse)
     async def chat(body: ChatRequest, request: Request) -> ChatResponse:
@@ -106,10 +126,13 @@ def _owner(request: Request, subscriber: bool) -> str:
     return owner_of(f"{client}#subscriber" if subscriber else client)
 
 
-def _question(body: ChatRequest, article: ArticleSummary | None, subscriber: bool) -> Question:
+def _question(
+    body: ChatRequest, article: ArticleSummary | None, page: str | None, subscriber: bool
+) -> Question:
     """The request as a ``Question``; no ``history`` field means the session's own."""
     history = tuple(body.history) if body.history is not None else None
-    return Question(body.message, history, article.article_id if article else None, subscriber=subscriber)
+    scope = article.article_id if article else None
+    return Question(body.message, history, scope, subscriber=subscriber, page=page)
 
 
 def _sse_events(

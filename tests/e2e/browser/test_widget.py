@@ -36,6 +36,25 @@ Who hacked the council {XSS} website?
 Police have not said who hacked the council website.
 """
 
+# Two other outlets' reports of the seed article's story (written for these tests).
+OTHER_REPORTS = {
+    "istanbul-gazette.txt": """Russia sends Medinsky to the first Ukraine-Russia peace talks in Istanbul
+Source: Harbour Gazette
+Published: 2025-05-15
+
+Ukraine and Russia held their first direct peace talks in over three years in Istanbul, Turkey, while
+Russian President Vladimir Putin stayed away.
+Presidential aide Vladimir Medinsky led the Russian delegation.
+""",
+    "istanbul-times.txt": """Peace talks between Ukraine and Russia end in Istanbul without a ceasefire
+Source: Kestrel Times
+Published: 2025-05-16
+
+The first direct peace talks between Ukraine and Russia since 2022 ended in Istanbul, Turkey, after
+less than two hours and without a ceasefire.
+Both sides agreed to exchange prisoners of war.
+""",
+}
 HOSTILE_CSS = """
 * { color: rgb(255, 0, 0) !important; font-family: "Courier New", monospace !important;
     letter-spacing: 4px !important; }
@@ -51,9 +70,10 @@ WIDGET = "newsbot-widget"
 def sites(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[dict[str, str]]:
     docs = tmp_path_factory.mktemp("widget-docs")
     (docs / "brackwater-hack.txt").write_text(HACK_ARTICLE, encoding="utf-8")
-    data = build_index(
-        tmp_path_factory.mktemp("widget-index"), [docs / "brackwater-hack.txt", SEED], embeddings
-    ).data_dir
+    for name, text in OTHER_REPORTS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    files = [docs / "brackwater-hack.txt", *(docs / name for name in OTHER_REPORTS), SEED]
+    data = build_index(tmp_path_factory.mktemp("widget-index"), files, embeddings).data_dir
 
     demo_port, other_port = free_port(), free_port()
     allowed = f"http://127.0.0.1:{demo_port}"
@@ -254,6 +274,29 @@ def test_switch_searches_all_articles_and_injected_html_stays_text(
     assert user.startswith("<img src=x")
     assert shadow(page, "root.querySelectorAll('img').length") == 0
     assert page.evaluate("window.__xss") is None
+    page.close()
+
+
+def test_with_the_switch_off_anyone_else_gets_the_other_outlets_reports(
+    browser: Any, sites: dict[str, str]
+) -> None:
+    """ "Did anyone else report this?" on the seed article's page, every article searched: one
+    dated, cited sentence from each other outlet's report of the story."""
+    page = browser.new_page()
+    page.goto(sites["demo"])
+    page.wait_for_selector(WIDGET, state="attached", timeout=15_000)
+    page.locator(f"{WIDGET} .launcher").click()
+    page.locator(f"{WIDGET} .switch").click()
+    answer = ask(page, "did anyone else report this?")
+    text = answer.inner_text()
+    assert "Harbour Gazette, May 15, 2025" in text and "Kestrel Times, May 16, 2025" in text
+    hrefs = [
+        answer.locator("a.cite").nth(i).get_attribute("href") or ""
+        for i in range(answer.locator("a.cite").count())
+    ]
+    cited = {href.split("/read/")[1].split("?")[0] for href in hrefs}
+    assert cited == {"istanbul-gazette", "istanbul-times"}  # not the page's own article, nor the hack
+    screenshot(page, "widget-other-reports.png", full_page=False)
     page.close()
 
 

@@ -199,3 +199,32 @@ def test_the_answers_intent_field_names_every_intent() -> None:
     described = Answer.model_fields["intent"].description or ""
     assert all(intent.value in described for intent in Intent)
     assert Answer.model_fields["intent"].default == Intent.FACTS.value
+
+
+ACROSS = (
+    "Does the Fortune article suggest that the talks are held in Istanbul, while the TechCrunch "
+    "article says that Medinsky leads the delegation?"
+)
+
+
+def test_a_question_about_several_reports_retrieves_more_passages() -> None:
+    """Each report it names is checked in its own outlet's passages: those must be among them."""
+    bot, retriever, _ = make_bot(k_across=25)
+    bot.ask(ACROSS)
+    bot.ask(Question(ACROSS, article_id="a"))  # on an article's page: that article only, as before
+    bot.ask("Where are the talks held?")
+    assert [kwargs.get("k") for _q, kwargs in retriever.calls] == [25, None, None]
+
+
+def test_a_question_about_the_pages_story_searches_for_its_title() -> None:
+    bot, retriever, _ = make_bot(
+        k_across=25, title_of=lambda a, _s: "Talks open in Istanbul" if a == "a" else None
+    )
+    answer = bot.ask(Question("did anyone else report this?", page="a"))
+    assert answer.standalone_question == "did anyone else report this? — context: Talks open in Istanbul"
+    assert retriever.calls[-1] == (
+        answer.standalone_question,
+        {"article_id": None, "subscriber": False, "k": 25},
+    )
+    unknown = bot.ask(Question("did anyone else report this?", page="gone"))
+    assert unknown.standalone_question == "did anyone else report this?"

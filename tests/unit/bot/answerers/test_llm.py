@@ -215,3 +215,16 @@ def test_a_supported_answer_that_misses_the_asked_kind_is_not_accepted(encoder) 
     model = fake_model("Mayor Jane Holloway opened the new bridge on Monday [1].")
     draft = final(list(answerer_with(model, encoder).stream(Question("Who is Jane Holloway?"), PASSAGES)))
     assert not draft.refused and draft.text.startswith("Mayor Jane Holloway opened")
+
+
+def test_a_verdict_on_several_reports_is_the_extractive_one_without_the_llm(encoder) -> None:
+    """Each report's claim is checked in its own report; a small model is not asked to weigh them."""
+    model = fake_model("Yes, both say so [1].")
+    answerer = answerer_with(model, encoder)
+    question = (
+        "Did the Gazette report that the mayor opened the new bridge, while the same source also "
+        "reported that the ferry strike ended after nine days?"
+    )
+    draft = final(list(answerer.stream(Question(question), PASSAGES)))
+    assert draft.text.startswith("**Yes** — Gazette [1] — Mayor Jane Holloway opened the new bridge")
+    assert model.prompts == []

@@ -28,6 +28,8 @@ NOT_FORMS = {
     "kind": "a form per Kind: tested below",
     "what_happened": "the page's summary when no sentence answers (ExtractiveAnswerer._broad_summary)",
     "present": "the 'as of' note (bot/chatbot.py)",
+    "across": "a verdict on several reports (bot/answerers/across.py), not a sentence's score",
+    "elsewhere": "other reports of the page's story (bot/answerers/across.py answer_elsewhere)",
 }
 FORMS: dict[str, Any] = {
     "yes_no": True,

@@ -168,3 +168,16 @@ def test_a_lone_surrogate_in_the_history_is_no_server_error(client: TestClient) 
 def post_ascii(client: TestClient, path: str, body: object) -> Any:
     """JSON as a client may send it: a lone surrogate as its escape (httpx cannot encode one)."""
     return client.post(path, content=json.dumps(body).encode(), headers={"content-type": "application/json"})
+
+
+def test_the_page_says_what_this_is_when_every_article_is_searched(client: TestClient) -> None:
+    """The widget with "Only this article" off sends its page: "this" is that article's story."""
+    asked = {"message": "did anyone else report this?", "page_article_id": SEED_ID}
+    body = client.post("/api/chat", json=asked).json()
+    assert body["text"] == "I found no other outlet's report of this story among the articles I have."
+    assert "context: " in body["standalone_question"]  # its title was searched
+    unknown = client.post("/api/chat", json={**asked, "page_article_id": "no-such-article"})
+    assert unknown.status_code == 200  # context only: a page not indexed is no error
+    assert "context: " not in unknown.json()["standalone_question"]
+    scoped = client.post("/api/chat", json={**asked, "article_id": SEED_ID}).json()
+    assert scoped["text"] != body["text"]  # restricted to the article: its own sentences
