@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.answerers.across import answer_across, answer_elsewhere
+from bot.answerers.across import answer_across, answer_elsewhere, answer_named_across
 from bot.answerers.reader import ReaderModel, alignment, feature_rows, scope_facts
 from bot.answerers.routing import route
 from bot.answerers.scoring import Candidate, ExtractiveConfig, Scored, score_sentences
@@ -98,12 +98,9 @@ class ExtractiveAnswerer:
         about = route(question, passages, self._reader(question))
         if about is not None:
             return about
-        across = question.across
-        if across is not None:
-            outlets = self._outlets() if self._outlets is not None else None
-            verdict_draft = answer_across(across, question.text, passages, self._best_sentence, outlets)
-            if verdict_draft is not None:
-                return verdict_draft
+        several = self._across_reports(question, passages)
+        if several is not None:
+            return several
         question, passages, referent = self._in_scope(question, passages)
         candidates = self._candidates(passages)
         if not candidates:
@@ -131,6 +128,20 @@ class ExtractiveAnswerer:
             return None
         page = self._reader(question)(question.page)
         return answer_elsewhere(question.elsewhere, page, passages, self._best_sentence) if page else None
+
+    def _across_reports(self, question: Question, passages: Sequence[Document]) -> Draft | None:
+        """A question about the reports it names, off any page: a verdict on them ("does A say X
+        while B says Y"), or the name they share ("who, according to A and B, …")."""
+        if question.article_id:
+            return None
+        outlets = self._outlets() if self._outlets is not None else None
+        if question.across is not None:
+            return answer_across(question.across, question.text, passages, self._best_sentence, outlets)
+        if question.reading.kind is Kind.NAME:
+            if outlets is None:
+                outlets = SourceMatcher({str(p.metadata.get("source", "")) for p in passages})
+            return answer_named_across(question.text, passages, self._best_sentence, outlets)
+        return None
 
     def _best_sentence(self, text: str, passages: Sequence[Document]) -> Candidate | None:
         """The best sentence of ``passages`` for ``text`` (a claim about one report), scored as

@@ -255,3 +255,65 @@ def test_no_other_report_says_so_plainly(on_page) -> None:
 def test_without_its_page_the_question_is_answered_from_sentences(on_page) -> None:
     draft = on_page.answer(Question("did anyone else report this?"), FOUND)
     assert "TechCrunch, October 31, 2023 [1] —" not in draft.text
+
+
+def noted(doc: Document, names: dict[str, str]) -> Document:
+    """``doc`` with sentence notes marking each of ``names`` (name → spaCy label) where it occurs."""
+    from index.chunking import split_sentences
+    from index.nlp import NOTES_KEY, Entity, SentenceNotes, encode_notes
+
+    text, notes = doc.page_content, []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        entities = tuple(
+            Entity(at, at + len(name), label)
+            for name, label in names.items()
+            if (at := sentence.find(name)) >= 0
+            and not any(other != name and name in other and other in sentence for other in names)
+        )
+        notes.append(SentenceNotes(start, end, entities))
+    return Document(page_content=text, metadata={**doc.metadata, NOTES_KEY: encode_notes(notes)}, id=doc.id)
+
+
+WHO_REPORTS = [
+    noted(
+        report(
+            "crunch-trial",
+            "TechCrunch",
+            "2023-10-31T10:00:00Z",
+            "Sam Bankman-Fried was convicted of fraud and conspiracy. "
+            "Caroline Ellison testified against him.",
+        ),
+        {"Sam Bankman-Fried": "PERSON", "Caroline Ellison": "PERSON"},
+    ),
+    noted(
+        report(
+            "fortune-funds",
+            "Fortune",
+            "2023-10-04T10:00:00Z",
+            "Prosecutors said Bankman-Fried used customer funds to buy property in the Bahamas.",
+        ),
+        {"Bankman-Fried": "ORG"},  # as the small spaCy model tags the surname alone
+    ),
+]
+
+
+def test_who_asked_across_reports_is_the_person_both_name_in_full(encoder) -> None:
+    answerer = ExtractiveAnswerer(encoder.encode_batch, outlets=lambda: OUTLETS)
+    question = (
+        "Who is the individual who, according to TechCrunch, was convicted of fraud and conspiracy, and "
+        "according to Fortune used customer funds to buy property?"
+    )
+    draft = answerer.answer(question, WHO_REPORTS)
+    assert draft.text.startswith("**Sam Bankman-Fried** — TechCrunch, October 31, 2023 [1] — ")
+    assert [c.article_id for c in draft.citations] == ["crunch-trial", "fortune-funds"]
+
+
+def test_a_name_only_one_report_gives_is_no_answer_across(encoder) -> None:
+    answerer = ExtractiveAnswerer(encoder.encode_batch, outlets=lambda: OUTLETS)
+    question = (
+        "Who is the individual who, according to TechCrunch, testified against him, and according to "
+        "The Verge sold the company?"
+    )
+    draft = answerer.answer(question, WHO_REPORTS)
+    assert not draft.text.startswith("**Caroline Ellison** — TechCrunch")  # one report: not shared
