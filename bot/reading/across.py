@@ -84,8 +84,10 @@ def read_across(text: str) -> Across | None:
         return None
     relation = _relation(text)
     order = _ORDER.search(text)
-    # Two reports named, or one and a word saying what is asked of them together.
-    if _reports(text) + bool(relation is not Relation.BOTH or order or _JOINED.search(text)) < 2:
+    # A report named ("article", "coverage"), or a word saying what is asked of several together
+    # ("while", "consistent"): the reports themselves (outlets, dates) are found where the
+    # index's outlets are known, and a question naming none is no question about reports.
+    if _reports(text) + bool(relation is not Relation.BOTH or order or _JOINED.search(text)) < 1:
         return None
     topic_at = asked.start() + 1 if asked else len(text)
     topic = text[topic_at:].strip()

@@ -100,14 +100,14 @@ def test_both_claims_found_gives_yes_with_each_report_dated_and_cited(answerer) 
     assert [c.n for c in draft.citations] == [1, 2] and "[1]" in draft.text and "[2]" in draft.text
 
 
-def test_a_report_that_is_not_there_gives_no_and_says_so(answerer) -> None:
+def test_a_report_that_is_not_there_is_not_checked_and_the_answer_says_so(answerer) -> None:
     question = (
         "Does the Fortune article suggest that the founder knowingly committed fraud to gain wealth, "
         "while The Verge article reports that Ellison took customer funds to repay lenders?"
     )
     draft = answerer.answer(question, PASSAGES)
-    assert draft.text.startswith("**No** —")
-    assert "I found no report from The Verge on this." in draft.text
+    assert draft.text.startswith("**Yes**, from the reports I found — Fortune, October 4, 2023 [1]")
+    assert "I found no report from The Verge on this: that side is not checked." in draft.text
     assert [c.article_id for c in draft.citations] == ["fortune-ftx"]
 
 
@@ -168,6 +168,14 @@ def test_one_report_named_is_answered_from_its_sentences(answerer) -> None:
     draft = answerer.answer(question, PASSAGES)
     assert "Fortune, October 4, 2023 [1] —" not in draft.text  # the sentence answer, not a verdict across
     assert draft.citations and draft.citations[0].article_id == "fortune-ftx"
+
+
+def test_a_question_naming_no_outlet_nor_date_is_answered_from_its_sentences(answerer) -> None:
+    """ "Did the article say X while Y" reads like a question about reports, but names none."""
+    question = "Did the article say that the founder was convicted of fraud while his lawyers plan to appeal?"
+    assert read_across(question) is not None
+    draft = answerer.answer(question, PASSAGES)
+    assert " [1] — " not in draft.text  # no report named and dated: the sentence answer
 
 
 def test_on_an_article_page_the_question_stays_with_that_article(answerer) -> None:

@@ -88,7 +88,6 @@ def test_before_a_date_limits_a_report_it_orders_nothing() -> None:
         # Readers' questions about one story.
         "Is Putin attending the talks in Istanbul?",
         "did the two sides agree on anything?",
-        "Did the article say why the talks ended so soon after they began in Istanbul?",
     ],
 )
 def test_not_a_question_about_several_reports(question: str) -> None:
