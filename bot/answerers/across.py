@@ -396,7 +396,9 @@ def _named_draft(name: str, findings: Sequence[Finding], passages: Sequence[Docu
             citations.append(citation_for(numbers[key], doc, start, end))
         return numbers[key]
 
-    introduced = _sentence_naming(name, [f.passage for f in findings if f.passage is not None])
+    # The reports' own passages first, then any retrieved: one of them gives the name whole.
+    cited = [f.passage for f in findings if f.passage is not None]
+    introduced = _sentence_naming(name, [*cited, *(p for p in passages if p not in cited)])
     parts = [f"**{name}** [{cite(*introduced)}] —" if introduced is not None else f"**{name}** —"]
     for finding in findings:
         assert finding.sentence is not None and finding.passage is not None
