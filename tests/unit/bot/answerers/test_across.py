@@ -43,6 +43,11 @@ CRUNCH_LATER = report(
     "The founder will be sentenced in March for fraud. His lawyers plan to appeal the verdict.",
 )
 PASSAGES = [FORTUNE, CRUNCH, CRUNCH_LATER]
+# A claim about each of two reports, both true of them.
+BOTH_ASKED = (
+    "Does the Fortune article suggest that the founder knowingly committed fraud to gain wealth, "
+    "while the TechCrunch article reports that Ellison took customer funds to repay lenders?"
+)
 OUTLETS = SourceMatcher(["Fortune", "TechCrunch", "The Verge"])
 
 
@@ -91,10 +96,7 @@ def test_the_same_source_inherits_the_outlet_named_before() -> None:
 
 
 def test_both_claims_found_gives_yes_with_each_report_dated_and_cited(answerer) -> None:
-    question = (
-        "Does the Fortune article suggest that the founder knowingly committed fraud to gain wealth, "
-        "while the TechCrunch article reports that Ellison took customer funds to repay lenders?"
-    )
+    question = BOTH_ASKED
     draft = answerer.answer(question, PASSAGES)
     assert draft.text.startswith("**Yes** — Fortune, October 4, 2023 [1] — Prosecutors said the founder")
     assert "TechCrunch, October 31, 2023 [2] — Ellison testified" in draft.text
@@ -103,10 +105,7 @@ def test_both_claims_found_gives_yes_with_each_report_dated_and_cited(answerer) 
 
 
 def test_a_report_that_is_not_there_is_not_checked_and_the_answer_says_so(answerer) -> None:
-    question = (
-        "Does the Fortune article suggest that the founder knowingly committed fraud to gain wealth, "
-        "while The Verge article reports that Ellison took customer funds to repay lenders?"
-    )
+    question = BOTH_ASKED.replace("the TechCrunch article", "The Verge article")
     draft = answerer.answer(question, PASSAGES)
     assert draft.text.startswith("**Yes**, from the reports I found — Fortune, October 4, 2023 [1]")
     assert "I found no report from The Verge on this: that side is not checked." in draft.text
@@ -115,10 +114,7 @@ def test_a_report_that_is_not_there_is_not_checked_and_the_answer_says_so(answer
 
 def test_a_claim_under_the_bar_is_shown_as_the_closest_the_report_comes(encoder) -> None:
     strict = AcrossConfig(support=5.0)  # no sentence scores this: every claim unsupported
-    question = (
-        "Does the Fortune article suggest that the founder knowingly committed fraud to gain wealth, "
-        "while the TechCrunch article reports that Ellison took customer funds to repay lenders?"
-    )
+    question = BOTH_ASKED
     judge = ExtractiveAnswerer(encoder.encode_batch)
     draft = answer_across(across_of(question), question, PASSAGES, judge_of(judge), OUTLETS, strict)
     assert draft is not None and draft.text.startswith("**No** — Fortune, October 4, 2023 [1] — ")
@@ -181,10 +177,7 @@ def test_a_question_naming_no_outlet_nor_date_is_answered_from_its_sentences(ans
 
 
 def test_on_an_article_page_the_question_stays_with_that_article(answerer) -> None:
-    question = (
-        "Does the Fortune article suggest that the founder knowingly committed fraud to gain wealth, "
-        "while the TechCrunch article reports that Ellison took customer funds to repay lenders?"
-    )
+    question = BOTH_ASKED
     draft = answerer.answer(Question(question, article_id="fortune-ftx"), [FORTUNE])
     assert "TechCrunch, October 31, 2023 [" not in draft.text
 
@@ -194,10 +187,7 @@ def test_every_cited_part_is_faithful_to_what_it_cites(answerer) -> None:
     from bot.eval.metrics import faithfulness
     from bot.language.patterns import display_date
 
-    question = (
-        "Does the Fortune article suggest that the founder knowingly committed fraud to gain wealth, "
-        "while the TechCrunch article reports that Ellison took customer funds to repay lenders?"
-    )
+    question = BOTH_ASKED
     draft = answerer.answer(question, PASSAGES)
     quotes = {c.n: c.quote for c in draft.citations}
     bylines = {c.n: f"{c.title} {c.source} {display_date(c.published_at)}" for c in draft.citations}
