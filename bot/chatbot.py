@@ -105,7 +105,7 @@ class Chatbot:
         if question.elsewhere is None or question.page is None:
             return question
         title = self.title_of(question.page, question.subscriber)
-        return question.with_context([title]) if title else question
+        return question.with_context([*question.context, title]) if title else question
 
     def ask(self, question: Question | str, passages_out: list[Document] | None = None) -> Answer:
         for event in self.stream(question, passages_out):

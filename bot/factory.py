@@ -125,13 +125,13 @@ def _assemble(
         return str(chunks[0].metadata.get("title") or "") or None if chunks else None
 
     return Chatbot(
-        retriever,
-        answerer,
-        condenser,
-        settings.max_question_chars,
-        settings.history_turns,
-        settings.retrieval_k_across,
-        title_of,
+        retriever=retriever,
+        answerer=answerer,
+        condenser=condenser,
+        max_question_chars=settings.max_question_chars,
+        history_turns=settings.history_turns,
+        k_across=settings.retrieval_k_across,
+        title_of=title_of,
     )
 
 

@@ -81,10 +81,14 @@ class ExtractiveAnswerer:
         self._pieces: OrderedDict[str, TokenEncoding] = OrderedDict()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
-        draft = self.answer(question, passages)
+        yield from self.streamed(self.answer(question, passages))
+
+    def streamed(self, draft: Draft) -> Iterator[AnswerEvent]:
+        """A finished draft as deltas of a few words (they concatenate to exactly its text),
+        then the draft."""
         words = re.findall(r"\S+\s*", draft.text)
         step = self.config.delta_words
-        for i in range(0, len(words), step):  # the deltas concatenate to exactly draft.text
+        for i in range(0, len(words), step):
             yield Delta("".join(words[i : i + step]))
         yield draft
 
@@ -98,7 +102,7 @@ class ExtractiveAnswerer:
         about = route(question, passages, self._reader(question))
         if about is not None:
             return about
-        several = self._across_reports(question, passages)
+        several = self.across_reports(question, passages)
         if several is not None:
             return several
         question, passages, referent = self._in_scope(question, passages)
@@ -129,7 +133,7 @@ class ExtractiveAnswerer:
         page = self._reader(question)(question.page)
         return answer_elsewhere(question.elsewhere, page, passages, self._best_sentence) if page else None
 
-    def _across_reports(self, question: Question, passages: Sequence[Document]) -> Draft | None:
+    def across_reports(self, question: Question, passages: Sequence[Document]) -> Draft | None:
         """A question about the reports it names, off any page: a verdict on them ("does A say X
         while B says Y"), or the name they share ("who, according to A and B, …")."""
         if question.article_id:

@@ -72,11 +72,16 @@ class LLMAnswerer:
         self.config = config or LLMConfig()
 
     def stream(self, question: Question, passages: Sequence[Document]) -> Iterator[AnswerEvent]:
-        if answered_from_article(question.reading) or question.across or question.elsewhere:
+        if answered_from_article(question.reading) or question.elsewhere:
             # A summary or a fact about the article: its own sentences and metadata, verbatim;
-            # a verdict on several reports or other reports of a page's story: each checked in
-            # its own report, not left to a model.
+            # other reports of a page's story: found and dated, not left to a model.
             yield from self._fallback.stream(question, passages)
+            return
+        several = self._fallback.across_reports(question, passages)
+        if several is not None:
+            # A verdict on the reports a question names, or the name they share: each report
+            # checked in its own passages, not weighed by a model.
+            yield from self._fallback.streamed(several)
             return
         shown = list(passages)[: self.config.passages]
         inputs = {

@@ -100,7 +100,6 @@ _MONTH_GROUP = (
     r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-MONTH_IN_QUESTION = _MONTH_GROUP  # for other question patterns (re.I), with its group
 
 # A date phrase answering "when" in an article sentence, exact or vague: "Oct. 4, 2023",
 # "4 October", "early March", "Monday", "the 1990s", "last week", "yesterday".

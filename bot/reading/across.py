@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.language.patterns import OPENER
-from bot.language.text import words
-from bot.language.wordlists import phrase_pattern
+from bot.language.text import terms, words
+from bot.language.wordlists import phrase_pattern, word_list
 from bot.reading.yes_no import is_yes_no
 
 
@@ -104,8 +104,8 @@ def _relation(text: str) -> Relation:
     *suggest* a different approach than B?" asks whether A suggests it: ``BOTH``)."""
     claim = _CLAIM_VERB.search(text)
     limit = claim.start() if claim is not None and is_yes_no(text) else len(text)
-    for words_of, relation in _RELATIONS:
-        found = phrase_pattern(words_of).search(text)
+    for pattern, relation in _RELATIONS:
+        found = pattern.search(text)
         if found is not None and found.start() < limit:
             return relation
         asked = _ASKED_CLAUSE.search(text)
@@ -114,11 +114,20 @@ def _relation(text: str) -> Relation:
     return Relation.BOTH
 
 
+# "Has the coverage changed", "was there a change in", "did the narrative change?" — a change
+# asked about, not one named ("the Guardian article on climate change suggests…"): a bare
+# "change" counts after a function word or before its clause's end or a preposition.
+_CHANGE = re.compile(
+    r"\b(?:changed|shifted|evolved|altered)\b"
+    r"|\b(?:a|an|any|no|the|to|did|does|do|has|have|had|there|not|its|their|his|her)\s+(?:change|changes|shift)\b"
+    r"|\b(?:change|changes|shift)(?=\s*[?,.;]|\s*$|\s+(?:in|since|after|between|from|over|its|their|his|her)\b)",
+    re.IGNORECASE,
+)
 # Checked in this order: "inconsistent" holds "consistent".
 _RELATIONS = (
-    ("relation_different_phrases", Relation.DIFFERENT),
-    ("relation_change_words", Relation.CHANGED),
-    ("relation_same_phrases", Relation.SAME),
+    (phrase_pattern("relation_different_phrases"), Relation.DIFFERENT),
+    (_CHANGE, Relation.CHANGED),
+    (phrase_pattern("relation_same_phrases"), Relation.SAME),
 )
 
 
@@ -169,12 +178,17 @@ _NEWER = re.compile(
 _MAX_WORDS_ELSEWHERE = 14  # longer questions ask about something of their own: initial choice
 
 
+# "this", "it", "the story": the question points back at its page.
+_BACK_TO_PAGE = re.compile(r"\b(?:this|it|that|these|here|the\s+(?:story|article|piece|news|report))\b", re.I)
+
+
 def read_elsewhere(text: str) -> Elsewhere | None:
-    """What a short question asks of the story beyond its page, or None."""
+    """What a short question asks of the story beyond its page, or None — also when it names a
+    topic of its own without pointing back at the page ("any updates on the Gaza ceasefire?")."""
     if len(words(text)) > _MAX_WORDS_ELSEWHERE:
         return None
-    if _NEWER.search(text):
-        return Elsewhere.NEWER
-    if _OTHERS.search(text):
-        return Elsewhere.OTHERS
-    return None
+    asked = Elsewhere.NEWER if _NEWER.search(text) else Elsewhere.OTHERS if _OTHERS.search(text) else None
+    if asked is None or _BACK_TO_PAGE.search(text):
+        return asked
+    form = set(terms(" ".join(word_list("beyond_page_words"))))
+    return asked if set(terms(text)) <= form else None

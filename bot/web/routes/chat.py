@@ -85,6 +85,8 @@ def chat_router(service: ChatService) -> APIRouter:
         so a page that is not indexed (or not readable by this reader) is no error."""
         if article is not None or not (body.page_article_id or body.page_article_url):
             return None
+        if Question(body.message).reading.elsewhere is None:
+            return None  # only a question about the page's story needs it: no lookup per message
         try:
             page = service.scope(body.page_article_id, body.page_article_url, subscriber)
         except NotFoundError:

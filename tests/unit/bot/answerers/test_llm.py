@@ -228,3 +228,13 @@ def test_a_verdict_on_several_reports_is_the_extractive_one_without_the_llm(enco
     draft = final(list(answerer.stream(Question(question), PASSAGES)))
     assert draft.text.startswith("**Yes** — Gazette [1] — Mayor Jane Holloway opened the new bridge")
     assert model.prompts == []
+
+
+def test_a_long_yes_no_question_naming_no_report_is_still_the_llms(encoder) -> None:
+    """ "…while…" reads like a question about reports; naming no outlet nor date, it is not one."""
+    model = fake_model("Mayor Jane Holloway opened the new bridge on Monday [1].")
+    answerer = answerer_with(model, encoder)
+    question = "Is it true that the mayor opened the new bridge on Monday while the ferry strike went on?"
+    assert Question(question).across is not None  # read as one, found not to be one
+    final(list(answerer.stream(Question(question), PASSAGES)))
+    assert len(model.prompts) == 1

@@ -129,6 +129,11 @@ def test_the_story_beyond_its_page(question: str, asked: Elsewhere) -> None:
         "what did other leaders say about the talks",
         "has the ceasefire changed anything for civilians in the east of the country since the spring",
         "Is Putin attending?",
+        # A topic of their own, not the page's story (sent with every widget question).
+        "Any updates on the Gaza ceasefire?",
+        "Has anyone reported on the Fed decision?",
+        "What happened elsewhere in Europe today?",
+        "Are there other sources on the Apple lawsuit?",
     ],
 )
 def test_questions_about_the_story_itself(question: str) -> None:
