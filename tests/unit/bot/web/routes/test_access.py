@@ -69,6 +69,11 @@ def test_nothing_of_a_subscriber_article_reaches_an_anonymous_reader(client: Tes
     assert not _leaks(client.get("/api/articles"))
     assert client.get(f"/api/articles/{ARTICLE}").status_code == 404
     assert client.get(f"/read/{ARTICLE}").status_code == 404
+    # Its page sent as the widget's context: no title in what was searched, no 404 naming it.
+    for page in ({"page_article_id": ARTICLE}, {"page_article_url": SECRET_STORY["url"]}):
+        beyond = client.post("/api/chat", json={"message": "did anyone else report this?", **page})
+        assert beyond.status_code == 200 and not _leaks(beyond)
+        assert "context: " not in beyond.json()["standalone_question"]
 
 
 def test_a_subscriber_gets_answers_from_it(client: TestClient) -> None:
