@@ -89,9 +89,7 @@ def answer_across(
     """The verdict on the reports the question names, or None when it names fewer than two.
     ``outlets`` finds the index's outlets in the question (default: the passages' outlets)."""
     config = config or AcrossConfig()
-    if outlets is None:
-        outlets = SourceMatcher({str(p.metadata.get("source", "")) for p in passages})
-    claims = claims_of(question, across, outlets)
+    claims = claims_of(question, across, outlets or passages_outlets(passages))
     if len(claims) < 2 or not any(c.sources or c.dates for c in claims):
         return None  # no outlet or date named: a question about the news, not about reports
     findings = check(claims, passages, best, config)
@@ -99,6 +97,11 @@ def answer_across(
     if found == 0 or (across.relation is not Relation.BOTH and found < 2):
         return None  # agreeing, changing or coming first takes two reports: found, not assumed
     return compose(decide(across, findings), across, findings, passages)
+
+
+def passages_outlets(passages: Sequence[Document]) -> SourceMatcher:
+    """The outlets of these passages, found by their aliases: without the index's list (tests)."""
+    return SourceMatcher({str(p.metadata.get("source", "")) for p in passages})
 
 
 def claims_of(question: str, across: Across, outlets: SourceMatcher) -> list[Claim]:
@@ -315,14 +318,16 @@ def answer_named_across(
     question: str,
     passages: Sequence[Document],
     best: BestSentence,
-    outlets: SourceMatcher,
+    outlets: SourceMatcher | None = None,
     config: AcrossConfig | None = None,
 ) -> Draft | None:
     """ "Who, according to TechCrunch and The Verge, …?": the name every named report mentions
     (the most of them; then the most often), as its fullest form; each report's sentence that
-    names it cited. None when the question names fewer than two reports or no name is shared."""
+    names it cited. None when the question names fewer than two reports or no name is shared.
+    ``outlets`` as for ``answer_across``."""
     config = config or AcrossConfig()
-    claims = [c for c in claims_of(question, Across(Relation.BOTH, "", len(question)), outlets) if c.sources]
+    asked_of = Across(Relation.BOTH, "", len(question))
+    claims = [c for c in claims_of(question, asked_of, outlets or passages_outlets(passages)) if c.sources]
     if len(claims) < 2:
         return None
     person = _ASKS_WHO.match(question) is not None

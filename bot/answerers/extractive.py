@@ -142,8 +142,6 @@ class ExtractiveAnswerer:
         if question.across is not None:
             return answer_across(question.across, question.text, passages, self._best_sentence, outlets)
         if question.reading.kind is Kind.NAME:
-            if outlets is None:
-                outlets = SourceMatcher({str(p.metadata.get("source", "")) for p in passages})
             return answer_named_across(question.text, passages, self._best_sentence, outlets)
         return None
 
