@@ -205,8 +205,8 @@ def compose(yes: bool, across: Across, findings: Sequence[Finding], passages: Se
     notes: list[str] = []
     citations: list[Citation] = []
     for finding in findings:
-        outlets = " or ".join(sorted(finding.claim.sources)) or "any outlet"
         if finding.sentence is None or finding.passage is None:
+            outlets = " or ".join(sorted(finding.claim.sources)) or "any outlet"
             notes.append(f"I found no report from {outlets} on this: that side is not checked.")
             continue
         n = len(citations) + 1
@@ -336,8 +336,9 @@ def answer_named_across(
     mentions: dict[str, int] = {}
     forms: dict[str, dict[str, int]] = {}
     people: set[str] = set()
+    scopes = [reports_of(claim, passages) for claim in claims]  # each claim's reports, found once
     for i, claim in enumerate(claims):
-        for name, label in _names(_closest(claim, passages, best, config.named_passages)):
+        for name, label in _names(_closest(claim, scopes[i], best, config.named_passages)):
             key = name.split()[-1].lower()
             if f" {key} " in asked or _spaced(name) in asked:
                 continue  # named in the question: not what it asks for
@@ -358,7 +359,7 @@ def answer_named_across(
     findings = []
     for i in sorted(votes[key]):
         named = re.compile(rf"(?<!\w){re.escape(key)}(?!\w)", re.IGNORECASE)
-        scope = [p for p in reports_of(claims[i], passages) if named.search(p.page_content)]
+        scope = [p for p in scopes[i] if named.search(p.page_content)]
         found = best(f"{claims[i].text} {name}", scope) if scope else None
         if found is not None:
             findings.append(Finding(claims[i], found, scope[found.passage], True))
@@ -372,10 +373,10 @@ def _spaced(text: str) -> str:
     return f" {' '.join(words(plain))} "
 
 
-def _closest(claim: Claim, passages: Sequence[Document], best: BestSentence, keep: int) -> list[Document]:
-    """The claim's reports' passages whose best sentence matches it most closely, ``keep`` of them."""
+def _closest(claim: Claim, reports: Sequence[Document], best: BestSentence, keep: int) -> list[Document]:
+    """The passages of the claim's reports whose best sentence matches it most closely, ``keep``."""
     scored = []
-    for doc in reports_of(claim, passages):
+    for doc in reports:
         found = best(claim.text, [doc])
         if found is not None:
             scored.append((found.score, doc))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from bot.language.patterns import OPENER
 from bot.language.text import terms, words
@@ -82,7 +83,7 @@ def read_across(text: str) -> Across | None:
     asked = None if yes_no else _ASKED_CLAUSE.search(text)
     if len(words(text)) < MIN_WORDS or not (yes_no or asked) or _ASKS_FOR.search(text):
         return None
-    relation = _relation(text)
+    relation = _relation(text, yes_no)
     order = _ORDER.search(text)
     # A report named ("article", "coverage"), or a word saying what is asked of several together
     # ("while", "consistent"): the reports themselves (outlets, dates) are found where the
@@ -98,18 +99,16 @@ def read_across(text: str) -> Across | None:
     return Across(relation, topic, topic_at, choice, before)
 
 
-def _relation(text: str) -> Relation:
-    """The relation asked about: its word must come before any report's claim ("Was the
-    reporting *consistent* between…"); after a claim's verb it is part of the claim ("Does A
-    *suggest* a different approach than B?" asks whether A suggests it: ``BOTH``)."""
-    claim = _CLAIM_VERB.search(text)
-    limit = claim.start() if claim is not None and is_yes_no(text) else len(text)
+def _relation(text: str, yes_no: bool) -> Relation:
+    """The relation asked about. In a question that opens with its verb, its word must come
+    before any report's claim ("Was the reporting *consistent* between…"); after a claim's verb
+    it is part of the claim ("Does A *suggest* a different approach than B?" asks whether A
+    suggests it: ``BOTH``). After the reports are named ("Between A and B, was there…"), anywhere."""
+    claim = _CLAIM_VERB.search(text) if yes_no else None
+    limit = claim.start() if claim is not None else len(text)
     for pattern, relation in _RELATIONS:
         found = pattern.search(text)
         if found is not None and found.start() < limit:
-            return relation
-        asked = _ASKED_CLAUSE.search(text)
-        if found is not None and asked is not None and not is_yes_no(text):
             return relation
     return Relation.BOTH
 
@@ -190,5 +189,10 @@ def read_elsewhere(text: str) -> Elsewhere | None:
     asked = Elsewhere.NEWER if _NEWER.search(text) else Elsewhere.OTHERS if _OTHERS.search(text) else None
     if asked is None or _BACK_TO_PAGE.search(text):
         return asked
-    form = set(terms(" ".join(word_list("beyond_page_words"))))
-    return asked if set(terms(text)) <= form else None
+    return asked if set(terms(text)) <= _beyond_page_terms() else None
+
+
+@cache
+def _beyond_page_terms() -> frozenset[str]:
+    """The form's words as the question's terms are made (stemmed), stemmed once."""
+    return frozenset(terms(" ".join(word_list("beyond_page_words"))))

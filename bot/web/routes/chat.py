@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.articles import ArticleSummary
 from bot.drafting.draft import Delta
 from bot.question import Question
+from bot.reading.across import read_elsewhere
 from bot.schemas import Answer, ChatTurn
 from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body
 from bot.web.ratelimit import client_key
@@ -85,7 +86,7 @@ def chat_router(service: ChatService) -> APIRouter:
         so a page that is not indexed (or not readable by this reader) is no error."""
         if article is not None or not (body.page_article_id or body.page_article_url):
             return None
-        if Question(body.message).reading.elsewhere is None:
+        if read_elsewhere(body.message) is None:
             return None  # only a question about the page's story needs it: no lookup per message
         try:
             page = service.scope(body.page_article_id, body.page_article_url, subscriber)
