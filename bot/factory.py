@@ -71,17 +71,17 @@ def build_pipeline(
     store = store or open_store(settings)  # queries embed through the retriever, not the store
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-    lexical = lexical or make_lexical(settings, store)
+    lexical = lexical or make_lexical(store)
     return Pipeline(_chatbot(settings, embeddings, store, lexical, chat_model), store, lexical, embeddings)
 
 
-def make_lexical(settings: Settings, store: ArticleStore) -> LexicalCache:
-    """The BM25 index following ``store``, its snapshots kept in the data folder (where
-    replicas on one machine share them) under the collection's name, and named after the
-    store's location and version (two stores never share a snapshot)."""
-    root = settings.data_dir / "lexical" / settings.collection
-    # catch_up: in embedded mode another process's writes also need a fresh client (store.py).
-    return LexicalCache(store.reader, lambda: f"{store.location}|{store.catch_up()}", root=root)
+def make_lexical(store: ArticleStore) -> LexicalCache:
+    """The lexical index written beside ``store`` (index/lexical.py), followed commit by
+    commit; on each change the store catches up too (in embedded mode another process's
+    writes need a fresh client to see their vectors: store.py)."""
+    if store.lexical is None:
+        raise ConfigError("the article store was opened without its lexical index")
+    return LexicalCache(store.lexical, on_change=store.catch_up)
 
 
 def _chatbot(

@@ -110,6 +110,8 @@ def _build(settings: IndexSettings, paths: list[str], prune: bool, mode: str) ->
     sources: list[str] = paths or [str(settings.source_dir)]
     with write_lock(settings):
         indexer = make_indexer(settings)
+        if gap := indexer.store.lexical_gap():
+            print(f"lexical index: {gap}; bringing it in line with the store first", file=sys.stderr)
         report, close = progress_reporter(mode)
         try:
             stats = indexer.build(sources, prune=prune, progress=report)

@@ -1,9 +1,10 @@
 """The Chroma store: embedded ``PersistentClient`` by default, ``HttpClient`` in server mode.
 
-The bot's lexical index reads every chunk through LangChain's ``Chroma`` vector store
-(:attr:`ArticleStore.vectorstore`); the retriever queries :attr:`ArticleStore.collection` for
-neighbour ids and distances; the index writer uses the same raw collection for admin work
-(upserting precomputed vectors, listing ids, deleting). ``embeddings`` only serves LangChain's
+Every write of chunks goes through :meth:`ArticleStore.upsert` / :meth:`ArticleStore.delete`,
+which write Chroma and then the lexical index beside it (index/lexical.py, Tantivy), so the two
+stay in step whoever writes (a build, a watcher, the publishing API, ``index remove``). The
+retriever queries :attr:`ArticleStore.collection` for neighbour ids and distances; texts and
+metadata are read from the lexical index. ``embeddings`` only serves LangChain's
 own ``similarity_search`` on the vector store (benchmarks, tests). The collection never gets
 an embedding function of Chroma's own: its default one downloads an ONNX model, which must
 never happen here.
@@ -12,7 +13,9 @@ never happen here.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from index.config import IndexSettings
 from index.errors import IndexBusyError, IndexUnavailableError
 from index.guard import CallGuard, GuardConfig
+from index.lexical import LexicalStore, StoredChunk, lexical_path, old_lexical_path
 from index.loaders import one_line
 from index.nlp import NOTES_KEY
 
@@ -33,6 +37,8 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
     from index.chunking import Chunk
+
+log = logging.getLogger(__name__)
 
 PAGE = 5000  # records per metadata page when listing the whole collection
 
@@ -87,8 +93,12 @@ class ArticleStore:
         mode: str,
         guard: CallGuard | None = None,
         reopen: Callable[[], ClientAPI] | None = None,
+        lexical: LexicalStore | None = None,
     ) -> None:
-        """``reopen``: a fresh client on the same folder (embedded mode), for ``catch_up``."""
+        """``reopen``: a fresh client on the same folder (embedded mode), for ``catch_up``;
+        ``lexical``: the lexical index written with every write (none: Chroma alone, for
+        tools that only read vectors)."""
+        self.lexical = lexical
         self.client = client
         self.location = location
         self.mode = mode
@@ -159,20 +169,57 @@ class ArticleStore:
             yield ids, list(page["metadatas"] or [{}] * len(ids))
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Any) -> None:
-        """Write chunks with precomputed vectors; ids derive from content, so re-writes are idempotent."""
+        """Write chunks with precomputed vectors, to Chroma then to the lexical index; ids
+        derive from content, so re-writes are idempotent."""
+        if self.lexical:
+            self.lexical.mark_pending()
         self.collection.upsert(
             ids=[c.id for c in chunks],
             embeddings=vectors,
             documents=[c.text for c in chunks],
             metadatas=[c.metadata for c in chunks],
         )
+        if self.lexical:
+            self.lexical.add(StoredChunk(c.id, c.text, c.metadata) for c in chunks)
         self._wrote()
 
     def delete(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        if self.lexical:
+            self.lexical.mark_pending()
         for start in range(0, len(ids), PAGE):
             self.collection.delete(ids=list(ids[start : start + PAGE]))
-        if ids:
-            self._wrote()
+        if self.lexical:
+            self.lexical.delete(ids)
+        self._wrote()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The writes inside reach readers of the lexical index in one commit at the end (a
+        build; a correction's new and stale chunks), not one commit per write."""
+        if self.lexical is None:
+            yield
+            return
+        with self.lexical.batch():
+            yield
+
+    def lexical_gap(self) -> str:
+        """Why the lexical index may not hold exactly Chroma's chunks ("" when it does, as far
+        as two counts and the mark of an interrupted write can tell)."""
+        if self.lexical is None:
+            return ""
+        if self.lexical.pending:
+            return "a write was interrupted, or the lexical index is new"
+        stored, held = self.count(), self.lexical.count()
+        return "" if stored == held else f"{stored} chunks in the store, {held} in the lexical index"
+
+    def repair_lexical(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Bring the lexical index in line with Chroma (the caller holds the write lock):
+        (chunks added, chunks deleted)."""
+        if self.lexical is None:
+            return 0, 0
+        return self.lexical.repair(self.reader.get, progress)
 
     def _wrote(self) -> None:
         # The count alone misses a correction (same number of chunks) and build times have
@@ -295,8 +342,11 @@ def open_store(settings: IndexSettings, embeddings: Embeddings | None = None) ->
             )
             guard.call(client.heartbeat)
             # Creating the collection is a call too: a server that hangs now must not hang the start.
+            lexical = _lexical(settings)
             return guard.call(
-                lambda: ArticleStore(client, settings.collection, embeddings, location, "server", guard)
+                lambda: ArticleStore(
+                    client, settings.collection, embeddings, location, "server", guard, lexical=lexical
+                )
             )
         except IndexUnavailableError:
             raise
@@ -308,8 +358,27 @@ def open_store(settings: IndexSettings, embeddings: Embeddings | None = None) ->
     location = str(path.resolve())
     guard = CallGuard(f"the article store at {location}", config)
     return ArticleStore(
-        client, settings.collection, embeddings, location, "embedded", guard, partial(_reopened, path)
+        client,
+        settings.collection,
+        embeddings,
+        location,
+        "embedded",
+        guard,
+        partial(_reopened, path),
+        lexical=_lexical(settings),
     )
+
+
+def _lexical(settings: IndexSettings) -> LexicalStore:
+    """The lexical index of this collection; the home-made store it replaced (format ≤ 4,
+    ``data_dir/lexical/``) is removed, and the new index marked to be filled from Chroma."""
+    lexical = LexicalStore(lexical_path(settings))
+    old = old_lexical_path(settings)
+    if old.is_dir():
+        log.warning("removing the lexical index of the old format at %s: rebuilt from the store", old)
+        shutil.rmtree(old, ignore_errors=True)
+        lexical.mark_pending()
+    return lexical
 
 
 def _reopened(path: Path) -> ClientAPI:

@@ -9,6 +9,7 @@ duplicate (ids are deterministic) and no missing chunk.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,8 @@ from index.store import ArticleStore, StoredArticle
 
 if TYPE_CHECKING:
     from index.encoder import Encoder
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,6 +52,7 @@ class BuildStats:
     deleted_ids: list[str] = field(default_factory=list)
     changes: list[tuple[str, str]] = field(default_factory=list)  # (added|updated|removed, article id)
     withheld: list[str] = field(default_factory=list)  # ids of taken-down articles a source still holds
+    repaired: str = ""  # what bringing the lexical index in line with the store did, if anything
 
     @property
     def failed(self) -> int:
@@ -56,10 +60,11 @@ class BuildStats:
 
     def summary(self) -> str:
         withheld = f", withheld {len(self.withheld)} (taken down)" if self.withheld else ""
+        repaired = f"; {self.repaired}" if self.repaired else ""
         return (
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
             f"removed {self.removed}, failed {self.failed}{withheld} "
-            f"({self.chunks_written} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s)"
+            f"({self.chunks_written} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s){repaired}"
         )
 
 
@@ -105,15 +110,26 @@ class Indexer:
         prune: bool = True,
         progress: Callable[[BuildProgress], None] | None = None,
     ) -> BuildStats:
-        """Bring the index in line with ``sources``; prune articles whose files are gone."""
+        """Bring the index in line with ``sources``; prune articles whose files are gone.
+        The lexical index is first brought in line with Chroma when it may not be (a write
+        interrupted between the two, a new or old-format lexical index)."""
         started = time.perf_counter()
+        repaired = self._repair_lexical()
         loaded = load_sources(sources, self.max_bytes, self.fetch_timeout_s)
-        stats = BuildStats(failures=list(loaded.failures))
+        stats = BuildStats(failures=list(loaded.failures), repaired=repaired)
         stored = self.store.articles()
         plan = self._plan(loaded, stored, stats)
         if prune:
             self._plan_removals(loaded, stored, sources, plan, stats)
         return self._apply(plan, stats, started, progress)
+
+    def _repair_lexical(self) -> str:
+        gap = self.store.lexical_gap()
+        if not gap:
+            return ""
+        log.info("lexical index: %s; bringing it in line with the store", gap)
+        added, deleted = self.store.repair_lexical()
+        return f"lexical index brought in line with the store ({gap}): {added} chunks added, {deleted} deleted"
 
     def sync(self, documents: Sequence[Document]) -> BuildStats:
         """Bring these articles in line (added, updated or unchanged), touching no other: what
@@ -140,9 +156,11 @@ class Indexer:
         started: float,
         progress: Callable[[BuildProgress], None] | None,
     ) -> BuildStats:
-        """New chunks first, stale ones after (the crash-safe order), then the build record."""
-        self._write(plan, progress)
-        self.store.delete(plan.stale_ids)
+        """New chunks first, stale ones after (the crash-safe order), then the build record.
+        Readers of the lexical index see the whole change at once."""
+        with self.store.writing():
+            self._write(plan, progress)
+            self.store.delete(plan.stale_ids)
         stats.chunks_written = len(plan.new_chunks)
         stats.chunks_deleted = len(plan.stale_ids)
         stats.written_ids = [c.id for c in plan.new_chunks]

@@ -3,41 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import lru_cache
 
 from bot.language.wordlists import phrase_pattern, word_list
+from index.terms import is_stopword, terms, words
 
-_WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN) | word_list("extra_stopwords")
-
-
-@lru_cache(maxsize=1)
-def _stem() -> Callable[[list[str]], list[str]]:
-    import Stemmer
-
-    return Stemmer.Stemmer("english").stemWords  # type: ignore[no-any-return]
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
-
-
-def terms(text: str) -> list[str]:
-    """Lowercased, stemmed content words (stopwords dropped): the lexical vocabulary."""
-    stop = _stopwords()
-    kept = (raw.replace("’", "'").removesuffix("'s") for raw in words(text.lower()))
-    return _stem()([w for w in kept if w not in stop and (len(w) > 1 or w.isdigit())])  # one C call
-
-
-def is_stopword(word: str) -> bool:
-    return word.lower() in _stopwords()
+__all__ = ["hedged", "is_boilerplate", "is_stopword", "jaccard", "negated", "shingles", "terms", "words"]
 
 
 def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:

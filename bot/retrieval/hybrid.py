@@ -14,15 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from bot.language.patterns import timestamp
 from bot.language.text import jaccard, shingles
-from bot.retrieval.lexical import LexicalIndex
+from bot.retrieval.lexical import LexicalIndex, document
 from bot.retrieval.query_hints import QueryHints, analyse
+from index.lexical import StoredChunk, is_restricted
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,12 @@ class RetrievalWeights:
 
 @dataclass(frozen=True)
 class Candidates:
-    """What one query found before scoring: positions in the lexical index and their signals."""
+    """What one query found before scoring: the candidate chunks and their signals."""
 
     lexical: LexicalIndex
-    positions: np.ndarray  # lexical-index positions of the candidate chunks
+    chunks: dict[str, StoredChunk]  # the candidate chunks by id (readable by the asker)
     dense: dict[str, float]  # chunk id → cosine similarity, for the chunks Chroma returned
-    bm25: np.ndarray  # BM25 score of every chunk
+    bm25: dict[str, float]  # chunk id → BM25 score, for every candidate (0: no query term)
     hints: QueryHints
 
 
@@ -90,8 +91,7 @@ class HybridRetriever(BaseRetriever):
         found = self.candidates(query, article_id, subscriber)
         if found is None:
             return []
-        scored = self._score(found.lexical, found.positions, found.dense, found.bm25, found.hints)
-        return self._top_k(found.lexical, scored, k or self.k)
+        return self._top_k(found.chunks, self._score(found), k or self.k)
 
     def candidates(
         self, query: str, article_id: str | None = None, subscriber: bool = False
@@ -103,15 +103,18 @@ class HybridRetriever(BaseRetriever):
             return None
         hints = analyse(query, lexical.matcher)
         dense = self._dense_candidates(self.embed_query(query), hints, article_id)
-        bm25 = lexical.scores(query)
-        if not subscriber and lexical.restricted.any():  # never a candidate: not scored, not quoted
-            bm25 = np.where(lexical.restricted, 0.0, bm25)
-            allowed = lexical.positions_of(dense)
-            dense = {
-                i: cos for i, cos in dense.items() if i in allowed and not lexical.restricted[allowed[i]]
-            }
-        positions = self._candidate_positions(lexical, dense, bm25, hints, article_id)
-        return Candidates(lexical, positions, dense, bm25, hints)
+        n = self.weights.candidates
+        bm25 = lexical.search(query, n, article_id=article_id, subscriber=subscriber)
+        if hints.sources and not article_id:
+            bm25.update(lexical.search(query, n, sources=hints.sources, subscriber=subscriber))
+        chunks = lexical.chunks([*dense, *bm25])  # a chunk taken down since Chroma answered: gone
+        if not subscriber:  # never a candidate: not scored, not quoted
+            chunks = {i: c for i, c in chunks.items() if not is_restricted(c.metadata)}
+        dense = {i: cos for i, cos in dense.items() if i in chunks}
+        unscored = [i for i in chunks if i not in bm25]  # found by Chroma only: their BM25 too
+        if unscored:
+            bm25.update(lexical.search(query, len(unscored), ids=unscored, subscriber=subscriber))
+        return Candidates(lexical, chunks, dense, {i: bm25.get(i, 0.0) for i in chunks}, hints)
 
     def _dense_candidates(
         self, vector: list[float], hints: QueryHints, article_id: str | None
@@ -123,8 +126,8 @@ class HybridRetriever(BaseRetriever):
         elif hints.sources:
             filters.append({"source": {"$in": sorted(hints.sources)}})
         found: dict[str, float] = {}
-        # Ids and distances only: the chunks' texts and metadata are already in memory (the BM25
-        # index), and fetching them with every query tripled its time (measured: 5.1 → 1.6 ms).
+        # Ids and distances only: the chunks' texts and metadata come from the lexical index,
+        # and fetching them with every query tripled its time (measured: 5.1 → 1.6 ms).
         for where in filters:
             result = self.collection.query(
                 query_embeddings=[vector],
@@ -136,66 +139,44 @@ class HybridRetriever(BaseRetriever):
                 found[chunk_id] = 1.0 - float(distance)  # cosine space: distance = 1 - cos
         return found
 
-    def _candidate_positions(
-        self,
-        lexical: LexicalIndex,
-        dense: dict[str, float],
-        bm25: np.ndarray,
-        hints: QueryHints,
-        article_id: str | None,
-    ) -> np.ndarray:
-        positions = set(lexical.positions_of(dense).values())
-        ranked = np.where(lexical.article_mask(article_id), bm25, -1.0) if article_id else bm25
-        positions.update(_best(ranked, self.weights.candidates))
-        if hints.sources and not article_id:
-            within = np.where(lexical.mask_sources(hints.sources), bm25, -1.0)
-            positions.update(_best(within, self.weights.candidates))
-        lexical.prefetch(positions)  # their texts and metadata in one read
-        return np.array(sorted(positions), dtype=np.int64)
-
-    def _score(
-        self,
-        lexical: LexicalIndex,
-        positions: np.ndarray,
-        dense: dict[str, float],
-        bm25: np.ndarray,
-        hints: QueryHints,
-    ) -> list[tuple[float, int, float, float]]:
-        if not len(positions):
+    def _score(self, found: Candidates) -> list[tuple[float, str, float, float]]:
+        """(score, chunk id, cosine, normalised BM25) of every candidate, best first."""
+        if not found.chunks:
             return []
         w = self.weights
-        floor = min(dense.values(), default=0.0)  # unseen by dense search: at most the worst seen
-        top_bm25 = float(bm25[positions].max()) or 1.0
-        dates = lexical.published(positions)
-        known = [d for d in dates if d is not None]
+        floor = min(found.dense.values(), default=0.0)  # unseen by dense search: at most the worst seen
+        top_bm25 = max(found.bm25.values(), default=0.0) or 1.0
+        dates = {i: timestamp(c.metadata.get("published_at")) for i, c in found.chunks.items()}
+        known = [d for d in dates.values() if d is not None]
         span = (max(known) - min(known)) if len(known) > 1 else 0.0
         scored = []
-        for pos, published in zip(positions, dates, strict=True):
-            meta = lexical.metadatas[pos]
-            cos = dense.get(lexical.ids[pos], floor)
-            lex = float(bm25[pos]) / top_bm25
+        for chunk_id, chunk in found.chunks.items():
+            meta = chunk.metadata
+            cos = found.dense.get(chunk_id, floor)
+            lex = found.bm25[chunk_id] / top_bm25
             score = w.dense * cos + w.lexical * lex
-            score += w.source * (meta.get("source") in hints.sources)
-            score += w.date * hints.date_score(str(meta.get("published_at", "")))
+            score += w.source * (meta.get("source") in found.hints.sources)
+            score += w.date * found.hints.date_score(str(meta.get("published_at", "")))
+            published = dates[chunk_id]
             if span and published is not None:
-                recency = w.present_recency if hints.present else w.recency
+                recency = w.present_recency if found.hints.present else w.recency
                 score += recency * (published - min(known)) / span
-            scored.append((score, int(pos), cos, lex))
-        scored.sort(key=lambda s: -s[0])
+            scored.append((score, chunk_id, cos, lex))
+        scored.sort(key=lambda s: (-s[0], s[1]))
         return scored
 
     def _top_k(
-        self, lexical: LexicalIndex, scored: Sequence[tuple[float, int, float, float]], k: int
+        self, chunks: dict[str, StoredChunk], scored: Sequence[tuple[float, str, float, float]], k: int
     ) -> list[Document]:
         ranked = list(scored[: self.weights.dedup_pool * k])
-        grams = [shingles(lexical.texts[item[1]]) for item in ranked]  # once, for both passes
+        grams = [shingles(chunks[item[1]].text) for item in ranked]  # once, for both passes
         chosen: list[Document] = []
         seen: list[set[tuple[str, ...]]] = []
-        for i in self._newer_first(lexical, ranked, grams):
-            score, pos, cos, lex = ranked[i]
+        for i in self._newer_first(chunks, ranked, grams):
+            score, chunk_id, cos, lex = ranked[i]
             if any(jaccard(grams[i], other) >= self.weights.duplicate_jaccard for other in seen):
                 continue  # a near-copy of a better-ranked chunk
-            doc = lexical.document(pos)
+            doc = document(chunks[chunk_id])
             doc.metadata.update(
                 score=round(score, 4), dense=round(cos, 4), lexical=round(lex, 4), rank=len(chosen) + 1
             )
@@ -207,13 +188,13 @@ class HybridRetriever(BaseRetriever):
 
     def _newer_first(
         self,
-        lexical: LexicalIndex,
-        ranked: list[tuple[float, int, float, float]],
+        chunks: dict[str, StoredChunk],
+        ranked: list[tuple[float, str, float, float]],
         grams: list[set[tuple[str, ...]]],
     ) -> list[int]:
         """Order of ``ranked``: two close-scoring versions of one story (updates) → newer first."""
         w = self.weights
-        times = [t or 0.0 for t in lexical.published([item[1] for item in ranked])]
+        times = [timestamp(chunks[item[1]].metadata.get("published_at")) or 0.0 for item in ranked]
         order = list(range(len(ranked)))
         for i in range(len(order)):
             for j in range(i + 1, len(order)):
@@ -224,9 +205,3 @@ class HybridRetriever(BaseRetriever):
                 if similar and times[b] > times[a]:
                     order.insert(i, order.pop(j))
         return order
-
-
-def _best(scores: np.ndarray, n: int) -> list[int]:
-    """Positions of the ``n`` highest positive scores (a partial sort: the index may be large)."""
-    top = np.argpartition(-scores, n)[:n] if len(scores) > n else np.arange(len(scores))
-    return [int(i) for i in top if scores[i] > 0]

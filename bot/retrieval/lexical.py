@@ -1,11 +1,11 @@
-"""The lexical side of retrieval: BM25 over every stored chunk, from a snapshot on disk.
+"""The lexical side of retrieval: BM25 over every stored chunk, and the chunks themselves.
 
-``LexicalIndex`` answers BM25 queries and hands out the chunks' texts and metadata (read
-from the snapshot's SQLite per candidate), so the dense side asks Chroma for ids and
-distances only and the article library needs no second read of the store. In memory it
-holds only the vocabulary and a few per-chunk arrays: the rest is memory-mapped or on disk
-(bot/retrieval/snapshot.py). ``LexicalCache`` follows the store: a new version of the store
-becomes a new snapshot, built from the previous one plus the chunks it lacks.
+``LexicalIndex`` is the lexical index (index/lexical.py, Tantivy) at one commit: BM25 searches
+(everywhere, within an article, within outlets, among given chunks), the chunks' texts and
+metadata (so the dense side asks Chroma for ids and distances only, and the article library
+needs no read of the store), the article list and the outlets. ``LexicalCache`` follows the
+index: a commit by any process (a build, a takedown, another replica's publication) becomes a
+new ``LexicalIndex`` within ``check_every_s``, found by reading one small file.
 """
 
 from __future__ import annotations
@@ -15,35 +15,33 @@ import math
 import tempfile
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from langchain_core.documents import Document
 
 from bot.language.text import terms
-from bot.retrieval import snapshot as snapshots
 from bot.retrieval.query_hints import SourceMatcher
-from bot.retrieval.snapshot import Chunk, Snapshot
+from index.lexical import LexicalStore, LexicalView, StoredChunk, is_restricted
+from index.loaders import PUBLIC
 
 log = logging.getLogger(__name__)
+
+ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "updated_at", "access")
 
 
 @dataclass(frozen=True)
 class LexicalConfig:
     """Initial choices, not tuned."""
 
-    # Asking the store for its version costs a round trip (a network one in server mode): at
-    # most this often; a change made by another process (a build, a CLI takedown, another
-    # replica's publication) is picked up this long after it at the latest. 1 s: a takedown
-    # must leave every replica's answers within about a second (issue 13); two small reads
-    # a second per replica cost the store nothing measurable.
+    # How often the index's commit is looked at: a change made by another process (a build, a
+    # CLI takedown, another replica's publication) is answerable this long after it at the
+    # latest. 1 s: a takedown must leave every replica's answers within about a second
+    # (issue 13); reading one small file a second costs nothing measurable.
     check_every_s: float = 1.0
-    # Chunks whose text and metadata stay parsed in memory (a question reads ~100-200).
-    cached_chunks: int = 4096
 
 
 _DEFAULTS = LexicalConfig()
@@ -52,169 +50,125 @@ _DEFAULTS = LexicalConfig()
 class LexicalIndex:
     """BM25 over every stored chunk (its header line + text), and the chunks themselves."""
 
-    def __init__(self, snapshot: Snapshot, keep: Any = None) -> None:
+    def __init__(self, view: LexicalView, keep: Any = None) -> None:
         """``keep``: an object to hold on to as long as the index lives (a temporary folder)."""
-        self.snapshot = snapshot
+        self.view = view
         self._keep = keep
-        self.ids = _Column(self, "id")
-        self.texts = _Column(self, "text")
-        self.metadatas = _Column(self, "metadata")
-        self.sources = sorted(s for s in snapshot.sources if s)
+        self.chunk_count = view.count
+        self.sources = view.sources()
         self.matcher = SourceMatcher(self.sources)  # compiled once per index, not per query
-        n = snapshot.chunk_count
+        n = self.chunk_count
         self._unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5) if n else 1.0  # as rare as can be
-        self._cache: OrderedDict[int, Chunk] = OrderedDict()
-        self._cache_lock = threading.Lock()
 
     @classmethod
     def of(
-        cls, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
+        cls, ids: Iterable[str], texts: Iterable[str], metadatas: Iterable[dict[str, Any]]
     ) -> LexicalIndex:
         """An index of these chunks in a temporary folder (tests, small one-off indexes)."""
         folder = tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
-        chunks = [Chunk(i, t, dict(m or {})) for i, t, m in zip(ids, texts, metadatas, strict=True)]
-        return cls(snapshots.of_chunks(Path(folder.name), chunks), keep=folder)
+        store = LexicalStore(Path(folder.name) / "index")
+        chunks = [StoredChunk(i, t, dict(m or {})) for i, t, m in zip(ids, texts, metadatas, strict=True)]
+        store.add(chunks)
+        return cls(store.view(), keep=folder)
 
     @classmethod
     def from_vectorstore(cls, vectorstore: Any) -> LexicalIndex:
-        """Every chunk, read page by page through anything with Chroma's ``get``, into a
-        temporary folder (``LexicalCache`` keeps snapshots in the data folder instead)."""
+        """Every chunk of anything with Chroma's ``get``, read page by page into a temporary
+        folder (benchmarks and tests over a collection written without its lexical index)."""
         folder = tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
-        return cls(snapshots.build(Path(folder.name), "adhoc", vectorstore.get), keep=folder)
+        store = LexicalStore(Path(folder.name) / "index")
+        store.repair(vectorstore.get)
+        return cls(store.view(), keep=folder)
 
     def __len__(self) -> int:
-        """Positions (what ``scores`` and the masks are indexed by), removed chunks included."""
-        return len(self.snapshot)
+        return self.chunk_count
 
-    @property
-    def chunk_count(self) -> int:
-        """Chunks in the index (removed ones not counted)."""
-        return self.snapshot.chunk_count
-
-    @property
+    @cached_property
     def article_count(self) -> int:
-        return len(self.snapshot.article_ids)
+        return len(self._articles)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for the query (zeros when no term is known)."""
-        return self.snapshot.bm25.scores(terms(query))
+    def search(
+        self,
+        query: str,
+        limit: int,
+        *,
+        article_id: str | None = None,
+        sources: Iterable[str] = (),
+        ids: Iterable[str] = (),
+        subscriber: bool = False,
+    ) -> dict[str, float]:
+        """Chunk id → BM25 score of the ``limit`` best chunks for the query (none when no term
+        is known), narrowed as ``LexicalView.search`` says."""
+        return self.view.search(
+            terms(query), limit, article_id=article_id, sources=sources, ids=ids, subscriber=subscriber
+        )
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
+        """The chunks of these ids (unknown ones, e.g. taken down since Chroma was asked, left out)."""
+        return self.view.chunks(ids)
 
     def idf(self, term: str) -> float:
         """Rarity of a (stemmed) term in the corpus; unknown terms count as rare."""
-        found = self.snapshot.bm25.idf(term)
-        return self._unknown_idf if found is None else found
-
-    def mask_sources(self, sources: set[str]) -> np.ndarray:
-        codes = [i for i, source in enumerate(self.snapshot.sources) if source in sources]
-        return np.isin(self.snapshot.source_code, codes)
-
-    def article_mask(self, article_id: str) -> np.ndarray:
-        """True for the chunks of this article."""
-        code = self.snapshot.code_of_article.get(article_id, -2)  # -1 marks removed chunks
-        return np.asarray(self.snapshot.article_code == code)
-
-    @property
-    def restricted(self) -> np.ndarray:
-        """True for the chunks of subscriber-only articles (per position)."""
-        return self.snapshot.restricted
-
-    def positions_of(self, ids: Iterable[str]) -> dict[str, int]:
-        return self.snapshot.positions_of(ids)
-
-    def published(self, positions: Sequence[int] | np.ndarray) -> list[float | None]:
-        """Publication times (seconds since the epoch) of these chunks; None where unknown."""
-        stamps = self.snapshot.published[np.asarray(positions, dtype=np.int64)]
-        return [None if math.isnan(s) else float(s) for s in stamps]
-
-    def prefetch(self, positions: Iterable[int]) -> None:
-        """Read these chunks in one query (instead of one query each when first used)."""
-        with self._cache_lock:
-            missing = [int(p) for p in positions if int(p) not in self._cache]
-        self._remember(self.snapshot.rows(missing))
-
-    def chunk(self, i: int) -> Chunk:
-        with self._cache_lock:
-            found = self._cache.get(i)
-            if found is not None:
-                self._cache.move_to_end(i)
-                return found
-        rows = self.snapshot.rows([i])
-        if i not in rows:
-            raise IndexError(i)
-        self._remember(rows)
-        return rows[i]
-
-    def _remember(self, rows: dict[int, Chunk]) -> None:
-        with self._cache_lock:
-            self._cache.update(rows)
-            while len(self._cache) > _DEFAULTS.cached_chunks:
-                self._cache.popitem(last=False)
-
-    def document(self, i: int) -> Document:
-        chunk = self.chunk(int(i))
-        return Document(page_content=chunk.text, metadata=dict(chunk.metadata), id=chunk.id)
+        df = self.view.doc_freq(term)
+        n = self.chunk_count
+        return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else self._unknown_idf
 
     def article_chunks(self, article_id: str, subscriber: bool = False) -> list[Document]:
         """Every chunk of one article in reading order (empty for an unknown id); subscriber-only
         chunks for a ``subscriber`` only."""
-        positions = self.snapshot.article_positions(article_id, subscriber)
-        self.prefetch(positions)
-        return [self.document(i) for i in positions]
+        return [document(c) for c in self.view.article_chunks(article_id, subscriber)]
 
     def articles(self) -> list[dict[str, str]]:
-        """Each article's id and fields (title, source, author, published_at, url)."""
-        return self.snapshot.articles()
+        """Each article's id and fields (title, source, author, published_at, url, updated_at,
+        access), by id."""
+        return [self._articles[a] for a in sorted(self._articles)]
+
+    @cached_property
+    def _articles(self) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        restricted: set[str] = set()
+        for head in self.view.heads():
+            meta = head.metadata
+            article_id = str(meta.get("article_id", ""))
+            if is_restricted(meta):
+                # An article with any subscriber-only chunk is subscriber-only (a public article
+                # made subscriber-only has both for a moment: new chunks go in before old ones go).
+                restricted.add(article_id)
+            row = {f: str(meta.get(f, "") or "") for f in ARTICLE_FIELDS}
+            found.setdefault(article_id, {"article_id": article_id, **row, "title": row["title"] or article_id})
+        for article_id, row in found.items():
+            row["access"] = "subscriber" if article_id in restricted else PUBLIC
+        return found
 
 
-class _Column(Sequence[Any]):
-    """One field of every chunk as a read-only sequence, read from the snapshot on use."""
-
-    def __init__(self, index: LexicalIndex, field: str) -> None:
-        self._index = index
-        self._field = field
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        return getattr(self._index.chunk(int(i) % len(self)), self._field)
+def document(chunk: StoredChunk) -> Document:
+    """A chunk as LangChain's ``Document`` (a copy: the index stays as stored)."""
+    return Document(page_content=chunk.text, metadata=dict(chunk.metadata), id=chunk.id)
 
 
 class LexicalCache:
-    """Keeps the BM25 index in step with the store: rebuilt only after the store changes.
+    """Hands out the lexical index as last committed.
 
-    Until ``follow()`` is called, a call checks the store's version itself (at most every
+    Until ``follow()`` is called, a call looks at the index's commit itself (at most every
     ``check_every_s``), which suits the CLIs. A server calls ``follow()``: from then on a
-    background thread checks and rebuilds, and a call only hands out the current index, so a
-    question never waits on the store's version or on a rebuild, and a hung store cannot
-    freeze the routes that only read articles.
+    background thread looks, and a call only hands out the current index.
     """
 
     def __init__(
         self,
-        reader: Any,
-        version: Callable[[], str],
-        root: Path | None = None,
+        store: LexicalStore,
         check_every_s: float = _DEFAULTS.check_every_s,
-        config: snapshots.SnapshotConfig | None = None,
+        on_change: Callable[[], object] | None = None,
     ) -> None:
-        """``root``: the folder of the snapshots (shared by replicas on one data folder);
-        none: a temporary one."""
-        self._config = config or snapshots.SnapshotConfig()
-        self.progress = 0  # chunks read so far by a first, full build (shown while loading)
-        self._reader = reader
-        self._version = version
-        self._temporary = None if root else tempfile.TemporaryDirectory(prefix="newsbot-lexical-")
-        self._root = root or Path(self._temporary.name)  # type: ignore[union-attr]
+        """``on_change``: called when a new commit is found, before it is handed out."""
+        self.store = store
+        self._on_change = on_change
+        self.progress = 0  # chunks added so far by a repair from the store (shown while loading)
         self._check_every_s = check_every_s
         self._index: LexicalIndex | None = None
-        self._seen_version = ""
+        self._seen = ""
         self._checked_at = 0.0
-        self._lock = threading.Lock()  # one rebuild at a time
+        self._lock = threading.Lock()
         self._stop: threading.Event | None = None
 
     def __call__(self) -> LexicalIndex:
@@ -224,43 +178,26 @@ class LexicalCache:
         return self.refresh()
 
     def refresh(self) -> LexicalIndex:
-        """Check the store's version now; rebuild if it changed (or nothing is loaded yet)."""
+        """Look at the index's commit now; a new ``LexicalIndex`` if it changed."""
         with self._lock:
             self._checked_at = time.monotonic()
-            version = self._version()
-            if self._index is None or version != self._seen_version:
-                previous = self._index.snapshot if self._index else snapshots.latest(self._root)
-                started = time.monotonic()
-                snapshot = snapshots.build(
-                    self._root, version, self._reader.get, previous, self._config, self._read_so_far
-                )
-                took = time.monotonic() - started
-                log.info(
-                    "lexical index ready",
-                    extra={
-                        "chunks": snapshot.chunk_count,
-                        "segments": len(snapshot.segments),
-                        "seconds": round(took, 2),
-                    },
-                )
-                self._index = LexicalIndex(snapshot)
-                self._seen_version = version
+            generation = self.store.generation()
+            if self._index is None or generation != self._seen:
+                self._changed()
+                self._index = LexicalIndex(self.store.view())
+                self._seen = generation
             return self._index
 
-    def apply(self, added: Sequence[str], removed: Sequence[str]) -> None:
-        """Take in a change made in this process whose chunk ids are known (a publication, a
-        takedown) at once, without listing the store; the next check of the store's version
-        reconciles it with any other change. Nothing to do before an index is loaded."""
-        with self._lock:
-            if self._index is None:
-                return
-            snapshot = snapshots.apply_change(
-                self._root, self._reader.get, self._index.snapshot, added, removed, self._config
-            )
-            self._index = LexicalIndex(snapshot)
+    def _changed(self) -> None:
+        if self._on_change is None:
+            return
+        try:
+            self._on_change()
+        except Exception as err:  # e.g. a store that is down: the lexical change still counts
+            log.warning("lexical index changed, but its follower could not: %s", err)
 
-    def _read_so_far(self, chunks: int) -> None:
-        self.progress = chunks
+    def read_so_far(self, done: int, _total: int) -> None:
+        self.progress = done
 
     def follow(self) -> None:
         """Refresh on a background thread from now on (idempotent); ``stop()`` ends it."""
@@ -281,7 +218,7 @@ class LexicalCache:
         while not stop.wait(self._check_every_s):
             try:
                 self.refresh()
-            except Exception as err:  # a store that is down: keep serving the last index
+            except Exception as err:  # an unreadable folder: keep serving the last index
                 if not failing:
                     log.warning("cannot refresh the lexical index: %s", err)
                 failing = True

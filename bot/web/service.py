@@ -31,7 +31,7 @@ from bot.schemas import Answer, ChatTurn
 from bot.web.metrics import IndexGauges, Metrics
 from bot.web.shared import make_shared_state
 from bot.web.workers import AnswerThreads
-from index.errors import IndexLoadingError, IndexUnavailableError
+from index.errors import IndexBusyError, IndexLoadingError, IndexUnavailableError
 from index.publish import Publisher
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class ChatService:
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
-        self.lexical = lexical or (make_lexical(settings, store) if store else None)
+        self.lexical = lexical or (make_lexical(store) if store and store.lexical else None)
         self.library = ArticleLibrary(self.lexical) if self.lexical else None
         self.unavailable = unavailable
         self.loading = loading
@@ -141,7 +141,7 @@ class ChatService:
         """Take a publication or a takedown made here into the lexical index now, not at the
         next background check. Before the index is loaded, the loader's next look finds it."""
         if self.chatbot is not None and self.lexical is not None:
-            self.lexical.apply(written, deleted)
+            self.lexical.refresh()
 
     def require_bot(self) -> Chatbot:
         chatbot = self.chatbot
@@ -360,10 +360,10 @@ class _Loader:
         self.store.catch_up()  # built by another process since it was opened: see its vectors
         if self.store.count() == 0:
             raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-        lexical = self.lexical = self.lexical or make_lexical(self.settings, self.store)
+        lexical = self.lexical = self.lexical or make_lexical(self.store)
         self.service.lexical = lexical  # its progress shows in the loading message
         self.service.loading = True
-        bm25 = threading.Thread(target=_quietly(lexical), name="bm25-warm-up", daemon=True)
+        bm25 = threading.Thread(target=_quietly(self._open_lexical), name="bm25-warm-up", daemon=True)
         bm25.start()
         self.embeddings = self.embeddings or self._make_encoder()
         pipeline = build_pipeline(
@@ -373,6 +373,24 @@ class _Loader:
         pipeline.chatbot.ask(Question("What happened?"))
         pipeline.lexical.follow()  # from now on questions never wait on the store's version
         return pipeline
+
+
+    def _open_lexical(self) -> None:
+        """The lexical index, brought in line with the store first when it may not be (a
+        write interrupted between the two; a data folder of an older version) — unless
+        another writer holds the write lock: its build does that."""
+        assert self.store is not None and self.lexical is not None
+        if gap := self.store.lexical_gap():
+            from index.store import write_lock
+
+            try:
+                with write_lock(self.settings):
+                    if self.store.lexical_gap():
+                        log.warning("lexical index: %s; bringing it in line with the store", gap)
+                        self.store.repair_lexical(self.lexical.read_so_far)
+            except IndexBusyError:
+                log.warning("lexical index: %s; another writer is at work, serving it as it is", gap)
+        self.lexical.refresh()
 
 
 def _open_store(settings: Settings) -> ArticleStore:

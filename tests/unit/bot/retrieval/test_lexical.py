@@ -1,13 +1,13 @@
-"""BM25 over the stored chunks (LexicalIndex) and its cache that follows the store (LexicalCache)."""
+"""BM25 over the stored chunks (LexicalIndex) and its cache that follows the index's commits (LexicalCache)."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bot.retrieval.lexical import LexicalCache, LexicalIndex
+from index.lexical import LexicalStore, StoredChunk
 
 IDS = ["bridge#1", "ferry#1", "budget#1"]
 TEXTS = [
@@ -59,26 +59,24 @@ class PagedStore:
 
 def test_the_chunk_with_the_query_terms_scores_highest() -> None:
     index = LexicalIndex.of(IDS, TEXTS, METAS)
-    scores = index.scores("How long did the ferry strike last?")
-    assert scores.dtype == np.float32 and scores.shape == (3,)
-    assert int(np.argmax(scores)) == 1 and scores[0] == scores[2] == 0.0
-    both = index.scores("council approved")
-    assert both[0] > 0 and both[2] > 0 and both[1] == 0.0
+    scores = index.search("How long did the ferry strike last?", 10)
+    assert list(scores) == ["ferry#1"] and scores["ferry#1"] > 0
+    both = index.search("council approved", 10)
+    assert set(both) == {"bridge#1", "budget#1"}
 
 
 def test_title_and_outlet_are_searchable_though_not_in_the_text() -> None:
     index = LexicalIndex.of(IDS, TEXTS, METAS)
-    scores = index.scores("Coastal Times")
-    assert int(np.argmax(scores)) == 1 and scores[1] > 0
+    assert list(index.search("Coastal Times", 10)) == ["ferry#1"]
 
 
-def test_unknown_terms_and_an_empty_index_score_zero() -> None:
+def test_unknown_terms_and_an_empty_index_find_nothing() -> None:
     index = LexicalIndex.of(IDS, TEXTS, METAS)
-    assert not index.scores("xylophone quartet").any()
-    assert not index.scores("the of and").any()  # stopwords only
+    assert index.search("xylophone quartet", 10) == {}
+    assert index.search("the of and", 10) == {}  # stopwords only
     empty = LexicalIndex.of([], [], [])
-    assert len(empty) == 0 and empty.scores("bridge").shape == (0,)
-    assert empty.sources == [] and empty.idf("bridge") == 1.0
+    assert len(empty) == 0 and empty.search("bridge", 10) == {}
+    assert empty.sources == [] and empty.idf("bridge") == 1.0 and empty.articles() == []
 
 
 def test_rare_terms_weigh_more_and_unknown_terms_count_as_rarest() -> None:
@@ -88,18 +86,41 @@ def test_rare_terms_weigh_more_and_unknown_terms_count_as_rarest() -> None:
     assert index.idf("xylophon") == max(ferry, index.idf("kestrel"))
 
 
-def test_sources_positions_masks_and_documents() -> None:
+def test_searches_narrowed_to_an_article_outlets_or_chunks_keep_their_scores() -> None:
     index = LexicalIndex.of(IDS, TEXTS, METAS)
-    assert len(index) == 3 and index.positions_of(["budget#1", "nope#1"]) == {"budget#1": 2}
-    assert index.article_mask("budget").tolist() == [False, False, True]
-    assert not index.article_mask("no-such-article").any()
+    everywhere = index.search("council approved bridge", 10)
+    assert index.search("council approved bridge", 10, article_id="budget") == {
+        "budget#1": everywhere["budget#1"]
+    }
+    assert set(index.search("council", 10, sources={"Coastal Times"})) == set()
+    assert set(index.search("council", 10, sources={"Aldermoor Gazette"})) == {"bridge#1", "budget#1"}
+    assert index.search("council approved bridge", 10, ids=["bridge#1", "ferry#1"]) == {
+        "bridge#1": everywhere["bridge#1"]
+    }
+    assert list(index.search("council approved bridge", 1)) == ["bridge#1"]  # the best one
+
+
+def test_sources_chunks_articles_and_documents() -> None:
+    index = LexicalIndex.of(IDS, TEXTS, METAS)
+    assert len(index) == 3 and set(index.chunks(["budget#1", "nope#1"])) == {"budget#1"}
     assert index.sources == ["Aldermoor Gazette", "Coastal Times"]
-    assert index.mask_sources({"Aldermoor Gazette"}).tolist() == [True, False, True]
     assert index.matcher.find("What did the Aldermoor Gazette report?") == {"Aldermoor Gazette"}
-    doc = index.document(1)
+    assert [a["article_id"] for a in index.articles()] == ["bridge", "budget", "ferry"]
+    assert index.articles()[0]["title"] == "Bridge vote" and index.article_count == 3
+    [doc] = index.article_chunks("ferry")
     assert (doc.id, doc.page_content, doc.metadata["article_id"]) == ("ferry#1", TEXTS[1], "ferry")
     doc.metadata["rank"] = 1
-    assert "rank" not in index.metadatas[1]  # a document is a copy: the index stays as stored
+    assert "rank" not in index.chunks(["ferry#1"])["ferry#1"].metadata  # a copy: the index stays as stored
+
+
+def test_subscriber_only_chunks_are_found_and_listed_for_subscribers_only() -> None:
+    metas = [dict(m) for m in METAS]
+    metas[1]["access"] = "subscriber"
+    index = LexicalIndex.of(IDS, TEXTS, metas)
+    assert index.search("ferry strike", 10) == {}
+    assert set(index.search("ferry strike", 10, subscriber=True)) == {"ferry#1"}
+    assert index.article_chunks("ferry") == [] and len(index.article_chunks("ferry", subscriber=True)) == 1
+    assert {a["article_id"]: a["access"] for a in index.articles()}["ferry"] == "subscriber"
 
 
 def test_filled_from_the_store_page_by_page_until_an_empty_page() -> None:
@@ -107,84 +128,72 @@ def test_filled_from_the_store_page_by_page_until_an_empty_page() -> None:
         [*IDS, "x#1", "y#1"], [*TEXTS, "more text", "even more text"], [*METAS, None, {}], page_size=2
     )
     index = LexicalIndex.from_vectorstore(store)
-    assert list(index.ids) == [*IDS, "x#1", "y#1"] and index.texts[4] == "even more text"
-    assert index.metadatas[3] == {} and index.metadatas[0] == METAS[0]
-    assert [offset for _, offset, _ in store.calls] == [0, 2, 4, 5]
-    assert all(include == ["documents", "metadatas"] for _, _, include in store.calls)
+    chunks = index.chunks([*IDS, "x#1", "y#1"])
+    assert len(index) == 5 and chunks["y#1"].text == "even more text"
+    assert chunks["x#1"].metadata == {} and chunks["bridge#1"].metadata == METAS[0]
+    listing = [offset for limit, offset, _ in store.calls if limit]
+    assert listing == [0, 2, 4, 5]  # ids listed page by page, then read by id
+    assert all(include == ["documents", "metadatas"] for limit, _, include in store.calls if not limit)
 
 
-class Versioned:
+def _store(tmp_path: Path) -> LexicalStore:
+    store = LexicalStore(tmp_path / "lexical")
+    store.add(StoredChunk(i, t, m) for i, t, m in zip(IDS, TEXTS, METAS, strict=True))
+    return store
+
+
+class Changes:
     def __init__(self) -> None:
-        self.value = "1:a"
-        self.asked = self.failed = 0
+        self.seen = 0
         self.fail = False
 
-    def __call__(self) -> str:
-        self.asked += 1
+    def __call__(self) -> None:
+        self.seen += 1
         if self.fail:
-            self.failed += 1
             raise ConnectionError("the store is gone")
-        return self.value
 
 
-def test_cache_rebuilds_only_when_the_store_version_changes() -> None:
-    store = PagedStore(list(IDS), list(TEXTS), list(METAS))
-    version = Versioned()
-    cache = LexicalCache(store, version, check_every_s=0)
+def test_cache_makes_a_new_index_only_after_a_commit(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    changes = Changes()
+    cache = LexicalCache(store, check_every_s=0, on_change=changes)
     first = cache()
-    assert len(first) == 3 and len(store.calls) == 2  # one page and the empty one after it
-    assert cache() is first and cache() is first
-    assert len(store.calls) == 2 and version.asked == 3  # asked each time, read only once
-
-    store.ids.append("new#1")
-    store.texts.append("The library reopened after a renovation.")
-    store.metadatas.append({"article_id": "new"})
-    assert cache() is first  # the store changed but its version did not (yet): no rebuild
-    version.value = "2:b"
-    second = cache()
-    assert second is not first and len(second) == len(first) + 1
-    assert cache() is second
+    assert len(first) == 3 and cache() is first and changes.seen == 1
+    LexicalStore(tmp_path / "lexical").add([StoredChunk("new#1", "The library reopened.", {"article_id": "new"})])
+    second = cache()  # another writer's commit (another LexicalStore on the folder)
+    assert second is not first and len(second) == 4 and changes.seen == 2
+    assert cache() is second and len(first) == 3  # an index handed out stays as it was
 
 
-def test_cache_does_not_ask_the_version_within_its_check_interval() -> None:
-    version = Versioned()
-    cache = LexicalCache(PagedStore(list(IDS), list(TEXTS), list(METAS)), version, check_every_s=3600)
+def test_cache_does_not_look_within_its_check_interval(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    cache = LexicalCache(store, check_every_s=3600)
     first = cache()
-    version.value = "2:b"
-    assert cache() is first and version.asked == 1
+    store.delete(["ferry#1"])
+    assert cache() is first
+    assert len(cache.refresh()) == 2  # asked now: the commit is seen
 
 
-def test_a_following_cache_never_asks_the_store_and_catches_up_in_the_background() -> None:
-    store = PagedStore(list(IDS), list(TEXTS), list(METAS))
-    version = Versioned()
-    cache = LexicalCache(store, version, check_every_s=0.01)
+def test_a_following_cache_catches_up_in_the_background(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    cache = LexicalCache(store, check_every_s=0.01)
     first = cache()
     cache.follow()
     try:
-        calls = len(store.calls)
-        store.ids.append("new#1")
-        store.texts.append("The library reopened after a renovation.")
-        store.metadatas.append({"article_id": "new"})
-        version.value = "2:b"
+        store.delete(["ferry#1"])
         deadline = time.monotonic() + 10
         while cache() is first and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert len(cache()) == len(first) + 1  # rebuilt by the follower, not by this call
-        assert len(store.calls) > calls
+        assert len(cache()) == 2 and cache().search("ferry", 10) == {}
     finally:
         cache.stop()
 
 
-def test_a_following_cache_keeps_serving_its_index_while_the_store_fails() -> None:
-    lost = Versioned()
-    cache = LexicalCache(PagedStore(list(IDS), list(TEXTS), list(METAS)), lost, check_every_s=0.01)
-    first = cache()
-    cache.follow()
-    try:
-        lost.fail = True
-        deadline = time.monotonic() + 10
-        while lost.failed < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert lost.failed >= 3 and cache() is first  # the follower failed; questions never saw it
-    finally:
-        cache.stop()
+def test_a_follower_that_fails_still_takes_the_change(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    changes = Changes()
+    cache = LexicalCache(store, check_every_s=0, on_change=changes)
+    cache()
+    changes.fail = True  # e.g. Chroma cannot be reached to catch up its vectors
+    store.delete(["ferry#1"])
+    assert len(cache()) == 2 and changes.seen == 2  # a takedown still leaves the answers
