@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -36,6 +37,7 @@ from bot.language.text import terms, words
 from index.chunking import SentenceChunker
 from index.encoder import TokenEncoding
 from index.guard import CallGuard, GuardConfig
+from index.lexical import LexicalStore, StoredChunk
 from index.loaders import load_sources
 from index.store import GuardedReader, Takedown, newest_first
 
@@ -263,7 +265,10 @@ class MemoryStore:
     through the real ``CallGuard`` (no cool-down), as the real store's do."""
 
     def __init__(self, collection: MemoryCollection | None = None, location: str = "") -> None:
+        """The lexical index is a real one (Tantivy), in a temporary folder kept with the store."""
         self.collection = collection or MemoryCollection()
+        self._folder = tempfile.TemporaryDirectory(prefix="newsbot-memory-lexical-")
+        self.lexical = LexicalStore(Path(self._folder.name) / "lexical")
         self.location = location or f"memory-{id(self.collection):x}"  # one per store, as a path is
         self.mode = "embedded"
         self.writes = 0
@@ -288,6 +293,26 @@ class MemoryStore:
     def catch_up(self) -> str:
         return self.version()  # one process: nothing written elsewhere to catch up with
 
+    def lexical_gap(self) -> str:
+        """As the real store's: why the lexical index may not hold the collection's chunks."""
+        if self.lexical.pending:
+            return "pending"
+        return "" if self.count() == self.lexical.count() else "counts differ"
+
+    def repair_lexical(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        return self.lexical.repair(self.reader.get, progress)
+
+    def upsert(self, ids: Sequence[str], vectors: Any, texts: Sequence[str], metas: Sequence[dict[str, Any]]) -> None:
+        """Chroma then the lexical index, as ``ArticleStore.upsert`` writes."""
+        self.collection.upsert(ids, vectors, texts, metas)
+        self.lexical.add(StoredChunk(i, t, dict(m)) for i, t, m in zip(ids, texts, metas, strict=True))
+        self.writes += 1
+
+    def delete(self, ids: Sequence[str]) -> None:
+        self.collection.delete(ids)
+        self.lexical.delete(ids)
+        self.writes += 1
+
     def takedowns(self) -> list[Takedown]:
         """As the real store's: newest first (tests add them to ``taken_down``)."""
         return newest_first(self.taken_down)
@@ -297,10 +322,7 @@ class MemoryStore:
         chunks = [c for doc in docs for c in chunker.split(doc)]
         if chunks:
             vectors = embeddings.encode_batch([c.embed_text for c in chunks])
-            self.collection.upsert(
-                [c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks]
-            )
-            self.writes += 1
+            self.upsert([c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
         return len(chunks)
 
 

@@ -53,6 +53,9 @@ LINGER_S = 0.5
 MAX_PENDING = 50_000  # ~50 MB of queued records at most during an outage
 KNOWN_ANSWERS = 100_000  # ids of recent answers kept in memory: votes on them need no query
 RETRY_S = (0.5, 30.0)  # pause after a failed write: first, then doubled up to the second
+# A rating asked for right after the start waits this long for the tables to be created (a
+# fresh SQLite file migrates in well under a second): initial choice, not tuned.
+MIGRATION_WAIT_S = 2.0
 PURGE_EVERY_S = 3600.0
 PURGE_CHUNK = 5000  # questions deleted per transaction
 # What the editors' page shows of a cited passage (the article's text stays in the index).
@@ -271,6 +274,8 @@ class DatabaseRecorder:
         with self._cond:
             if answer_id in self._known:
                 return True
+            # Just started: the writer is creating the tables; a lookup now would fail.
+            self._cond.wait_for(lambda: self._migrated, MIGRATION_WAIT_S)
         try:
             with self._engine.connect() as connection:
                 found = connection.execute(select(questions.c.id).where(questions.c.id == answer_id)).first()
@@ -362,7 +367,9 @@ class DatabaseRecorder:
         """Migrations once, then the retention purge every hour (both retried after an outage)."""
         if not self._migrated:
             upgrade(self._engine)
-            self._migrated = True
+            with self._cond:
+                self._migrated = True
+                self._cond.notify_all()
         if time.monotonic() >= self._next_purge:
             # Rescheduled first: a purge that fails (a huge backlog past the statement timeout)
             # is retried at the next hour, and never keeps the records from being written.

@@ -175,7 +175,7 @@ def test_candidates_are_the_union_of_the_dense_and_the_bm25_searches(collection,
     question = "Aldermoor bridge cost euros"
     lexical = LexicalIndex.from_vectorstore(collection)
     [dense_top] = collection.query(query_embeddings=[encoder.embed_query(question)], n_results=1)["ids"][0]
-    bm25_top = lexical.ids[int(lexical.scores(question).argmax())]
+    [bm25_top] = lexical.search(question, 1)
     assert dense_top != bm25_top  # the two halves disagree on this question
     one = RetrievalWeights(candidates=1)
     docs = retriever_for(collection, encoder, weights=one).invoke(question)

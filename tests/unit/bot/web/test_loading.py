@@ -31,7 +31,8 @@ def _seed(store: MemoryStore, encoder: HashEmbeddings) -> None:
 
 
 class SlowStore(MemoryStore):
-    """Its first full read of chunks waits until released: the index is 'loading' meanwhile."""
+    """Its reads of chunks wait until released: a lexical index repaired from it (an older
+    data folder's, or one a crash left behind) is 'loading' meanwhile."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,6 +52,7 @@ def test_while_the_index_loads_the_api_says_so_and_then_answers(
 ) -> None:
     store = SlowStore()
     _seed(store, encoder)
+    store.lexical.clear()  # the chunks are in Chroma only: the loader fills the lexical index
     service = start_service(_settings(tmp_path), lambda: as_store(store), lambda: encoder)
     client = client_for(service)
     assert eventually(lambda: service.lexical is not None, 5)
