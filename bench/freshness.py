@@ -10,7 +10,7 @@ API on, then, ``--rounds`` times:
   answer no longer cites it);
 * publish another and take it down from another process (``python -m index remove``): the
   time from that command's exit until the app no longer serves it — the background check
-  of the store's version plus the incremental update of the lexical index.
+  of the lexical index's commit (one small file read a second).
 
 Usage:
   python bench/freshness.py [--base DATA_DIR --collection eval] [--rounds 10]

@@ -1,18 +1,17 @@
 """The lexical index alone at 100k and 1M chunks: what it costs to build, open, follow and query.
 
 ``bench/scale.py`` measures the whole app on a real store (Chroma's ingest, HNSW memory,
-answers); at 1M chunks its ingest alone takes ~45 min. This measures only the part the app
-owns — the BM25 segments and chunk tables of bot/retrieval/snapshot.py — against an
-in-memory store that serves the real chunks of ``--base`` (texts and metadata, no vectors)
-replicated with distinct ids and article ids, through the same ``get`` calls Chroma answers.
+answers); at 1M chunks its ingest alone takes ~45 min. This measures only the lexical index
+(index/lexical.py, Tantivy) with the real chunks of ``--base`` (texts and metadata, no
+vectors) replicated with distinct ids and article ids.
 
 Per size, in a fresh process each (so peak RSS is the step's own):
-* full build (no snapshot yet): seconds and peak RSS;
-* open (a replica's start with the snapshot on disk): seconds and RSS;
-* one article published (+1) and one taken down (-1): seconds for the index to follow by
-  listing the store's ids (another process's change), and a takedown whose chunk ids are
-  known (the publishing API's own replica);
-* BM25 scoring of every chunk for reader questions: p50/p95 ms.
+* build: every chunk written as a build writes them (one batch, one commit): seconds, peak RSS;
+* open (a replica's start): seconds and RSS, then BM25 top-50 searches for reader questions
+  (as the retriever asks them, each hit's stored chunk read): p50/p95 ms; the article list;
+* follow: a follower with its own view of the folder (as another process) checking every
+  second as the app does; one article published and one taken down by a writer: seconds
+  until the follower answers with the change, and how long the writer's call took.
 
 Usage:
   python bench/lexical_scale.py --base DATA_DIR [--base-collection eval] --sizes 100000 1000000
@@ -28,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +106,7 @@ def _read_base(data_dir: Path, collection: str) -> dict[str, Any]:
 
 def _step(args: argparse.Namespace) -> dict[str, float]:
     """One step in this process: build | open | follow."""
-    from bot.retrieval import snapshot as snapshots
-    from bot.retrieval.lexical import LexicalIndex
+    from index.lexical import LexicalStore
 
     base = _read_base(Path(args.base), args.base_collection)
     store = ReplicatedStore(base, args.size)
@@ -119,47 +116,78 @@ def _step(args: argparse.Namespace) -> dict[str, float]:
     out: dict[str, float] = {}
     if args.step == "build":
         shutil.rmtree(root, ignore_errors=True)
-        snapshots.build(root, "v1", store.get)
+        lexical = LexicalStore(root)
+        with lexical.batch():
+            for offset in range(0, args.size, 2000):
+                lexical.add(_chunks(store.get(include=["documents"], limit=2000, offset=offset)))
         out["build_s"] = time.monotonic() - started
         out["build_peak_mb"] = _peak_mb() - baseline
+        out["disk_mb"] = sum(p.stat().st_size for p in root.iterdir()) / 1e6
     elif args.step == "open":
-        index = LexicalIndex(snapshots.open_existing(root, "v1"))  # type: ignore[arg-type]
+        from bot.retrieval.lexical import LexicalIndex
+
+        index = LexicalIndex(LexicalStore(root).view())
         out["open_s"] = time.monotonic() - started
         out["open_mb"] = _rss_mb() - baseline
         out.update(_queries(index))
+        started = time.monotonic()
+        out["articles"] = len(index.articles())
+        out["articles_s"] = time.monotonic() - started
         out["after_queries_mb"] = _rss_mb() - baseline
     else:
-        out.update(_follow(snapshots, store, root, base))
+        out.update(_follow(LexicalStore(root), root, base))
     return out
 
 
-def _follow(snapshots: Any, store: ReplicatedStore, root: Path, base: dict[str, Any]) -> dict[str, float]:
-    """One article published, then taken down, each followed by listing the store's ids (as
-    a replica follows another process's change); then one taken down with its ids known (as
-    the publishing API's own replica does)."""
-    previous = snapshots.latest(root)
+def _chunks(found: dict[str, Any]) -> list[Any]:
+    from index.lexical import StoredChunk
+
+    return [
+        StoredChunk(i, t, m)
+        for i, t, m in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+    ]
+
+
+def _follow(writer: Any, root: Path, base: dict[str, Any]) -> dict[str, float]:
+    """A follower on its own view of the folder (another process's, as far as Tantivy can
+    tell) checks every second, as the app does; a writer publishes one article, then takes
+    it down. Measured: from the writer's call to the follower answering with the change."""
+    from bot.retrieval.lexical import LexicalCache
+    from index.lexical import LexicalStore, StoredChunk
+
+    follower = LexicalCache(LexicalStore(root))
+    follower()
+    follower.follow()
     article = base["metadatas"][0].get("article_id", "")
     rows = [i for i, m in enumerate(base["metadatas"]) if m.get("article_id") == article]
-    new = {
-        f"{base['ids'][i]}~new": (base["documents"][i], dict(base["metadatas"][i], article_id="new"))
+    new = [
+        StoredChunk(
+            f"{base['ids'][i]}~new", base["documents"][i], dict(base["metadatas"][i], article_id="new")
+        )
         for i in rows
-    }
-    store.publish(new)
-    store.get(include=[], limit=1)  # the store's own listing is not what is measured
+    ]
+    probe = new[0].id
     out: dict[str, float] = {}
-    started = time.monotonic()
-    added = snapshots.build(root, uuid.uuid4().hex, store.get, previous)
-    out["add_s"] = time.monotonic() - started
-    store.take_down({f"{base['ids'][i]}~0" for i in rows})  # the original taken down
-    store.get(include=[], limit=1)
-    started = time.monotonic()
-    removed = snapshots.build(root, uuid.uuid4().hex, store.get, added)
-    out["remove_s"] = time.monotonic() - started
-    known = [f"{base['ids'][i]}~1" for i in rows]  # a copy taken down through the API
-    started = time.monotonic()
-    snapshots.apply_change(root, store.get, removed, [], known)
-    out["remove_known_s"] = time.monotonic() - started
+    try:
+        started = time.monotonic()
+        writer.add(new)
+        out["add_call_s"] = time.monotonic() - started
+        out["add_s"] = _until(lambda: bool(follower().chunks([probe])), started)
+        started = time.monotonic()
+        writer.delete([c.id for c in new])
+        out["remove_call_s"] = time.monotonic() - started
+        out["remove_s"] = _until(lambda: not follower().chunks([probe]), started)
+    finally:
+        follower.stop()
     return out
+
+
+def _until(done: Any, started: float, timeout_s: float = 120.0) -> float:
+    while not done():
+        if time.monotonic() - started > timeout_s:
+            return float("inf")
+        time.sleep(0.01)
+    return time.monotonic() - started
 
 
 def _queries(index: Any) -> dict[str, float]:
@@ -168,7 +196,7 @@ def _queries(index: Any) -> dict[str, float]:
     times = []
     for question in questions:
         started = time.perf_counter()
-        index.scores(question)
+        index.search(question, 50)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return {"score_p50_ms": times[len(times) // 2], "score_p95_ms": times[int(len(times) * 0.95)]}
@@ -190,9 +218,15 @@ def main() -> int:
     if args.step:
         print(json.dumps(_step(args)))
         return 0
-    columns = ["chunks", "full build s", "build peak MB", "open s", "RSS open/queried MB", "score p50/p95 ms"]
-    print("| " + " | ".join([*columns, "+1 article s", "-1 article s", "-1 with ids known s"]) + " |")
-    print("|" + "---|" * 9)
+    columns = ["chunks", "build s", "build peak MB", "on disk MB", "open s", "RSS open/queried MB"]
+    columns += [
+        "BM25 top-50 p50/p95 ms",
+        "article list s",
+        "+1 article seen s (call)",
+        "-1 article seen s (call)",
+    ]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
     for size in args.sizes:
         row: dict[str, float] = {}
         for step in ("build", "open", "follow"):
@@ -200,10 +234,11 @@ def main() -> int:
             done = subprocess.run(command, capture_output=True, text=True, check=True)
             row.update(json.loads(done.stdout.strip().splitlines()[-1]))
         print(
-            f"| {size:,} | {row['build_s']:.0f} | {row['build_peak_mb']:.0f} | {row['open_s']:.2f} "
-            f"| {row['open_mb']:.0f} / {row['after_queries_mb']:.0f} "
-            f"| {row['score_p50_ms']:.1f} / {row['score_p95_ms']:.1f} "
-            f"| {row['add_s']:.1f} | {row['remove_s']:.1f} | {row['remove_known_s']:.2f} |",
+            f"| {size:,} | {row['build_s']:.0f} | {row['build_peak_mb']:.0f} | {row['disk_mb']:.0f} "
+            f"| {row['open_s']:.2f} | {row['open_mb']:.0f} / {row['after_queries_mb']:.0f} "
+            f"| {row['score_p50_ms']:.1f} / {row['score_p95_ms']:.1f} | {row['articles_s']:.1f} "
+            f"| {row['add_s']:.2f} ({row['add_call_s']:.2f}) "
+            f"| {row['remove_s']:.2f} ({row['remove_call_s']:.2f}) |",
             flush=True,
         )
     return 0
@@ -218,9 +253,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--base", required=True, help="data folder of an index whose chunks are replicated")
     parser.add_argument("--base-collection", default="eval", help="its collection (default: eval)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument(
-        "--work", default="/tmp/newsbot-lexical-scale", help="where the snapshots are written"
-    )
+    parser.add_argument("--work", default="/tmp/newsbot-lexical-scale", help="where the indexes are written")
     parser.add_argument("--step", choices=["build", "open", "follow"], help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     return parser

@@ -65,8 +65,6 @@ def naive_search(corpus: Path, embeddings: Any) -> Search:
 
 
 def ours(settings: Settings, embeddings: Any) -> dict[str, Search]:
-    import numpy as np
-
     from bot.retrieval.hybrid import HybridRetriever
     from bot.retrieval.lexical import LexicalIndex
     from index.store import open_store
@@ -82,11 +80,10 @@ def ours(settings: Settings, embeddings: Any) -> dict[str, Search]:
         return [RetrievedChunk(d.metadata["article_id"], d.page_content) for d in docs]
 
     def bm25(q: str) -> list[RetrievedChunk]:
-        scores = lexical.scores(q)
-        return [
-            RetrievedChunk(lexical.metadatas[i]["article_id"], lexical.texts[i])
-            for i in np.argsort(-scores)[:10]
-        ]
+        scores = lexical.search(q, 10)
+        chunks = lexical.chunks(scores)
+        best = sorted(scores, key=lambda i: -scores[i])
+        return [RetrievedChunk(chunks[i].metadata["article_id"], chunks[i].text) for i in best]
 
     return {
         "dense (our chunks)": lambda q: as_chunks(vectorstore.similarity_search(q, k=10)),

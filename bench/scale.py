@@ -8,13 +8,18 @@ exact duplicates: the benchmark measures the store and retrieval, not the model.
 
 Per size and store mode it reports:
 * ingest rate into Chroma (chunks/s, vectors precomputed);
-* app start-up: to the port answering (``/livez``) and to ready (``/readyz`` 200), cold (no
-  lexical snapshot: built from the store) and warm (the snapshot on disk, as after a restart
-  or for a second replica on the same data folder), and the peak RSS of the cold start;
+* app start-up: to the port answering (``/livez``) and to ready (``/readyz`` 200), cold (the
+  first start after the ingest: nothing in the page cache from this process) and warm (as
+  after a restart or for a second replica on the same data folder), and the peak RSS of the
+  cold start;
 * the app's RSS once ready and after the questions (and, on a server, the Chroma server's);
 * retrieval and whole-answer p50/p95 (the answers' own timings) over reader questions;
-* the sizes on disk of the lexical snapshot and of the store;
-* how long the lexical index takes to follow one more article, and one fewer (a takedown).
+* the sizes on disk of the lexical index (Tantivy) and of the store;
+* how long a running replica takes to answer with one more article, and one fewer (a
+  takedown), written by another writer.
+
+The ingest writes both stores as ``ArticleStore.upsert`` does (Chroma, then the lexical index,
+one commit at the end), with the vectors precomputed.
 
 Usage:
   python bench/scale.py --base DATA_DIR [--base-collection eval] --sizes 10000 100000 1000000
@@ -65,7 +70,7 @@ class Row:
     retrieve_p95: float
     total_p50: float
     total_p95: float
-    snapshot_mb: float
+    lexical_mb: float
     store_mb: float
     update_s: float
     remove_s: float
@@ -139,7 +144,7 @@ def _run(mode: str, size: int, base: dict[str, Any], questions: list[str], work:
         warm = _serve(env, [])
         server_rss = rss_mb(server[0].pid) if server else 0.0  # the Chroma server, after the questions
         update, remove = _update(env, base)
-        lexical = work / "data" / "lexical"
+        lexical = work / "data" / "tantivy"
         store = work / ("chroma-server" if server else "data/chroma")
         return Row(
             mode, size, rate, cold.live_s, cold.ready_s, warm.ready_s, cold.peak_mb, cold.rss_ready_mb,
@@ -166,6 +171,16 @@ def _ingest(env: dict[str, str], size: int, base: dict[str, Any]) -> float:
     if "NEWSBOT_CHROMA_HOST" in env:
         fields.update(chroma_host=env["NEWSBOT_CHROMA_HOST"], chroma_port=int(env["NEWSBOT_CHROMA_PORT"]))
     store = open_store(Settings(_env_file=None, **fields))  # type: ignore[call-arg]
+    with store.writing():
+        rate = _ingest_into(store, size, base)
+    store.set_build_info(last_build_at=datetime.now().isoformat(), chunks=size)
+    return rate
+
+
+def _ingest_into(store: Any, size: int, base: dict[str, Any]) -> float:
+    """Both stores, as ``ArticleStore.upsert`` writes them (Chroma, then the lexical index)."""
+    from index.lexical import StoredChunk
+
     rng = np.random.default_rng(0)
     n = len(base["ids"])
     started = time.monotonic()
@@ -178,50 +193,55 @@ def _ingest(env: dict[str, str], size: int, base: dict[str, Any]) -> float:
         if noisy.any():
             vectors = vectors + noisy[:, None] * rng.normal(0, NOISE, vectors.shape).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        store.collection.upsert(
-            ids=[f"{base['ids'][s]}~{c}" for s, c in zip(src, copy, strict=True)],
-            embeddings=vectors,
-            documents=[base["documents"][s] for s in src],
-            metadatas=[_copy_meta(base["metadatas"][s], c) for s, c in zip(src, copy, strict=True)],
-        )
+        ids = [f"{base['ids'][s]}~{c}" for s, c in zip(src, copy, strict=True)]
+        texts = [base["documents"][s] for s in src]
+        metas: list[Any] = [_copy_meta(base["metadatas"][s], c) for s, c in zip(src, copy, strict=True)]
+        store.collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metas)
+        store.lexical.add(StoredChunk(*row) for row in zip(ids, texts, metas, strict=True))
         if (start // BATCH) % 25 == 0:
             done = min(size, start + BATCH)
             print(f"  ingested {done}/{size} ({done / (time.monotonic() - started):.0f}/s)", file=sys.stderr)
-    took = time.monotonic() - started
-    store.set_build_info(last_build_at=datetime.now().isoformat(), chunks=size)
-    return size / took
+    return size / (time.monotonic() - started)
 
 
 def _update(env: dict[str, str], base: dict[str, Any]) -> tuple[float, float]:
-    """Seconds for the lexical index to follow one more article (its chunks added to the
-    store), then one fewer (the same chunks deleted): what a running replica does in the
-    background after a publication and after a takedown."""
+    """Seconds until a following replica answers with one more article (written by another
+    writer: its chunks to Chroma and the lexical index), then one fewer (a takedown)."""
     from bot.config import Settings
     from bot.factory import make_lexical
+    from index.lexical import StoredChunk
     from index.store import open_store
 
     settings = Settings(_env_file=None, **_store_fields(env))  # type: ignore[call-arg]
-    store = open_store(settings)
-    cache = make_lexical(settings, store)
-    cache.refresh()  # the snapshot of the current version: opened, not built
+    writer, follower = open_store(settings), make_lexical(open_store(settings))
+    assert writer.lexical is not None
+    follower()
+    follower.follow()
     article = base["metadatas"][0]["article_id"]
     rows = [i for i, m in enumerate(base["metadatas"]) if m["article_id"] == article]
     ids = [f"{base['ids'][i]}~new" for i in rows]
-    store.collection.upsert(
-        ids=ids,
-        embeddings=base["embeddings"][rows],
-        documents=[base["documents"][i] for i in rows],
-        metadatas=[dict(base["metadatas"][i], article_id=f"{article}~new") for i in rows],
-    )
-    store.set_build_info(last_build_at=datetime.now().isoformat())
-    started = time.monotonic()
-    cache.refresh()
-    added = time.monotonic() - started
-    store.delete(ids)
-    store.set_build_info(last_build_at=datetime.now().isoformat())
-    started = time.monotonic()
-    cache.refresh()
-    return added, time.monotonic() - started
+    metas: list[Any] = [dict(base["metadatas"][i], article_id=f"{article}~new") for i in rows]
+    texts = [base["documents"][i] for i in rows]
+    try:
+        started = time.monotonic()
+        writer.collection.upsert(
+            ids=ids, embeddings=base["embeddings"][rows], documents=texts, metadatas=metas
+        )
+        writer.lexical.add(StoredChunk(*row) for row in zip(ids, texts, metas, strict=True))
+        added = _until(lambda: bool(follower().chunks(ids[:1])), started)
+        started = time.monotonic()
+        writer.delete(ids)
+        return added, _until(lambda: not follower().chunks(ids[:1]), started)
+    finally:
+        follower.stop()
+
+
+def _until(done: Any, started: float, timeout_s: float = 300.0) -> float:
+    while not done():
+        if time.monotonic() - started > timeout_s:
+            return float("inf")
+        time.sleep(0.01)
+    return time.monotonic() - started
 
 
 def _store_fields(env: dict[str, str]) -> dict[str, Any]:
@@ -318,7 +338,7 @@ def _p(values: list[float], q: int) -> float:
 def _print(rows: list[Row]) -> None:
     print(
         "| mode | chunks | ingest /s | port open s | ready cold s | ready warm s | peak RSS cold MB "
-        "| RSS ready MB | RSS after MB | retrieve p50/p95 ms | answer p50/p95 ms | snapshot MB | store MB "
+        "| RSS ready MB | RSS after MB | retrieve p50/p95 ms | answer p50/p95 ms | lexical MB | store MB "
         "| +1 article s | -1 article s | Chroma server RSS MB |"
     )
     print("|" + "---|" * 16)
@@ -327,7 +347,7 @@ def _print(rows: list[Row]) -> None:
             f"| {r.mode} | {r.chunks:,} | {r.ingest_per_s:.0f} | {r.live_s:.1f} | {r.ready_cold_s:.1f} "
             f"| {r.ready_warm_s:.1f} | {r.peak_cold_mb:.0f} | {r.rss_ready_mb:.0f} | {r.rss_after_mb:.0f} "
             f"| {r.retrieve_p50:.0f} / {r.retrieve_p95:.0f} | {r.total_p50:.0f} / {r.total_p95:.0f} "
-            f"| {r.snapshot_mb:.0f} | {r.store_mb:.0f} | {r.update_s:.1f} | {r.remove_s:.1f} "
+            f"| {r.lexical_mb:.0f} | {r.store_mb:.0f} | {r.update_s:.1f} | {r.remove_s:.1f} "
             f"| {r.server_rss_mb:.0f} |"
         )
 

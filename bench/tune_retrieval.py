@@ -27,28 +27,28 @@ from index.config import apply_offline_env  # noqa: E402
 EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
 
 
-def features(retriever: Any, lexical: Any, question: str, facts: list[str]) -> np.ndarray:
+def features(retriever: Any, question: str, facts: list[str]) -> np.ndarray:
     from bot.language.patterns import timestamp
 
     found = retriever.candidates(question)
-    hints, dense, bm25, positions = found.hints, found.dense, found.bm25, found.positions
+    hints, dense, bm25, chunks = found.hints, found.dense, found.bm25, found.chunks
     floor = min(dense.values(), default=0.0)
-    top = float(bm25[positions].max()) or 1.0
-    stamps = [timestamp(lexical.metadatas[p].get("published_at")) for p in positions]
-    known = [s for s in stamps if s is not None]
+    top = max(bm25.values(), default=0.0) or 1.0
+    stamps = {i: timestamp(c.metadata.get("published_at")) for i, c in chunks.items()}
+    known = [s for s in stamps.values() if s is not None]
     lo, span = (min(known), (max(known) - min(known)) or 1.0) if known else (0.0, 1.0)
     squashed = [squash(f) for f in facts]
     rows = []
-    for p, stamp in zip(positions, stamps, strict=True):
-        meta = lexical.metadatas[p]
+    for chunk_id, chunk in chunks.items():
+        meta = chunk.metadata
         rows.append(
             [
-                dense.get(lexical.ids[p], floor),
-                float(bm25[p]) / top,
+                dense.get(chunk_id, floor),
+                bm25[chunk_id] / top,
                 meta.get("source") in hints.sources,
                 hints.date_score(str(meta.get("published_at", ""))),
-                ((stamp or lo) - lo) / span,
-                any(f in squash(lexical.texts[p]) for f in squashed),
+                ((stamps[chunk_id] or lo) - lo) / span,
+                any(f in squash(chunk.text) for f in squashed),
             ]
         )
     return np.array(rows, dtype=np.float32)
@@ -89,8 +89,7 @@ def main() -> None:
     lines = (EVAL / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [q for q in map(json.loads, lines) if q.get("answers")]
     all_rows = [
-        features(retriever, lexical, q["question"], [f["fact"] for f in q["evidence_facts"]])
-        for q in questions
+        features(retriever, q["question"], [f["fact"] for f in q["evidence_facts"]]) for q in questions
     ]
     results = []
     for lex, src, date, rec in itertools.product(

@@ -59,6 +59,12 @@ class Settings(IndexSettings):
     answer_threads: PositiveInt = Field(
         16, description="Questions answered at once (more wait their turn, holding no thread)."
     )
+    follow_store_changes: bool = Field(
+        False,
+        description="This replica's data folder is its own (another machine than the writers'): keep "
+        "its lexical index up to date from the writers' change log in the store. Off: the writers "
+        "on this data folder keep it up to date.",
+    )
     index_check_s: float = Field(
         5.0, gt=0, description="While the index is empty or unreachable, look for it again this often."
     )

@@ -71,17 +71,19 @@ def build_pipeline(
     store = store or open_store(settings)  # queries embed through the retriever, not the store
     if store.count() == 0:
         raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-    lexical = lexical or make_lexical(store)
+    lexical = lexical or make_lexical(store, settings.follow_store_changes)
     return Pipeline(_chatbot(settings, embeddings, store, lexical, chat_model), store, lexical, embeddings)
 
 
-def make_lexical(store: ArticleStore) -> LexicalCache:
+def make_lexical(store: ArticleStore, follow_store_changes: bool = False) -> LexicalCache:
     """The lexical index written beside ``store`` (index/lexical.py), followed commit by
     commit; on each change the store catches up too (in embedded mode another process's
-    writes need a fresh client to see their vectors: store.py)."""
+    writes need a fresh client to see their vectors: store.py). ``follow_store_changes``:
+    this index is this replica's own, fed from the writers' change log."""
     if store.lexical is None:
         raise ConfigError("the article store was opened without its lexical index")
-    return LexicalCache(store.lexical, on_change=store.catch_up)
+    feed = store.follow_changes if follow_store_changes else None
+    return LexicalCache(store.lexical, on_change=store.catch_up, feed=feed)
 
 
 def _chatbot(

@@ -204,6 +204,8 @@ def _status(settings: IndexSettings, as_json: bool) -> int:
         "last_build_at": build.get("last_build_at", "never"),
         "last_build_summary": build.get("last_build_summary", ""),
         "articles_with_sentence_notes": sum(1 for a in articles.values() if a.noted_chunks),
+        "lexical_index_chunks": store.lexical.count() if store.lexical else 0,
+        "lexical_index_gap": store.lexical_gap(),
     }
     if as_json:
         print(json.dumps(info, indent=2))
@@ -214,6 +216,8 @@ def _status(settings: IndexSettings, as_json: bool) -> int:
             # Indexed before the notes existed (or with NEWSBOT_NLP=false): answers fall back on
             # rule-based spotting until a build re-annotates them.
             print("hint: some articles have no sentence notes; `python -m index build` adds them")
+        if info["lexical_index_gap"]:
+            print("hint: the lexical index is not in line with the store; `python -m index build` repairs it")
     return 0
 
 

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1  # bump when the schema or what is indexed changes: an older folder is rebuilt
 MARKER = "newsbot-lexical.json"  # our format, beside Tantivy's files
 PENDING = "pending"  # a write reached Chroma and maybe not this index yet
+FOLLOWED = "followed.json"  # how far a replica's own index followed the writers' change log
 OLD_FOLDER = "lexical"  # the home-made segment store this index replaced (data_dir/lexical/…)
 
 
@@ -130,7 +131,7 @@ def _document(chunk: StoredChunk) -> tantivy.Document:
 
 def chunk_of(payload: bytes, chunk_id: str) -> StoredChunk:
     stored = json.loads(payload)
-    return StoredChunk(chunk_id, stored["text"], stored["meta"])
+    return StoredChunk(chunk_id, str(stored.get("text", "")), dict(stored.get("meta") or {}))
 
 
 class LexicalStore:
@@ -194,6 +195,20 @@ class LexicalStore:
         with self._writing() as writer:
             writer.clear()
 
+    def followed(self) -> FollowedChanges:
+        try:
+            state = json.loads((self.folder / FOLLOWED).read_text(encoding="utf-8"))
+            return FollowedChanges(int(state["at_ms"]), tuple(state["applied"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return FollowedChanges(0, ())
+
+    def set_followed(self, state: FollowedChanges) -> None:
+        temporary = self.folder / f"{FOLLOWED}.tmp"
+        temporary.write_text(
+            json.dumps({"at_ms": state.at_ms, "applied": list(state.applied)}), encoding="utf-8"
+        )
+        temporary.replace(self.folder / FOLLOWED)  # whole or not at all
+
     # -- reading ---------------------------------------------------------------------------
 
     def generation(self) -> str:
@@ -206,14 +221,18 @@ class LexicalStore:
     def view(self) -> LexicalView:
         """The index as last committed (by any process)."""
         self.tantivy_index.reload()
-        return LexicalView(self.tantivy_index.searcher(), self.tantivy_index.schema, self.config.cached_chunks)
+        return LexicalView(
+            self.tantivy_index.searcher(), self.tantivy_index.schema, self.config.cached_chunks
+        )
 
     def count(self) -> int:
         return self.view().count
 
     # -- repair ----------------------------------------------------------------------------
 
-    def repair(self, get: Callable[..., Any], progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    def repair(
+        self, get: Callable[..., Any], progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int, int]:
         """Make this index hold exactly the chunks of the Chroma collection whose ``get`` this
         is: chunks it lacks are read from Chroma and added, chunks Chroma no longer has are
         deleted. Returns (added, deleted); ``progress(done, total)`` while adding."""
@@ -226,10 +245,19 @@ class LexicalStore:
             self.delete(extra)
             for start in range(0, len(missing), self.config.page):
                 page = missing[start : start + self.config.page]
-                self.add(_chunks_of(get(ids=page, include=["documents", "metadatas"])))
+                self.add(chunks_of(get(ids=page, include=["documents", "metadatas"])))
                 if progress:
                     progress(start + len(page), len(missing))
         return len(missing), len(extra)
+
+
+@dataclass(frozen=True)
+class FollowedChanges:
+    """How far this index has followed the writers' change log (index/store.py): the newest
+    entry's time, and the entries already applied within the re-read margin."""
+
+    at_ms: int
+    applied: tuple[str, ...]
 
 
 class _Writer:
@@ -323,7 +351,6 @@ class LexicalView:
         """Chunk id → BM25 score of the ``limit`` best chunks for these terms (a repeated term
         counts again), within ``article_id`` / ``sources`` / ``ids`` when given; chunks of
         subscriber-only articles for a ``subscriber`` only."""
-        import tantivy
         from tantivy import Occur, Query
 
         if not query_terms or limit <= 0:
@@ -415,7 +442,7 @@ class LexicalView:
                 return found
         doc = self._searcher.doc(address)
         chunk_id = str(doc.get_first("id"))
-        found = chunk_of(doc.get_first("payload"), chunk_id)
+        found = chunk_of(bytes(doc.get_first("payload") or b"{}"), chunk_id)
         with self._lock:
             self._cache[key] = found
             while len(self._cache) > self._cached:
@@ -432,7 +459,8 @@ def _all_ids(get: Callable[..., Any], page: int) -> list[str]:
         ids.extend(found["ids"])
 
 
-def _chunks_of(found: dict[str, Any]) -> Iterator[StoredChunk]:
+def chunks_of(found: dict[str, Any]) -> Iterator[StoredChunk]:
+    """The chunks of one answer of Chroma's ``get`` (documents and metadatas included)."""
     metadatas = found.get("metadatas") or [None] * len(found["ids"])
     for chunk_id, text, meta in zip(found["ids"], found["documents"], metadatas, strict=True):
         yield StoredChunk(chunk_id, text or "", dict(meta or {}))

@@ -13,9 +13,11 @@ never happen here.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 from index.config import IndexSettings
 from index.errors import IndexBusyError, IndexUnavailableError
 from index.guard import CallGuard, GuardConfig
-from index.lexical import LexicalStore, StoredChunk, lexical_path, old_lexical_path
+from index.lexical import (
+    FollowedChanges,
+    LexicalStore,
+    StoredChunk,
+    chunks_of,
+    lexical_path,
+    old_lexical_path,
+)
 from index.loaders import one_line
 from index.nlp import NOTES_KEY
 
@@ -78,6 +87,21 @@ def newest_first(takedowns: Iterable[Takedown]) -> list[Takedown]:
 
 
 TAKEDOWN_SUFFIX = "-takedowns"  # the collection beside the articles' that holds the takedowns
+CHANGES_SUFFIX = "-changes"  # ... and the one that holds the writers' change log
+
+
+@dataclass(frozen=True)
+class ChangeLogConfig:
+    """The writers' change log: initial choices, not tuned."""
+
+    keep_s: float = 7 * 86400.0  # a replica away longer compares every id instead
+    # Entries this far back are read again: two writers on two machines (clocks apart, one
+    # entry visible before an older one) must not hide one from a replica.
+    margin_s: float = 120.0
+    ids_per_entry: int = 500  # a large delete is logged in several entries
+
+
+CHANGES = ChangeLogConfig()
 REASON_CHARS = 500
 
 
@@ -179,6 +203,7 @@ class ArticleStore:
             documents=[c.text for c in chunks],
             metadatas=[c.metadata for c in chunks],
         )
+        self._log_change(added=[c.id for c in chunks])
         if self.lexical:
             self.lexical.add(StoredChunk(c.id, c.text, c.metadata) for c in chunks)
         self._wrote()
@@ -190,9 +215,67 @@ class ArticleStore:
             self.lexical.mark_pending()
         for start in range(0, len(ids), PAGE):
             self.collection.delete(ids=list(ids[start : start + PAGE]))
+        self._log_change(removed=ids)
         if self.lexical:
             self.lexical.delete(ids)
         self._wrote()
+
+    def _log_change(self, added: Sequence[str] = (), removed: Sequence[str] = ()) -> None:
+        """One entry per write in the change log beside the collection: what a replica with a
+        lexical index of its own (another machine) follows, instead of listing every id."""
+        changes = self._changes_collection()
+        step = CHANGES.ids_per_entry
+        for start in range(0, max(len(added), len(removed)), step):
+            now_ms = int(time.time() * 1000)
+            meta = {
+                "at": now_ms,
+                "added": json.dumps(list(added[start : start + step])),
+                "removed": json.dumps(list(removed[start : start + step])),
+            }
+            changes.add(ids=[f"{now_ms:015d}-{uuid.uuid4().hex[:12]}"], embeddings=[[1.0]], metadatas=[meta])
+
+    def prune_changes(self) -> None:
+        """Entries older than ``ChangeLogConfig.keep_s`` go (a build's last step)."""
+        cutoff = int((time.time() - CHANGES.keep_s) * 1000)
+        self.guard.call(lambda: self._changes_collection().delete(where={"at": {"$lt": cutoff}}))
+
+    def follow_changes(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Bring this replica's own lexical index up to the writers' change log: the chunks
+        its new entries name are read from Chroma (present: added or replaced; gone:
+        deleted). Never followed, or away longer than the log is kept: every id is compared
+        instead (``progress(done, total)`` while adding). Returns the chunk ids looked at."""
+        lexical = self.lexical
+        if lexical is None:
+            return 0
+        state = lexical.followed()
+        margin_ms = int(CHANGES.margin_s * 1000)
+        now_ms = int(time.time() * 1000)
+        if state.at_ms == 0 or now_ms - state.at_ms > CHANGES.keep_s * 1000:
+            covered = tuple(entry_id for _, entry_id, _ in self._changes_since(now_ms - margin_ms))
+            lexical.set_followed(FollowedChanges(now_ms, covered))  # what the comparison covers
+            added, deleted = self.repair_lexical(progress)
+            return added + deleted
+        entries = [e for e in self._changes_since(state.at_ms - margin_ms) if e[1] not in state.applied]
+        if not entries:
+            if now_ms - state.at_ms > CHANGES.keep_s * 500:  # quiet for long: not "away" though
+                lexical.set_followed(FollowedChanges(now_ms - margin_ms, state.applied))
+            return 0
+        touched = sorted(
+            {i for _, _, m in entries for key in ("added", "removed") for i in json.loads(m[key])}
+        )
+        with lexical.batch():
+            for start in range(0, len(touched), PAGE // 5):
+                wanted = touched[start : start + PAGE // 5]
+                present = self.reader.get(ids=wanted, include=["documents", "metadatas"])
+                lexical.add(chunks_of(present))
+                lexical.delete(sorted(set(wanted) - set(present["ids"])))
+        newest = max(at for at, _, _ in entries)
+        window = max(newest, state.at_ms) - margin_ms
+        applied = {*state.applied, *(entry_id for _, entry_id, _ in entries)}
+        lexical.set_followed(
+            FollowedChanges(max(newest, state.at_ms), tuple(a for a in applied if int(a[:15]) > window))
+        )
+        return len(touched)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -283,6 +366,20 @@ class ArticleStore:
             return False
         self.guard.call(lambda: collection.delete(ids=[article_id]))
         return True
+
+    def _changes_since(self, since_ms: int) -> list[tuple[int, str, dict[str, Any]]]:
+        """The change log's entries after ``since_ms``: (time, entry id, metadata)."""
+        found = self.guard.call(
+            lambda: self._changes_collection().get(where={"at": {"$gt": since_ms}}, include=["metadatas"])
+        )
+        metas = found["metadatas"] or []
+        return [(int(m["at"]), entry_id, m) for entry_id, m in zip(found["ids"], metas, strict=True)]
+
+    def _changes_collection(self) -> Any:
+        # As the takedowns': from the current client each time.
+        return self.client.get_or_create_collection(
+            name=f"{self.collection_name}{CHANGES_SUFFIX}", embedding_function=None
+        )
 
     def _takedown_collection(self) -> Any:
         # From the current client each time: ``catch_up`` may have replaced it.

@@ -64,7 +64,8 @@ class BuildStats:
         return (
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
             f"removed {self.removed}, failed {self.failed}{withheld} "
-            f"({self.chunks_written} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s){repaired}"
+            f"({self.chunks_written} chunks embedded, {self.chunks_deleted} deleted, "
+            f"{self.seconds:.1f} s){repaired}"
         )
 
 
@@ -121,7 +122,9 @@ class Indexer:
         plan = self._plan(loaded, stored, stats)
         if prune:
             self._plan_removals(loaded, stored, sources, plan, stats)
-        return self._apply(plan, stats, started, progress)
+        stats = self._apply(plan, stats, started, progress)
+        self.store.prune_changes()
+        return stats
 
     def _repair_lexical(self) -> str:
         gap = self.store.lexical_gap()
@@ -129,7 +132,9 @@ class Indexer:
             return ""
         log.info("lexical index: %s; bringing it in line with the store", gap)
         added, deleted = self.store.repair_lexical()
-        return f"lexical index brought in line with the store ({gap}): {added} chunks added, {deleted} deleted"
+        return (
+            f"lexical index brought in line with the store ({gap}): {added} chunks added, {deleted} deleted"
+        )
 
     def sync(self, documents: Sequence[Document]) -> BuildStats:
         """Bring these articles in line (added, updated or unchanged), touching no other: what

@@ -302,7 +302,9 @@ class MemoryStore:
     def repair_lexical(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
         return self.lexical.repair(self.reader.get, progress)
 
-    def upsert(self, ids: Sequence[str], vectors: Any, texts: Sequence[str], metas: Sequence[dict[str, Any]]) -> None:
+    def upsert(
+        self, ids: Sequence[str], vectors: Any, texts: Sequence[str], metas: Sequence[dict[str, Any]]
+    ) -> None:
         """Chroma then the lexical index, as ``ArticleStore.upsert`` writes."""
         self.collection.upsert(ids, vectors, texts, metas)
         self.lexical.add(StoredChunk(i, t, dict(m)) for i, t, m in zip(ids, texts, metas, strict=True))
@@ -322,7 +324,9 @@ class MemoryStore:
         chunks = [c for doc in docs for c in chunker.split(doc)]
         if chunks:
             vectors = embeddings.encode_batch([c.embed_text for c in chunks])
-            self.upsert([c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
+            self.upsert(
+                [c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks]
+            )
         return len(chunks)
 
 

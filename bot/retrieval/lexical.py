@@ -135,7 +135,9 @@ class LexicalIndex:
                 # made subscriber-only has both for a moment: new chunks go in before old ones go).
                 restricted.add(article_id)
             row = {f: str(meta.get(f, "") or "") for f in ARTICLE_FIELDS}
-            found.setdefault(article_id, {"article_id": article_id, **row, "title": row["title"] or article_id})
+            found.setdefault(
+                article_id, {"article_id": article_id, **row, "title": row["title"] or article_id}
+            )
         for article_id, row in found.items():
             row["access"] = "subscriber" if article_id in restricted else PUBLIC
         return found
@@ -159,10 +161,15 @@ class LexicalCache:
         store: LexicalStore,
         check_every_s: float = _DEFAULTS.check_every_s,
         on_change: Callable[[], object] | None = None,
+        feed: Callable[[], object] | None = None,
     ) -> None:
-        """``on_change``: called when a new commit is found, before it is handed out."""
+        """``on_change``: called when a new commit is found, before it is handed out;
+        ``feed``: called before each look, to write what others changed into this index (a
+        replica on another machine follows the writers' change log)."""
         self.store = store
         self._on_change = on_change
+        self._feed = feed
+        self._feed_failing = False
         self.progress = 0  # chunks added so far by a repair from the store (shown while loading)
         self._check_every_s = check_every_s
         self._index: LexicalIndex | None = None
@@ -181,12 +188,25 @@ class LexicalCache:
         """Look at the index's commit now; a new ``LexicalIndex`` if it changed."""
         with self._lock:
             self._checked_at = time.monotonic()
+            self._fed()
             generation = self.store.generation()
             if self._index is None or generation != self._seen:
                 self._changed()
                 self._index = LexicalIndex(self.store.view())
                 self._seen = generation
             return self._index
+
+    def _fed(self) -> None:
+        if self._feed is None:
+            return
+        try:
+            self._feed()
+        except Exception as err:  # e.g. the store is down: its changes come when it is back
+            if not self._feed_failing:
+                log.warning("cannot follow the store's changes: %s", err)
+            self._feed_failing = True
+        else:
+            self._feed_failing = False
 
     def _changed(self) -> None:
         if self._on_change is None:

@@ -84,7 +84,9 @@ class ChatService:
         self.settings = settings
         self.chatbot = chatbot
         self.store = store
-        self.lexical = lexical or (make_lexical(store) if store and store.lexical else None)
+        self.lexical = lexical or (
+            make_lexical(store, settings.follow_store_changes) if store and store.lexical else None
+        )
         self.library = ArticleLibrary(self.lexical) if self.lexical else None
         self.unavailable = unavailable
         self.loading = loading
@@ -360,7 +362,7 @@ class _Loader:
         self.store.catch_up()  # built by another process since it was opened: see its vectors
         if self.store.count() == 0:
             raise IndexUnavailableError("The article index is empty: run `python -m index build` first.")
-        lexical = self.lexical = self.lexical or make_lexical(self.store)
+        lexical = self.lexical = self.lexical or make_lexical(self.store, self.settings.follow_store_changes)
         self.service.lexical = lexical  # its progress shows in the loading message
         self.service.loading = True
         bm25 = threading.Thread(target=_quietly(self._open_lexical), name="bm25-warm-up", daemon=True)
@@ -374,13 +376,14 @@ class _Loader:
         pipeline.lexical.follow()  # from now on questions never wait on the store's version
         return pipeline
 
-
     def _open_lexical(self) -> None:
         """The lexical index, brought in line with the store first when it may not be (a
         write interrupted between the two; a data folder of an older version) — unless
         another writer holds the write lock: its build does that."""
         assert self.store is not None and self.lexical is not None
-        if gap := self.store.lexical_gap():
+        if self.settings.follow_store_changes:  # its own index: it writes what others changed
+            self.store.follow_changes(self.lexical.read_so_far)
+        elif gap := self.store.lexical_gap():
             from index.store import write_lock
 
             try:

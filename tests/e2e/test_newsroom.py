@@ -106,7 +106,8 @@ def test_a_change_through_one_replica_reaches_the_other(tmp_path: Path) -> None:
     built = run_module("index", ["build", str(SEED)], settings_env)
     assert built.returncode == 0, built.stderr
     a = start_app(tmp_path / "data", env)
-    b = start_app(tmp_path / "data-b", env)  # another machine: its own data folder
+    # Another machine: its own data folder, its lexical index fed from the writers' change log.
+    b = start_app(tmp_path / "data-b", {**env, "NEWSBOT_FOLLOW_STORE_CHANGES": "true"})
     try:
         url = f"{a[1]}/api/admin/articles/{ARTICLE}"
         httpx.put(url, json=STORY, headers=AUTH, timeout=60).raise_for_status()

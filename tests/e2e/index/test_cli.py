@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 from bot.config import Settings
 from index.factory import make_chunker
+from index.lexical import lexical_path, old_lexical_path
 from index.loaders import load_sources
 from index.store import open_store
 from tests.corpus import ROOT, write_articles
@@ -49,6 +51,7 @@ def test_build_status_remove_and_exit_codes(make_settings: Callable[..., Setting
     assert (info["articles"], info["store_mode"]) == (2, "embedded")
     assert info["chunks"] > 2 and info["last_build_at"] != "never"
     assert info["articles_with_sentence_notes"] == 2
+    assert info["lexical_index_chunks"] == info["chunks"] and info["lexical_index_gap"] == ""
 
     (settings.source_dir / "empty.txt").write_text("")
     failed = run_cli(["build"], env)
@@ -109,12 +112,18 @@ def test_kill_mid_build_then_rerun_completes_exactly(make_settings: Callable[...
 
     rerun = run_cli(["build"], env)
     assert rerun.returncode == 0, rerun.stderr
+    # The killed build's lexical writes were never committed: the rerun says it repairs them.
+    assert "lexical index: a write was interrupted" in rerun.stderr
+    assert "lexical index brought in line with the store (a write was interrupted" in rerun.stdout
+    assert f"is new): {partial} chunks added, 0 deleted" in rerun.stdout
     chunker = make_chunker(settings)
     docs = load_sources([settings.source_dir], 5_000_000, 1).documents
     wanted = sorted(c.id for d in docs for c in chunker.split(d))
-    ids = sorted(open_store(settings).collection.get(include=[])["ids"])
+    store = open_store(settings)
+    ids = sorted(store.collection.get(include=[])["ids"])
     assert ids == wanted  # no missing chunk and no duplicate
-    assert open_store(settings).count() == len(wanted) == total
+    assert store.count() == len(wanted) == total
+    assert store.lexical is not None and sorted(store.lexical.view().ids()) == wanted  # both stores
 
     again = run_cli(["build"], env)
     assert "added 0, updated 0, unchanged 30" in again.stdout
@@ -178,3 +187,27 @@ def test_watch_follows_the_folder_and_a_killed_watch_is_completed_by_the_next(
     docs = load_sources([settings.source_dir], 5_000_000, 1).documents
     wanted = sorted(c.id for d in docs for c in chunker.split(d))
     assert sorted(open_store(settings).collection.get(include=[])["ids"]) == wanted
+
+
+def test_a_data_folder_of_the_old_lexical_format_is_converted_by_the_next_build(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    write_articles(settings.source_dir, 2)
+    env = cli_env(settings)
+    assert run_cli(["build"], env).returncode == 0
+    store = open_store(settings)
+    wanted = set(store.collection.get(include=[])["ids"])
+    # What an older version left: its own segment store, and no Tantivy index.
+    shutil.rmtree(lexical_path(settings))
+    (old_lexical_path(settings) / "segments").mkdir(parents=True)
+    rebuilt = run_cli(["build"], env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "lexical index: a write was interrupted, or the lexical index is new" in rebuilt.stderr
+    assert f"{len(wanted)} chunks added, 0 deleted" in rebuilt.stdout
+    assert not old_lexical_path(settings).exists()
+    converted = open_store(settings)
+    assert converted.lexical is not None and converted.lexical.view().ids() == wanted
+    assert converted.lexical_gap() == ""
+    again = run_cli(["build"], env)
+    assert "lexical index" not in again.stderr + again.stdout  # nothing left to repair

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.factory import make_lexical
 from bot.retrieval.hybrid import HybridRetriever
-from bot.retrieval.lexical import LexicalCache, LexicalIndex
+from bot.retrieval.lexical import LexicalCache
 from index.factory import make_indexer
 from index.store import ArticleStore, open_store
 
@@ -87,11 +88,11 @@ def corpus(make_settings: Callable[..., Settings], embeddings) -> tuple[Settings
 
 
 def retriever_for(store: ArticleStore, embeddings, **kwargs: object) -> HybridRetriever:
-    lexical = LexicalIndex.from_vectorstore(store.vectorstore)
+    """On the lexical index the build wrote beside Chroma, as the app's retriever."""
     return HybridRetriever(
         collection=store.collection,
         embed_query=embeddings.embed_query,
-        lexical_index=lambda: lexical,
+        lexical_index=make_lexical(store),
         **kwargs,
     )
 
@@ -153,9 +154,10 @@ def test_article_filter(corpus, embeddings) -> None:
 
 def test_lexical_index_follows_store_changes(corpus, embeddings) -> None:
     settings, store = corpus
-    cache = LexicalCache(store.reader, store.version, check_every_s=0)
+    assert store.lexical is not None
+    cache = LexicalCache(store.lexical, check_every_s=0)
     first = cache()
-    assert cache() is first  # unchanged store: no rebuild
+    assert cache() is first  # no commit since: the same index
     write(
         settings.source_dir,
         "library",

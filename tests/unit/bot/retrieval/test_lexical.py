@@ -1,4 +1,5 @@
-"""BM25 over the stored chunks (LexicalIndex) and its cache that follows the index's commits (LexicalCache)."""
+"""BM25 over the stored chunks (LexicalIndex) and its cache that follows the index's commits
+(LexicalCache)."""
 
 from __future__ import annotations
 
@@ -159,7 +160,9 @@ def test_cache_makes_a_new_index_only_after_a_commit(tmp_path: Path) -> None:
     cache = LexicalCache(store, check_every_s=0, on_change=changes)
     first = cache()
     assert len(first) == 3 and cache() is first and changes.seen == 1
-    LexicalStore(tmp_path / "lexical").add([StoredChunk("new#1", "The library reopened.", {"article_id": "new"})])
+    LexicalStore(tmp_path / "lexical").add(
+        [StoredChunk("new#1", "The library reopened.", {"article_id": "new"})]
+    )
     second = cache()  # another writer's commit (another LexicalStore on the folder)
     assert second is not first and len(second) == 4 and changes.seen == 2
     assert cache() is second and len(first) == 3  # an index handed out stays as it was
