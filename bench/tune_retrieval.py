@@ -104,7 +104,10 @@ def main() -> None:
     )
     for (h4, h10, mrr), w in results[:12]:
         print("| " + " | ".join(f"{x:g}" for x in w) + f" | {h4:.4f} | {h10:.4f} | {mrr:.4f} |")
-    print("current default:", score(all_rows, (1.0, 0.6, 0.25, 0.15, 0.02)))
+    from bot.retrieval.hybrid import RetrievalWeights
+
+    d = RetrievalWeights()
+    print("current default:", score(all_rows, (d.dense, d.lexical, d.source, d.date, d.recency)))
 
 
 if __name__ == "__main__":

@@ -216,3 +216,29 @@ def test_a_question_about_the_present_weighs_recency_more(collection, encoder) -
     assert strong["cost-old"] == pytest.approx(weak["cost-old"], abs=1e-3)  # the oldest candidate
     past = "What was the Aldermoor bridge project cost estimate?"
     assert scores(past, 0.3) == pytest.approx(scores(past, 0.05), abs=1e-6)
+
+
+def test_a_chunk_chroma_still_returns_but_the_lexical_index_no_longer_holds_is_never_quoted(
+    collection: MemoryCollection, encoder: HashEmbeddings
+) -> None:
+    """A takedown reaches the lexical index first for a replica (Chroma's neighbours may still
+    name it): the chunk is dropped, whichever half found it."""
+    question = "ferry strike Kestrel Bay pay rise"
+    before = retriever_for(collection, encoder).invoke(question)
+    assert "ferry" in ids(before)
+    everything = collection.get()
+    kept = [
+        i
+        for i, m in enumerate(everything["metadatas"])
+        if m["article_id"] not in {"ferry", "ferry-syndicated"}
+    ]
+    lexical = LexicalIndex.of(
+        [everything["ids"][i] for i in kept],
+        [everything["documents"][i] for i in kept],
+        [everything["metadatas"][i] for i in kept],
+    )
+    retriever = HybridRetriever(
+        collection=collection, embed_query=encoder.embed_query, lexical_index=lambda: lexical
+    )
+    after = retriever.invoke(question)
+    assert after and not {"ferry", "ferry-syndicated"} & set(ids(after))

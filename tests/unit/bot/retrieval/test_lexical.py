@@ -200,3 +200,21 @@ def test_a_follower_that_fails_still_takes_the_change(tmp_path: Path) -> None:
     changes.fail = True  # e.g. Chroma cannot be reached to catch up its vectors
     store.delete(["ferry#1"])
     assert len(cache()) == 2 and changes.seen == 2  # a takedown still leaves the answers
+
+
+def test_a_feed_writes_others_changes_before_each_look_and_its_failures_are_survived(tmp_path: Path) -> None:
+    """A replica on another machine: its feed (the writers' change log) writes into its own
+    index before the cache looks at the commit; a feed that fails leaves the index served."""
+    store = _store(tmp_path)
+    fed: list[str] = []
+
+    def feed() -> None:
+        if len(fed) == 1:
+            fed.append("failed")
+            raise ConnectionError("the store is gone")
+        fed.append("new#1")
+        store.add([StoredChunk("new#1", "The library reopened.", {"article_id": "new"})])
+
+    cache = LexicalCache(store, check_every_s=0, feed=feed)
+    assert len(cache()) == 4 and fed == ["new#1"]
+    assert len(cache()) == 4 and fed == ["new#1", "failed"]  # served as it was
