@@ -8,7 +8,8 @@ vectors) replicated with distinct ids and article ids.
 Per size, in a fresh process each (so peak RSS is the step's own):
 * build: every chunk written as a build writes them (one batch, one commit): seconds, peak RSS;
 * open (a replica's start): seconds and RSS, then BM25 top-50 searches for reader questions
-  (as the retriever asks them, each hit's stored chunk read): p50/p95 ms; the article list;
+  (as the retriever asks them, each hit's stored chunk read): p50/p95 ms, RSS; the article
+  list: seconds, RSS (all of it, and the process's own: the rest is mapped index files);
 * follow: a follower with its own view of the folder (as another process) checking every
   second as the app does; one article published and one taken down by a writer: seconds
   until the follower answers with the change, and how long the writer's call took.
@@ -35,56 +36,33 @@ sys.path.insert(0, str(ROOT))
 
 
 class ReplicatedStore:
-    """Chroma's ``get`` over ``size`` copies of the base chunks, plus added, minus removed."""
+    """Chroma's ``get`` over ``size`` copies of the base chunks (distinct ids and article ids)."""
 
     def __init__(self, base: dict[str, Any], size: int) -> None:
         self.base = base
         self.size = size
-        self.extra: dict[str, tuple[str, dict[str, Any]]] = {}
-        self.removed: set[str] = set()
-        self._ids: list[str] | None = None  # the id list once changed (built once, not per page)
-
-    def publish(self, chunks: dict[str, tuple[str, dict[str, Any]]]) -> None:
-        self.extra.update(chunks)
-        self._ids = None
-
-    def take_down(self, ids: set[str]) -> None:
-        self.removed |= ids
-        self._ids = None
 
     def _id(self, i: int) -> str:
         n = len(self.base["ids"])
         return f"{self.base['ids'][i % n]}~{i // n}"
 
     def _row(self, chunk_id: str) -> tuple[str, dict[str, Any]]:
-        if chunk_id in self.extra:
-            return self.extra[chunk_id]
         original, copy = chunk_id.rsplit("~", 1)
         i = self.base["position"][original]
         meta = self.base["metadatas"][i]
         return self.base["documents"][i], dict(meta, article_id=f"{meta.get('article_id', '')}~{copy}")
 
-    def all_ids(self) -> list[str]:
-        ids = [self._id(i) for i in range(self.size)] + list(self.extra)
-        return [i for i in ids if i not in self.removed]
-
     def get(
         self, include: list[str], limit: int | None = None, offset: int = 0, ids: list[str] | None = None
     ) -> dict[str, Any]:
-        chosen = ids if ids is not None else self._page(offset, limit or self.size)
+        end = min(self.size, offset + (limit or self.size))
+        chosen = ids if ids is not None else [self._id(i) for i in range(offset, end)]
         rows = [self._row(i) for i in chosen]
         found: dict[str, Any] = {"ids": chosen}
         if "documents" in include:
             found["documents"] = [text for text, _ in rows]
             found["metadatas"] = [meta for _, meta in rows]
         return found
-
-    def _page(self, offset: int, limit: int) -> list[str]:
-        if not self.removed and not self.extra:
-            return [self._id(i) for i in range(offset, min(self.size, offset + limit))]
-        if self._ids is None:
-            self._ids = self.all_ids()
-        return self._ids[offset : offset + limit]
 
 
 def _read_base(data_dir: Path, collection: str) -> dict[str, Any]:
@@ -111,7 +89,7 @@ def _step(args: argparse.Namespace) -> dict[str, float]:
     base = _read_base(Path(args.base), args.base_collection)
     store = ReplicatedStore(base, args.size)
     root = Path(args.work) / str(args.size)
-    baseline = _rss_mb()
+    baseline, anon = _rss_mb(), _rss_mb("RssAnon")
     started = time.monotonic()
     out: dict[str, float] = {}
     if args.step == "build":
@@ -130,10 +108,13 @@ def _step(args: argparse.Namespace) -> dict[str, float]:
         out["open_s"] = time.monotonic() - started
         out["open_mb"] = _rss_mb() - baseline
         out.update(_queries(index))
+        out["after_queries_mb"] = _rss_mb() - baseline
+        out["after_queries_anon_mb"] = _rss_mb("RssAnon") - anon
         started = time.monotonic()
         out["articles"] = len(index.articles())
         out["articles_s"] = time.monotonic() - started
-        out["after_queries_mb"] = _rss_mb() - baseline
+        out["after_list_mb"] = _rss_mb() - baseline
+        out["after_list_anon_mb"] = _rss_mb("RssAnon") - anon
     else:
         out.update(_follow(LexicalStore(root), root, base))
     return out
@@ -202,9 +183,11 @@ def _queries(index: Any) -> dict[str, float]:
     return {"score_p50_ms": times[len(times) // 2], "score_p95_ms": times[int(len(times) * 0.95)]}
 
 
-def _rss_mb() -> float:
+def _rss_mb(kind: str = "VmRSS") -> float:
+    """Resident memory: all of it (VmRSS), or only the process's own (RssAnon: not the pages of
+    mapped index files, which the kernel may drop)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{kind}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -218,8 +201,9 @@ def main() -> int:
     if args.step:
         print(json.dumps(_step(args)))
         return 0
-    columns = ["chunks", "build s", "build peak MB", "on disk MB", "open s", "RSS open/queried MB"]
+    columns = ["chunks", "build s", "build peak MB", "on disk MB", "open s", "RSS open/queried/listed MB"]
     columns += [
+        "of which own MB (queried/listed)",
         "BM25 top-50 p50/p95 ms",
         "article list s",
         "+1 article seen s (call)",
@@ -236,6 +220,8 @@ def main() -> int:
         print(
             f"| {size:,} | {row['build_s']:.0f} | {row['build_peak_mb']:.0f} | {row['disk_mb']:.0f} "
             f"| {row['open_s']:.2f} | {row['open_mb']:.0f} / {row['after_queries_mb']:.0f} "
+            f"/ {row['after_list_mb']:.0f} | {row['after_queries_anon_mb']:.0f} "
+            f"/ {row['after_list_anon_mb']:.0f} "
             f"| {row['score_p50_ms']:.1f} / {row['score_p95_ms']:.1f} | {row['articles_s']:.1f} "
             f"| {row['add_s']:.2f} ({row['add_call_s']:.2f}) "
             f"| {row['remove_s']:.2f} ({row['remove_call_s']:.2f}) |",
