@@ -109,6 +109,12 @@ class ArticleLibrary:
                 shelf.details.popitem(last=False)
         return article
 
+    def summary(self, article_id: str, subscriber: bool = False) -> ArticleSummary | None:
+        """One article's fields without its text, None when unknown or not readable by this
+        reader (subscriber-only articles for a ``subscriber`` only)."""
+        found = self._load().summaries.get(article_id)
+        return found if found and (subscriber or found.access == PUBLIC) else None
+
     def find_by_url(self, url: str, subscriber: bool = False) -> ArticleSummary | None:
         """The article published at ``url`` (a host page's canonical URL), if indexed (and
         readable: subscriber-only articles for a ``subscriber`` only)."""

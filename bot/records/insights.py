@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.records.grouping import Asked, Group, QuestionKeys, count_groups
 from bot.records.recorder import RecordsUnavailableError
-from bot.records.tables import answers, feedback, questions
+from bot.records.tables import AGENT, READER, answers, feedback, questions
 from bot.stats import percentile
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,10 @@ class Insights:
     unanswered: list[Group] = field(default_factory=list)
     worst: list[RatedAnswer] = field(default_factory=list)
     articles: list[ArticleCount] = field(default_factory=list)
+    # Questions AI assistants asked (MCP, /ask): counted apart, so that every figure above is
+    # about readers.
+    agent_questions: int = 0
+    agent_refused: int = 0
 
 
 def read_insights(engine: Engine, since: datetime, max_rows: int = MAX_ROWS) -> Insights:
@@ -108,12 +112,14 @@ def read_insights(engine: Engine, since: datetime, max_rows: int = MAX_ROWS) -> 
             votes = {rating: count for rating, count in connection.execute(_votes_since(since))}
             worst = [_rated(r) for r in connection.execute(_worst_since(since).limit(WORST)).mappings()]
             cited = list(connection.execute(_recent_citations(since)).scalars())
+            agents = {bool(refused): count for refused, count in connection.execute(_agents_since(since))}
     except SQLAlchemyError as err:
         raise _unavailable(err) from None
     period.finish()
     insights = Insights(since=since, truncated=period.truncated, as_of=as_of, worst=worst)
     insights.questions, insights.refused = period.questions, period.refused
     insights.votes_up, insights.votes_down = votes.get("up", 0), votes.get("down", 0)
+    insights.agent_questions, insights.agent_refused = sum(agents.values()), agents.get(True, 0)
     insights.p50_ms, insights.p95_ms = _percentile(period.latencies, 0.5), _percentile(period.latencies, 0.95)
     insights.days = period.days()
     keys = QuestionKeys()  # both groupings find a question's terms once
@@ -352,7 +358,12 @@ def _questions_since(since: datetime) -> Select[Any]:
     q = questions.c
     day = func.date(q.asked_at, type_=String)  # SQLite: "YYYY-MM-DD"; PostgreSQL: a date
     columns = (day, q.question, q.article_id, q.refused, q.latency_ms, cast(q.cited_articles, Text))
-    return select(*columns).where(q.asked_at >= since).order_by(q.asked_at.desc())
+    return select(*columns).where(q.asked_at >= since, q.channel == READER).order_by(q.asked_at.desc())
+
+
+def _agents_since(since: datetime) -> Select[Any]:
+    q = questions.c
+    return select(q.refused, func.count()).where(q.asked_at >= since, q.channel == AGENT).group_by(q.refused)
 
 
 def _recent_citations(since: datetime) -> Select[Any]:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from bot.question import Question, well_formed
 from bot.records.database import upgrade
-from bot.records.tables import answers, feedback, questions
+from bot.records.tables import READER, answers, feedback, questions
 from bot.schemas import Answer
 from index.errors import NewsbotError, NotFoundError
 
@@ -103,6 +103,7 @@ class Exchange:
     text: str
     citations: list[dict[str, object]]
     notice: str | None = None
+    channel: str = READER  # tables.READER or tables.AGENT
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,12 @@ def storable(text: str, limit: int | None = None) -> str:
 
 
 def exchange_of(
-    question: Question, answer: Answer, session_id: str, history_turns: int, at: datetime | None = None
+    question: Question,
+    answer: Answer,
+    session_id: str,
+    history_turns: int,
+    at: datetime | None = None,
+    channel: str = READER,
 ) -> Exchange:
     """What is recorded of an answered question (no client address, the session id hashed).
     The conversation before it is kept as the bot used it: its last ``history_turns`` turns
@@ -154,6 +160,7 @@ def exchange_of(
         text=storable(answer.text),
         citations=[c.model_dump(include=CITATION_FIELDS) for c in answer.citations],
         notice=answer.notice,
+        channel=channel,
     )
 
 
@@ -478,6 +485,7 @@ def _question_row(e: Exchange) -> dict[str, object]:
         "standalone": e.standalone, "history": [list(turn) for turn in e.history],
         "article_id": e.article_id, "intent": e.intent, "answerer": e.answerer, "refused": e.refused,
         "fallback": e.fallback, "cited_articles": e.cited_articles, "latency_ms": e.latency_ms,
+        "channel": e.channel,
     }  # fmt: skip
 
 

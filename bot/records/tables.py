@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, M
 metadata = MetaData()
 
 ANSWER_ID_CHARS = 32  # uuid4().hex
+READER, AGENT = "reader", "agent"  # who asked: a person (chat, widget, API) or an AI assistant
 
 # One row per answered question. Its id is the answer's ``answer_id`` (one answer per question).
 questions = Table(
@@ -30,6 +31,13 @@ questions = Table(
     Column("fallback", Boolean, nullable=False),
     Column("cited_articles", JSON, nullable=False, comment="article ids the answer cites"),
     Column("latency_ms", Float, nullable=False),
+    Column(
+        "channel",
+        String(10),
+        nullable=False,
+        server_default="reader",
+        comment="reader (chat, widget, API) or agent (MCP, /ask)",
+    ),
     Index("ix_questions_asked_at", "asked_at"),
 )
 

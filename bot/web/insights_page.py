@@ -143,6 +143,10 @@ def _cards(i: Insights) -> str:
         ("Unanswered", f"{i.refused:,} ({share})"),
         ("Rated up / down", f"{i.votes_up:,} / {i.votes_down:,}"),
         ("Answer time p50 / p95", f"{i.p50_ms:,.0f} / {i.p95_ms:,.0f} ms"),
+        (
+            "AI assistants' questions (not counted above)",
+            f"{i.agent_questions:,} ({i.agent_refused:,} unanswered)",
+        ),
     ]
     truncated = '<p class="muted">Only the newest 200,000 questions are counted.</p>' if i.truncated else ""
     body = "".join(f'<div class="card">{escape(name)}<b>{escape(value)}</b></div>' for name, value in cards)

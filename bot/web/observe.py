@@ -73,12 +73,13 @@ def _request_id(scope: Scope) -> str:
 
 
 def _route_of(scope: Scope) -> str:
-    """The matched route's template ("/api/articles/{article_id:path}"), never the raw path."""
+    """The matched route's template ("/api/articles/{article_id:path}"), never the raw path;
+    in a mounted app (the MCP server at /mcp) with its mount's path before it."""
     route = scope.get("route")
     path = getattr(route, "path", None)
     if path is None:
         return "unmatched"
-    return str(path) or "/ (chat page)"
+    return f"{scope.get('root_path', '')}{path}" or "/ (chat page)"
 
 
 class JsonFormatter(logging.Formatter):

@@ -26,6 +26,7 @@ from bot.factory import Pipeline, build_pipeline, make_lexical
 from bot.question import Question, clean_question
 from bot.records.factory import make_recorder
 from bot.records.recorder import Recorder, Vote, exchange_of
+from bot.records.tables import READER
 from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
 from bot.web.metrics import IndexGauges, Metrics
@@ -185,6 +186,7 @@ class ChatService:
         remember: bool = True,
         owner: str = "",
         visit: str = "",
+        channel: str = READER,
     ) -> tuple[str, Iterator[Delta | Answer]]:
         """Check the input now (so bad input is an HTTP error, not a broken stream), answer lazily.
 
@@ -194,6 +196,7 @@ class ChatService:
         ``owner`` is who the session belongs to (``sessions.owner_of`` the client): another
         owner's id starts a new conversation. ``visit``: what the recorded question is grouped
         by when there is no session (the web chat's browser session); only its hash is kept.
+        ``channel``: who asks, as recorded (``tables.READER``; ``AGENT`` for AI assistants).
         """
         chatbot = self.require_bot()
         question = replace(question, text=clean_question(question.text, chatbot.max_question_chars))
@@ -204,26 +207,32 @@ class ChatService:
             session_id = ""
         if question.history is None:
             question = replace(question, history=tuple(stored))
-        return session_id, self._answer(chatbot, question, session_id, owner, session_id or visit)
+        return session_id, self._answer(chatbot, question, session_id, owner, session_id or visit, channel)
 
     def ask(
-        self, question: Question, session_id: str | None = None, remember: bool = True, owner: str = ""
+        self,
+        question: Question,
+        session_id: str | None = None,
+        remember: bool = True,
+        owner: str = "",
+        channel: str = READER,
     ) -> tuple[str, Answer]:
-        session_id, events = self.start(question, session_id, remember, owner)
+        session_id, events = self.start(question, session_id, remember, owner, channel=channel)
         for event in events:
             if isinstance(event, Answer):
                 return session_id, event
         raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
 
     def _answer(
-        self, chatbot: Chatbot, question: Question, session_id: str, owner: str, visit: str
+        self, chatbot: Chatbot, question: Question, session_id: str, owner: str, visit: str, channel: str
     ) -> Iterator[Delta | Answer]:
         for event in chatbot.stream(question):
             if isinstance(event, Answer):
                 self.metrics.answered(event)
                 if self.recorder.enabled:  # nothing built for a recorder that keeps nothing
                     turns = self.settings.history_turns
-                    self.recorder.record(exchange_of(question, event, visit, turns))  # queued: never waits
+                    exchange = exchange_of(question, event, visit, turns, channel=channel)
+                    self.recorder.record(exchange)  # queued: never waits
                 if session_id:
                     turn = ChatTurn(question=question.text, answer=event.text)
                     self.sessions.record(session_id, question.turns, turn, owner)
@@ -335,11 +344,11 @@ def _load_until_ready(service: ChatService, loader: _Loader) -> None:
 class _Loader:
     """Opens the store, the model and the lexical index; reuses what it opened on a retry.
 
-    The lexical index is opened on a thread while the model loads (neither needs the other):
-    its snapshot for the store's version is mapped from disk, or built the first time (from
-    the previous snapshot plus what changed, or from every chunk). Then one question runs the
-    whole pipeline once, so that no reader's request pays for loading; from then on the
-    lexical index follows the store from a background thread.
+    The lexical index is opened on a thread while the model loads (neither needs the other),
+    repaired from the store first when a write was cut between the two or the data folder is of
+    an older version. Then one question runs the whole pipeline once, so that no reader's
+    request pays for loading; from then on the lexical index follows its commits from a
+    background thread.
     """
 
     def __init__(

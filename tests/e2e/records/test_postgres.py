@@ -43,7 +43,7 @@ def rows(recorder: DatabaseRecorder, table: object) -> int:
 def test_two_replicas_record_and_vote_in_one_database(postgres: Postgres) -> None:
     a, b = recorder_on(postgres), recorder_on(postgres)
     assert a.flush() and b.flush()  # both ran the migrations: the second found them done
-    assert current_revision(a.engine) == "0001"
+    assert current_revision(a.engine) == "0002"
     mine = exchange(1)
     a.record(mine)
     b.record(exchange(2))
@@ -88,7 +88,7 @@ def test_replicas_migrating_a_new_database_at_once_all_succeed(postgres: Postgre
     errors = [p.communicate(timeout=120)[1] for p in replicas]
     assert [p.returncode for p in replicas] == [0] * 4, errors
     engine = open_database(database_url(url, postgres.home))
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     engine.dispose()
 
 

@@ -33,6 +33,6 @@ def test_the_migrations_build_exactly_the_tables_and_can_run_twice(tmp_path: Pat
     engine = open_database(database_url(None, tmp_path))
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []

@@ -12,6 +12,7 @@ from bot.records.database import database_url, open_database, upgrade
 from bot.records.grouping import Group
 from bot.records.insights import ArticleCount, Day, export_rows, read_insights
 from bot.records.recorder import DatabaseRecorder, Vote, write
+from bot.records.tables import AGENT
 from tests.unit.bot.records.test_recorder import NOW, exchange
 
 
@@ -128,3 +129,18 @@ def test_a_busier_period_counts_its_newest_questions(tmp_path: Path) -> None:
     insights = read_insights(known_rows(tmp_path), NOW - timedelta(days=7), max_rows=3)
     assert (insights.questions, insights.refused, insights.truncated) == (3, 1, True)
     assert [(d.day, d.questions) for d in insights.days] == [(date(2026, 11, 26), 3)]
+
+
+def test_agents_questions_are_counted_apart_from_readers(tmp_path: Path) -> None:
+    recorder = recorded(tmp_path)
+    for n, refused in enumerate([False, True, False]):
+        agent = replace(exchange(10 + n, at=NOW - timedelta(hours=2), refused=refused), channel=AGENT)
+        recorder.record(agent)
+    assert recorder.flush()
+    insights = read_insights(recorder.engine, NOW - timedelta(days=30))
+    assert (insights.agent_questions, insights.agent_refused) == (3, 1)
+    # every reader's figure is as without them
+    assert insights.questions == 5 and insights.refused == 1
+    assert [g.count for g in insights.top] == [3, 2] and [g.count for g in insights.unanswered] == [1]
+    assert [(d.questions, d.refused) for d in insights.days] == [(3, 1), (2, 0)]
+    recorder.close()

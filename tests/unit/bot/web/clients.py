@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from mcp.types import TextContent, TextResourceContents
 from sqlalchemy import select
 
 from bot.web.api import create_api
@@ -51,3 +52,9 @@ def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
         fields = dict(line.split(": ", 1) for line in block.splitlines())
         events.append((fields["event"], json.loads(fields["data"])))
     return events
+
+
+def mcp_text(content: object) -> str:
+    """The text of an MCP tool result's or resource's first content item."""
+    assert isinstance(content, TextContent | TextResourceContents), content
+    return content.text

@@ -3,17 +3,23 @@ anonymous reader; a valid subscriber token opens them; a bad or expired token is
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
+from mcp import Client
 from pydantic import SecretStr
 
+from bot.web.agents.mcp_server import build_mcp
+from bot.web.agents.service import AgentService, Caller
+from bot.web.service import ChatService
 from bot.web.subscribers import HEADER, main, sign
 from tests.fakes import HashEmbeddings
-from tests.unit.bot.web.clients import client_for, error_of
+from tests.unit.bot.web.clients import client_for, error_of, mcp_text
 from tests.unit.bot.web.routes.test_admin import AUTH, publishing_service
 
 SECRET = "site-subscriber-secret"
@@ -34,12 +40,16 @@ QUESTION = "What pay deal did the Zephyrine dockworkers secure?"
 
 
 @pytest.fixture
-def client(tmp_path: Path, encoder: HashEmbeddings) -> TestClient:
+def service(tmp_path: Path, encoder: HashEmbeddings) -> ChatService:
     service = publishing_service(tmp_path, encoder, subscriber_secret=SecretStr(SECRET))
-    client = client_for(service)
-    published = client.put(f"/api/admin/articles/{ARTICLE}", json=SECRET_STORY, headers=AUTH)
+    published = client_for(service).put(f"/api/admin/articles/{ARTICLE}", json=SECRET_STORY, headers=AUTH)
     assert published.status_code == 200
-    return client
+    return service
+
+
+@pytest.fixture
+def client(service: ChatService) -> TestClient:
+    return client_for(service)
 
 
 def _subscriber(secret: str = SECRET, ttl: int = 600) -> dict[str, str]:
@@ -131,3 +141,47 @@ def test_an_anonymous_request_does_not_continue_a_subscribers_conversation(clien
 
 def _leaks_text(text: str) -> bool:
     return any(s in text for s in ("nine percent", "four hundred", "eleven weeks", ARTICLE))
+
+
+def test_nlweb_ask_gives_an_anonymous_agent_nothing_of_it_and_a_subscriber_all(client: TestClient) -> None:
+    for mode in ("list", "summarize", "generate"):
+        for streaming in ("true", "false"):
+            reply = client.get("/ask", params={"query": QUESTION, "mode": mode, "streaming": streaming})
+            assert reply.status_code == 200 and not _leaks(reply), (mode, streaming)
+    scoped = client.get("/ask", params={"query": QUESTION, "mode": "generate", "article_id": ARTICLE})
+    assert scoped.status_code == 404  # as for an id that does not exist (its message echoes the id sent)
+    subscriber = client.get(
+        "/ask", params={"query": QUESTION, "mode": "generate", "streaming": "false"}, headers=_subscriber()
+    ).json()
+    assert "nine percent" in subscriber["answer"] and subscriber["results"][0]["article_id"] == ARTICLE
+    assert subscriber["results"][0]["schema_object"]["isAccessibleForFree"] is False
+    forged = client.get("/ask", params={"query": QUESTION}, headers=_subscriber(secret="another-site"))
+    assert forged.status_code == 401 and not _leaks(forged)
+
+
+def test_mcp_gives_an_anonymous_agent_nothing_of_it_and_a_subscriber_all(service: ChatService) -> None:
+    """In-process (the caller given); over HTTP with the header: tests/e2e/bot/web/test_agents.py."""
+    searched, answered, read, listed = _mcp_calls(service, Caller("198.51.100.7"))
+    assert not any(_leaks_text(json.dumps(result)) for result in (searched, answered, listed))
+    assert read == {"error": f"Error executing tool get_article: No article with id {ARTICLE!r}."}
+    searched, answered, read, listed = _mcp_calls(service, Caller("198.51.100.7", subscriber=True))
+    assert searched["articles"][0]["article_id"] == ARTICLE and "nine percent" in answered["text"]
+    assert "nine percent" in read["text"]
+    assert ARTICLE not in listed  # the resources are the anonymous view, whoever reads them
+
+
+def _mcp_calls(service: ChatService, caller: Caller) -> list[Any]:
+    server = build_mcp(AgentService(service), service.threads, lambda _request: caller)
+
+    async def calls() -> list[Any]:
+        async with Client(server) as mcp:
+            found = await mcp.call_tool("search_articles", {"query": QUESTION})
+            answered = await mcp.call_tool("ask", {"question": QUESTION})
+            read = await mcp.call_tool("get_article", {"article_id": ARTICLE})
+            listed = await mcp.read_resource("newsbot://articles")
+            results = [
+                r.structured_content or {"error": mcp_text(r.content[0])} for r in (found, answered, read)
+            ]
+            return [*results, mcp_text(listed.contents[0])]
+
+    return anyio.run(calls)

@@ -67,3 +67,14 @@ def test_metrics_count_the_records(seed_service: ChatService, tmp_path) -> None:
     assert "newsbot_records_written 2.0" in text and "newsbot_records_up 1.0" in text
     assert "newsbot_records_dropped 0.0" in text and "newsbot_records_pending 0.0" in text
     service.close()
+
+
+def test_agents_requests_are_counted_under_their_routes(seed_service: ChatService) -> None:
+    with _client(seed_service) as client:  # the lifespan runs the MCP server's session manager
+        ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        accept = {"Accept": "application/json, text/event-stream"}
+        assert client.post("/mcp/", json=ping, headers=accept).status_code == 200
+        assert client.get("/ask", params={"query": "Who?", "streaming": "false"}).status_code == 200
+        text = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert 'newsbot_http_requests_total{method="POST",route="/mcp/",status="200"} 1.0' in text
+    assert 'newsbot_http_requests_total{method="GET",route="/ask",status="200"} 1.0' in text
