@@ -35,7 +35,7 @@ from index.store import Takedown
 
 EXPORT_COLUMNS = (
     "asked_at", "id", "session", "question", "standalone", "history", "article_id", "intent", "answerer",
-    "refused", "fallback", "cited_articles", "latency_ms", "answer", "rating", "reason", "comment",
+    "refused", "fallback", "cited_articles", "latency_ms", "answer", "rating", "reason", "comment", "channel",
 )  # fmt: skip
 BOM = "\ufeff"  # Excel reads a CSV without it in the machine's legacy code page
 

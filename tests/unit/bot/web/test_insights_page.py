@@ -59,3 +59,11 @@ def test_a_day_shows_in_the_table_under_the_chart() -> None:
     insights.days = [Day(date(2026, 11, 25), 5, 2, 40.0, 90.0)]
     html = insights_page(insights, 7)
     assert "<td>2026-11-25</td><td class=n>5</td><td class=n>2</td>" in html and "(40%)" in html
+
+
+def test_ai_assistants_questions_have_their_own_card() -> None:
+    insights = Insights(
+        since=datetime(2026, 11, 1, tzinfo=UTC), questions=5, agent_questions=1234, agent_refused=7
+    )
+    html = insights_page(insights, 7)
+    assert "AI assistants&#x27; questions (not counted above)<b>1,234 (7 unanswered)</b>" in html
