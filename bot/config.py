@@ -88,6 +88,14 @@ class Settings(IndexSettings):
         description="Sites that may embed the widget/iframe and call the API from a browser "
         "(JSON list; default: the local demo page).",
     )
+    allowed_hosts: list[str] = Field(
+        [],
+        description="Host names this server answers for (the Host header, its port aside; JSON list; "
+        '["*"]: any). Default: bound to a loopback address (the default NEWSBOT_HOST), only 127.0.0.1, '
+        "localhost and ::1, so that a web page cannot reach a local server through a name of its own "
+        "(DNS rebinding); bound to any other address, any name. Behind a proxy that passes its own "
+        "Host (nginx's `proxy_set_header Host $host`), list the site's name.",
+    )
     rate_limit_client: str = Field(
         "60/minute;10/second", description="Questions per client address (limits syntax; empty: none)."
     )
@@ -183,6 +191,14 @@ class Settings(IndexSettings):
     @classmethod
     def _optional(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if host != "*" and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[?[0-9A-Fa-f:]+\]?", host):
+                raise ValueError(f"{host!r} is not a host name like news.example or 10.0.0.5 (no port)")
+        return [host.lower().strip("[]") for host in value]
 
     @field_validator("allowed_origins")
     @classmethod

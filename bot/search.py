@@ -19,9 +19,9 @@ from pydantic import Field
 from bot.articles import ArticleLibrary, ArticleSummary
 from bot.drafting.draft import citation_for
 from bot.language.text import terms
+from bot.question import clean_question, without_markup
 from bot.schemas import Citation
 from index.chunking import split_sentences
-from index.errors import InputError
 
 # Passages retrieved per search: the hybrid retriever's candidate depth (bench/retrieval.py
 # scores its top 10 of 50 candidates), so that filters by date or outlet still find matches
@@ -67,11 +67,7 @@ def search_articles(
     limit: int = 10,
 ) -> list[ArticleMatch]:
     """The articles whose passages best match ``query``, best first, at most ``limit``."""
-    query = query.strip()
-    if not query:
-        raise InputError("The query is empty.")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InputError(f"The query is longer than {MAX_QUERY_CHARS} characters.")
+    query = without_markup(clean_question(query, MAX_QUERY_CHARS))  # the chat's rules: markup only is empty
     wanted = filters or SearchFilters()
     passages = retriever.invoke(query, subscriber=subscriber, k=SEARCH_PASSAGES)
     matches: dict[str, ArticleMatch] = {}

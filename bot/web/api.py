@@ -16,6 +16,8 @@ import anyio.to_thread
 from fastapi import FastAPI
 from pydantic import SecretStr
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
 
 from bot.web.agents.mcp_server import build_mcp, http_app
 from bot.web.agents.service import AgentService, Caller
@@ -78,6 +80,10 @@ def create_api(service: ChatService) -> FastAPI:
     ):
         app.include_router(router)
     app.mount("/mcp", mcp_app)
+    # "/mcp" without its slash would reach the chat mounted at /: send clients to the endpoint
+    # (307 keeps the method and the body).
+    to_endpoint = RedirectResponse("/mcp/", status_code=307)
+    app.router.routes.append(Route("/mcp", to_endpoint, include_in_schema=False))
     add_fallback_routes(app)  # after every router: it answers only what none of them does
     add_middleware(app, service.settings)
     # Outermost of all: every response is counted and carries its request id, refusals too.

@@ -8,6 +8,7 @@ anything unexpected 500 (logged, never shown). Streams send the same body as an 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -99,6 +100,14 @@ def response_for(err: NewsbotError) -> JSONResponse:
     return error_response(err.http_status, err.kind, str(err), headers)
 
 
+def invalid_input(errors: Sequence[Any]) -> str:
+    """The first validation error as "where: what" — never pydantic's full dump (its model
+    names, the input echoed, links to its documentation)."""
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))
+
+
 def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NewsbotError)
     async def _bot_error(_: Request, err: NewsbotError) -> JSONResponse:
@@ -106,10 +115,7 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
-        first = err.errors()[0] if err.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))
-        return error_response(400, "bad_request", message)
+        return error_response(400, "bad_request", invalid_input(err.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
@@ -122,7 +128,7 @@ def add_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal_error", INTERNAL_MESSAGE)
 
 
-API_PREFIXES = ("/api", "/v1")  # what the API owns: everything else is the Gradio chat's
+API_PREFIXES = ("/api", "/v1", "/ask")  # what the API owns: everything else is the Gradio chat's
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 

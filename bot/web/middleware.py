@@ -8,6 +8,7 @@ Retry-After), then oversized bodies are refused.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 
@@ -43,8 +44,58 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         allow_credentials=False,  # the widget needs no cookies; none are ever accepted
         max_age=600,
     )
-    # Outermost: a foreign origin's preflight gets our 403 JSON, not CORS's plain-text 400.
+    # Outside CORS: a foreign origin's preflight gets our 403 JSON, not CORS's plain-text 400.
     app.add_middleware(OriginGuard, allowed=set(settings.allowed_origins))
+    hosts = answered_hosts(settings)
+    if hosts is not None:  # outermost: a request for another name is refused before anything
+        app.add_middleware(HostGuard, allowed=hosts)
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def answered_hosts(settings: Settings) -> frozenset[str] | None:
+    """The Host names the server answers for (``NEWSBOT_ALLOWED_HOSTS``); None: any."""
+    if settings.allowed_hosts:
+        return None if "*" in settings.allowed_hosts else frozenset(settings.allowed_hosts)
+    return LOOPBACK_NAMES if _is_loopback(settings.host) else None
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address.lower() == "localhost"
+
+
+class HostGuard:
+    """ASGI middleware: a request whose Host is not one of the server's names gets 400.
+
+    Against DNS rebinding: a page on attacker.example, its name re-pointed at 127.0.0.1, is
+    same-origin with a local server to the browser — no Origin header for a GET, an Origin
+    that matches the Host for a POST — so ``OriginGuard`` cannot tell. Its Host can.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _host_name(scope) not in self.allowed:
+            message = "This server does not answer for that host name (see NEWSBOT_ALLOWED_HOSTS)."
+            await error_response(400, "bad_host", message)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _host_name(scope: Scope) -> str:
+    """The Host header's name, without its port ("[::1]:7860" → "::1")."""
+    headers: dict[bytes, bytes] = dict(scope["headers"])
+    host = headers.get(b"host", b"").decode("latin-1").strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    name, _, port = host.rpartition(":")
+    return name if name and port.isdigit() else host
 
 
 class OriginGuard:

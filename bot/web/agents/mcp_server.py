@@ -20,19 +20,23 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import BaseModel, Field
-from starlette.applications import Starlette
+from mcp.types import CallToolResult, InputRequiredResult
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import Headers
 from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.articles import ArticleDetail
 from bot.schemas import Answer, ChatTurn
 from bot.search import MAX_QUERY_CHARS, MAX_RESULTS, ArticleMatch, SearchFilters
 from bot.web.agents.service import LOCAL, AgentService, Caller
+from bot.web.errors import error_response, invalid_input
 from bot.web.workers import AnswerThreads
 from index.errors import NewsbotError, NotFoundError
 
@@ -55,12 +59,29 @@ class SearchResult(BaseModel):
     articles: list[ArticleMatch] = Field(description="Best match first; empty when nothing matches.")
 
 
+class _Server(MCPServer):
+    """The SDK's server, with a tool's bad arguments said in one line (where: what), as the
+    HTTP API says them, instead of pydantic's dump of model names, input and links."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as err:
+            if isinstance(err.__cause__, ValidationError):
+                raise ToolError(
+                    f"Bad arguments for {name}: {invalid_input(err.__cause__.errors())}"
+                ) from None
+            raise
+
+
 def build_mcp(
     agents: AgentService, threads: AnswerThreads, caller_of: Callable[[Request | None], Caller]
 ) -> MCPServer:
     """The MCP server over ``agents``; ``caller_of`` says who makes a tool call from its HTTP
     request (None over stdio)."""
-    server = MCPServer("newsbot", instructions=INSTRUCTIONS, log_level="WARNING")
+    server = _Server("newsbot", instructions=INSTRUCTIONS, log_level="WARNING")
     # The SDK logs every stateless request ("Terminating session") and every failed call with
     # its message (which may echo what the agent sent) at INFO: ours are the only access log.
     logging.getLogger("mcp").setLevel(logging.WARNING)
@@ -160,16 +181,102 @@ def _request(ctx: Context) -> Request | None:
     return request if isinstance(request, Request) else None
 
 
-def http_app(server: MCPServer) -> Starlette:
+def http_app(server: MCPServer) -> ASGIApp:
     """The streamable HTTP endpoint, for ``app.mount("/mcp", ...)``: served at ``/mcp/``.
-    Stateless (any replica answers any call) with JSON replies. The SDK's own Host/Origin check
-    is off: the app's middleware refuses foreign browser origins for every route, this one too."""
-    return server.streamable_http_app(
+    Stateless (any replica answers any call) with JSON replies, behind ``JsonRpcPosts``. The
+    SDK's own Host/Origin check is off: the app's middleware checks both for every route."""
+    endpoint = server.streamable_http_app(
         streamable_http_path="/",
         stateless_http=True,
         json_response=True,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
+    return JsonRpcPosts(endpoint)
+
+
+class JsonRpcPosts:
+    """ASGI: only one JSON-RPC message per JSON POST reaches the SDK. Stateless, it has nothing to
+    stream on GET (it would hold the connection open, pinging, for ever; with Last-Event-ID it
+    fails without a response) and no session to DELETE: those get 405. A body that is not one
+    JSON-RPC 2.0 object (a batch, a missing method, params that are no object) gets a short
+    JSON-RPC error instead of the SDK's pydantic dump."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            refused = error_response(
+                405, "method_not_allowed", "Send MCP messages with POST.", {"Allow": "POST"}
+            )
+            await refused(scope, receive, send)
+            return
+        if Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            refused = error_response(415, "unsupported_media_type", "Send MCP messages as application/json.")
+            await refused(scope, receive, send)
+            return
+        body, complete = await _body(receive)
+        if not complete:
+            return  # the client went away
+        problem = _not_one_message(body)
+        if problem is not None:
+            await JSONResponse(problem, status_code=400)(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+async def _body(receive: Receive) -> tuple[bytes, bool]:
+    """The request body (the app's BodyLimit has capped it), and whether it arrived whole."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"", False
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # then what the server says next (a disconnect)
+
+    return replayed
+
+
+def _not_one_message(body: bytes) -> dict[str, Any] | None:
+    """A JSON-RPC error for a body that is not one JSON-RPC 2.0 request, notification or reply."""
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return _rpc_error(None, -32700, "Parse error: the body is not JSON.")
+    if not isinstance(message, dict):
+        return _rpc_error(None, -32600, "Invalid request: send one JSON-RPC 2.0 object (no batches).")
+    raw_id = message.get("id")
+    request_id = raw_id if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
+    well_formed = (
+        message.get("jsonrpc") == "2.0"
+        and (isinstance(message.get("method"), str) or "result" in message or "error" in message)
+        and isinstance(message.get("params", {}), dict)
+    )
+    if not well_formed:
+        return _rpc_error(
+            request_id, -32600, 'Invalid request: {"jsonrpc": "2.0", "method": …, "params": {…}}.'
+        )
+    return None
+
+
+def _rpc_error(request_id: str | int | None, code: int, message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,10 +92,11 @@ class AgentService:
         raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
 
     def article(self, caller: Caller, article_id: str) -> ArticleDetail:
+        self._limit(caller)
         return self.service.require_library().get(article_id, caller.subscriber)
 
     def articles(self, caller: Caller, limit: int = MAX_LISTED) -> list[ArticleSummary]:
-        """Newest first."""
+        """Newest first; not limited, like ``GET /api/articles`` (a list, no answer)."""
         return self.service.require_library().list(caller.subscriber)[: min(limit, MAX_LISTED)]
 
     def _limit(self, caller: Caller) -> None:

@@ -74,7 +74,7 @@ def test_a_filter_nothing_passes_finds_nothing(seed_service) -> None:
     assert search_articles(seed_service.chatbot.retriever, seed_service.library, WHO, filters=filters) == []
 
 
-@pytest.mark.parametrize("query", ["", "   ", "x" * 2001])
+@pytest.mark.parametrize("query", ["", "   ", "<b></b>", "\x00\x00", "x" * 2001])
 def test_an_empty_or_huge_query_is_an_input_error(seed_service, query: str) -> None:
     with pytest.raises(InputError):
         search_articles(seed_service.chatbot.retriever, seed_service.library, query)

@@ -17,6 +17,7 @@ from bot.web.api import create_api
 from bot.web.service import ChatService
 from tests.corpus import SEED
 from tests.fakes import fake_model
+from tests.unit.bot.web.clients import BASE_URL
 
 SEED_ID = SEED.stem
 
@@ -26,7 +27,7 @@ WHO = "Who leads Russia's delegation?"
 
 @pytest.fixture(scope="module")
 def client(seed_service) -> TestClient:
-    return TestClient(create_api(seed_service))
+    return TestClient(create_api(seed_service), base_url=BASE_URL)
 
 
 def error_of(response) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def test_openai_stream_holds_back_unverified_llm_text(seed_store, embeddings) ->
     settings, store = seed_store
     model = fake_model("Sergei Shoigu leads the delegation and flew in from Minsk [1].")
     bot = build_chatbot(settings, embeddings=embeddings, store=store, chat_model=model)
-    client = TestClient(create_api(ChatService(settings, bot, store)))
+    client = TestClient(create_api(ChatService(settings, bot, store)), base_url=BASE_URL)
     reply = client.post(
         "/v1/chat/completions", json={"stream": True, "messages": [{"role": "user", "content": WHO}]}
     )
@@ -83,7 +84,7 @@ def test_chroma_server_going_away_is_503_not_500(tmp_path, make_settings, embedd
         settings = make_settings(chroma_host="127.0.0.1", chroma_port=port, rate_limit_client="")
         indexer = make_indexer(settings, embeddings=embeddings)
         indexer.build([SEED])
-        client = TestClient(create_api(build_service(settings)))
+        client = TestClient(create_api(build_service(settings)), base_url=BASE_URL)
         assert client.post("/api/chat", json={"message": WHO}).status_code == 200
         assert client.get("/healthz").json()["store_mode"] == "server"
     finally:

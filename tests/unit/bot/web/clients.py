@@ -14,6 +14,9 @@ from bot.web.service import ChatService
 from tests.corpus import SEED
 
 SEED_ID = SEED.stem
+# The app answers, by default, only for loopback names (NEWSBOT_ALLOWED_HOSTS): TestClient's
+# own "testserver" is not one.
+BASE_URL = "http://127.0.0.1"
 WHO = "Who leads Russia's delegation?"
 # A question the seed bot answers on the fake encoder too (it shares enough words with its
 # sentence), for the tests that need an answer with citations, whatever it says.
@@ -36,7 +39,7 @@ def recorded_rows(service: ChatService, table: Any) -> list[Any]:
 
 
 def client_for(service: ChatService) -> TestClient:
-    return TestClient(create_api(service))
+    return TestClient(create_api(service), base_url=BASE_URL)
 
 
 def error_of(response: Any) -> dict[str, Any]:

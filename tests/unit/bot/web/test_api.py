@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from bot.web.api import create_api
 from bot.web.service import ChatService
-from tests.unit.bot.web.clients import WHO, client_for, error_of
+from tests.unit.bot.web.clients import BASE_URL, WHO, client_for, error_of
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_malformed_json_and_unknown_routes(client: TestClient) -> None:
 
 def test_unavailable_index_is_503_everywhere(make_settings) -> None:
     service = ChatService(make_settings(), None, None, unavailable="The article index is empty: run it.")
-    client = TestClient(create_api(service))
+    client = TestClient(create_api(service), base_url=BASE_URL)
     for method, path, body in [
         ("post", "/api/chat", {"message": WHO}),
         ("post", "/api/chat/stream", {"message": WHO}),

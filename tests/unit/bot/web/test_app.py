@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 
 from bot.web.app import create_app
 from bot.web.service import ChatService
-from tests.unit.bot.web.clients import ASK
+from tests.unit.bot.web.clients import ASK, BASE_URL
 
 
 @pytest.fixture(scope="module")
 def client(seed_service: ChatService) -> TestClient:
-    return TestClient(create_app(seed_service))
+    return TestClient(create_app(seed_service), base_url=BASE_URL)
 
 
 def test_page_and_docs_are_served_without_outside_fonts(client: TestClient) -> None:

@@ -26,7 +26,7 @@ from index.errors import (
     NotFoundError,
     TooLargeError,
 )
-from tests.unit.bot.web.clients import error_of
+from tests.unit.bot.web.clients import BASE_URL, error_of
 
 
 class Payload(BaseModel):
@@ -60,7 +60,7 @@ def tiny_app() -> FastAPI:
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(tiny_app(), raise_server_exceptions=False)
+    return TestClient(tiny_app(), raise_server_exceptions=False, base_url=BASE_URL)
 
 
 def test_one_shape_for_responses_and_stream_events() -> None:

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.web.middleware import BodyLimit, OriginGuard
+from bot.web.middleware import BodyLimit, OriginGuard, add_middleware
 from bot.web.service import ChatService
 from tests.fakes import as_store
-from tests.unit.bot.web.clients import WHO, client_for, error_of, service_with
+from tests.unit.bot.web.clients import BASE_URL, WHO, client_for, error_of, service_with
 
 ALLOWED = "https://news.example"
 
@@ -52,7 +53,7 @@ def test_allowed_origin_gets_cors_and_foreign_origin_is_refused(client: TestClie
 
 
 def test_same_host_and_originless_requests_pass(client: TestClient) -> None:
-    own = client.post("/api/chat", json={"message": WHO}, headers={"origin": "http://testserver"})
+    own = client.post("/api/chat", json={"message": WHO}, headers={"origin": BASE_URL})
     assert own.status_code == 200
     assert client.post("/api/chat", json={"message": WHO}).status_code == 200
 
@@ -91,7 +92,7 @@ def guarded_app(max_bytes: int = 100, allowed: frozenset[str] = frozenset({ALLOW
 
     app.add_middleware(BodyLimit, max_bytes=max_bytes, timeout_s=10.0)
     app.add_middleware(OriginGuard, allowed=set(allowed))
-    return TestClient(app)
+    return TestClient(app, base_url=BASE_URL)
 
 
 def test_origin_guard_refuses_foreign_browser_origins_before_any_work() -> None:
@@ -101,9 +102,9 @@ def test_origin_guard_refuses_foreign_browser_origins_before_any_work() -> None:
     assert client.get("/page", headers={"origin": "https://evil.example"}).status_code == 403
     assert client.get("/page", headers={"origin": ALLOWED}).json() == {"ok": "yes"}
     assert client.get("/page").status_code == 200  # not a browser: no Origin header
-    own = client.get("/page", headers={"origin": "https://testserver"})  # the app's own host, any scheme
+    own = client.get("/page", headers={"origin": "https://127.0.0.1"})  # the app's own host, any scheme
     assert own.status_code == 200
-    other_port = client.get("/page", headers={"origin": "http://testserver:8080"})
+    other_port = client.get("/page", headers={"origin": "http://127.0.0.1:8080"})
     assert other_port.status_code == 403
 
 
@@ -128,3 +129,47 @@ def test_the_api_refuses_foreign_origins_before_the_body_limit(seed_service: Cha
     big = {"message": "y" * 5000}
     assert client.post("/api/chat", json=big, headers={"origin": "https://evil.example"}).status_code == 403
     assert client.post("/api/chat", json=big, headers={"origin": ALLOWED}).status_code == 413
+
+
+def _answers_for(settings: Settings, host: str) -> int:
+    """The status a request with this Host header gets from the API built with ``settings``."""
+    app = FastAPI()
+
+    @app.get("/page")
+    def page() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    add_middleware(app, settings)
+    return TestClient(app, base_url=BASE_URL).get("/page", headers={"host": host}).status_code
+
+
+@pytest.mark.parametrize(
+    ("bound", "allowed", "host", "status"),
+    [
+        ("127.0.0.1", [], "127.0.0.1:7860", 200),
+        ("127.0.0.1", [], "LOCALHOST:7860", 200),
+        ("127.0.0.1", [], "[::1]:7860", 200),
+        ("127.0.0.1", [], "attacker.example:7860", 400),  # DNS rebinding: its name, our address
+        ("127.0.0.1", [], "127.0.0.1.attacker.example", 400),
+        ("127.0.0.1", [], "", 400),
+        ("0.0.0.0", [], "anything.example", 200),  # exposed: any name unless listed
+        ("0.0.0.0", ["ask.news.example"], "ask.news.example:443", 200),
+        ("0.0.0.0", ["ask.news.example"], "10.0.0.5", 400),
+        ("127.0.0.1", ["ask.news.example"], "127.0.0.1", 400),  # listed: only those
+        ("127.0.0.1", ["*"], "attacker.example", 200),
+    ],
+)
+def test_the_host_guard_answers_only_for_the_servers_names(
+    bound: str, allowed: list[str], host: str, status: int
+) -> None:
+    settings = Settings(_env_file=None, host=bound, allowed_hosts=allowed)  # type: ignore[call-arg]
+    assert _answers_for(settings, host) == status
+
+
+def test_a_refused_host_gets_the_error_shape_and_bad_names_are_config_errors() -> None:
+    app = FastAPI()
+    add_middleware(app, Settings(_env_file=None))  # type: ignore[call-arg]
+    reply = TestClient(app, base_url="http://attacker.example").get("/")
+    assert reply.status_code == 400 and error_of(reply)["type"] == "bad_host"
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, allowed_hosts=["https://news.example"])  # type: ignore[call-arg]

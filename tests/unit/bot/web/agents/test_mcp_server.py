@@ -16,7 +16,16 @@ from bot.records.tables import questions
 from bot.web.agents.mcp_server import build_mcp
 from bot.web.agents.service import LOCAL, AgentService, Caller
 from bot.web.service import ChatService
-from tests.unit.bot.web.clients import ASK, SEED_ID, WHO, mcp_text, recorded_rows, service_with
+from tests.unit.bot.web.clients import (
+    ASK,
+    SEED_ID,
+    WHO,
+    client_for,
+    error_of,
+    mcp_text,
+    recorded_rows,
+    service_with,
+)
 
 
 def with_client(
@@ -86,7 +95,7 @@ def test_a_follow_up_sends_its_history(seed_service: ChatService, tmp_path: Path
     [
         ("get_article", {"article_id": "no-such-article"}, "No article with id"),
         ("ask", {"question": ASK, "article_id": "no-such-article"}, "No article with id"),
-        ("search_articles", {"query": "   "}, "The query is empty"),
+        ("search_articles", {"query": "<b></b>"}, "Please type a question"),
         ("search_articles", {"query": WHO, "limit": 500}, "limit"),
         ("ask", {}, "question"),
     ],
@@ -125,3 +134,63 @@ def test_the_resources_list_and_show_public_articles(seed_service: ChatService) 
     listed, one = with_client(seed_service, read)
     assert [a["article_id"] for a in json.loads(mcp_text(listed.contents[0]))] == [SEED_ID]
     assert json.loads(mcp_text(one.contents[0]))["text"] == seed_service.require_library().get(SEED_ID).text
+
+
+ACCEPT = {"Accept": "application/json, text/event-stream"}
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [("GET", {"Accept": "text/event-stream"}), ("GET", {"Last-Event-ID": "x"}), ("DELETE", {}), ("PUT", {})],
+)
+def test_only_posts_reach_the_endpoint(
+    seed_service: ChatService, method: str, headers: dict[str, str]
+) -> None:
+    """Stateless, the SDK would hold a GET open for ever (or fail it with Last-Event-ID)."""
+    with client_for(seed_service) as client:
+        reply = client.request(method, "/mcp/", headers=headers)
+    assert reply.status_code == 405 and reply.headers["Allow"] == "POST"
+    assert error_of(reply)["type"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("{not json", -32700),
+        ('[{"jsonrpc": "2.0", "id": 1, "method": "ping"}]', -32600),  # a batch
+        ('{"id": 1, "method": "ping"}', -32600),
+        ('{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": ["ask"]}', -32600),
+    ],
+)
+def test_a_body_that_is_not_one_message_gets_a_short_json_rpc_error(
+    seed_service: ChatService, body: str, code: int
+) -> None:
+    with client_for(seed_service) as client:
+        reply = client.post("/mcp/", content=body, headers={**ACCEPT, "Content-Type": "application/json"})
+    assert reply.status_code == 400
+    error = reply.json()["error"]
+    assert error["code"] == code and "pydantic" not in reply.text and "\n" not in error["message"]
+
+
+def test_other_content_types_and_the_slashless_path(seed_service: ChatService) -> None:
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    with client_for(seed_service) as client:
+        plain = client.post(
+            "/mcp/", content=json.dumps(ping), headers={**ACCEPT, "Content-Type": "text/plain"}
+        )
+        assert plain.status_code == 415 and error_of(plain)["type"] == "unsupported_media_type"
+        moved = client.post("/mcp", json=ping, headers=ACCEPT, follow_redirects=False)
+        assert moved.status_code == 307 and moved.headers["location"] == "/mcp/"
+        assert client.post("/mcp", json=ping, headers=ACCEPT).json()["result"] == {}
+
+
+def test_bad_arguments_are_said_in_one_line(seed_service: ChatService) -> None:
+    async def call(client: Client) -> Any:
+        return await client.call_tool("get_article", {"article_id": 5})
+
+    result = with_client(seed_service, call)
+    assert result.is_error
+    assert (
+        mcp_text(result.content[0])
+        == "Bad arguments for get_article: article_id: Input should be a valid string"
+    )

@@ -152,3 +152,9 @@ def test_agents_answers_are_recorded_as_agents(seed_service: ChatService, tmp_pa
     client.post("/api/chat", json={"message": WHO})
     channels = sorted(row["channel"] for row in recorded_rows(service, questions))
     assert channels == ["agent", "reader"]
+
+
+def test_other_methods_get_405_with_what_is_allowed(client: TestClient) -> None:
+    reply = client.put("/ask", params={"query": WHO})
+    assert reply.status_code == 405 and error_of(reply)["type"] == "method_not_allowed"
+    assert set(reply.headers["Allow"].split(", ")) == {"GET", "POST"}

@@ -16,7 +16,7 @@ from bot.drafting.draft import AnswerEvent, Delta
 from bot.question import Question
 from bot.web.api import create_api
 from bot.web.service import ChatService
-from tests.unit.bot.web.clients import ASK, SEED_ID, WHO, client_for, error_of, sse_events
+from tests.unit.bot.web.clients import ASK, BASE_URL, SEED_ID, WHO, client_for, error_of, sse_events
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_an_unexpected_failure_mid_stream_is_an_internal_error_event(seed_servic
     assert [kind for kind, _ in events] == ["session", "delta", "error"]
     assert events[-1][1] == {"error": {"type": "internal_error", "message": "Something went wrong."}}
     app = create_api(ChatService(seed_service.settings, broken, seed_service.store))
-    plain = TestClient(app, raise_server_exceptions=False)
+    plain = TestClient(app, raise_server_exceptions=False, base_url=BASE_URL)
     reply = plain.post("/api/chat", json={"message": ASK})
     assert reply.status_code == 500 and error_of(reply)["type"] == "internal_error"
     assert "secret" not in reply.text

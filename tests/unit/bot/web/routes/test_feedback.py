@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.records.tables import feedback, questions
 from bot.web.service import ChatService
-from tests.unit.bot.web.clients import ASK, SEED_ID, client_for, error_of, service_with
+from tests.unit.bot.web.clients import ASK, BASE_URL, SEED_ID, client_for, error_of, service_with
 from tests.unit.bot.web.clients import recorded_rows as rows
 
 
@@ -121,7 +121,9 @@ def test_shutting_the_server_down_writes_what_is_still_queued(
     from bot.web.api import create_api
 
     service = service_with(seed_service, record=True, data_dir=tmp_path)
-    with TestClient(create_api(service)) as client:  # runs the app's lifespan: start, then shutdown
+    with TestClient(
+        create_api(service), base_url=BASE_URL
+    ) as client:  # runs the app's lifespan: start, then shutdown
         for _ in range(3):
             ask(client)
     # No flush here: the shutdown itself wrote them (uvicorn's SIGTERM skips code after run()).
