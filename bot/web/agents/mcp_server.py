@@ -94,7 +94,7 @@ def build_mcp(
             raise ToolError(str(err)) from None
 
     @server.tool(
-        description="Find the articles about a topic, newest reporting included: the best-matching "
+        description="Find the articles about a topic: the best-matching "
         "articles first, each with its URL and one sentence quoted verbatim (cite it as the article's). "
         "Filter by publication date (YYYY-MM-DD, inclusive) or outlet. Use `ask` for a question."
     )
