@@ -81,7 +81,7 @@ class ArticleLibrary:
 
     def list(self, subscriber: bool = False) -> list[ArticleSummary]:
         """Newest first, then by title; subscriber-only articles for a ``subscriber`` only."""
-        articles = [a for a in self._load().summaries.values() if subscriber or a.access == PUBLIC]
+        articles = [a for a in self._load().summaries.values() if _readable(a, subscriber)]
         ordered = sorted(articles, key=lambda a: a.title.casefold())
         ordered.sort(key=lambda a: a.published_at, reverse=True)
         return ordered
@@ -91,7 +91,7 @@ class ArticleLibrary:
         unknown to anyone else (404, as if it did not exist: its title is not disclosed)."""
         index, shelf = self._current()
         summary = shelf.summaries.get(article_id)
-        if summary is None or not (subscriber or summary.access == PUBLIC):
+        if summary is None or not _readable(summary, subscriber):
             raise NotFoundError(f"No article with id {article_id!r}.")
         with self._lock:
             cached = shelf.details.get(article_id)
@@ -113,7 +113,7 @@ class ArticleLibrary:
         """One article's fields without its text, None when unknown or not readable by this
         reader (subscriber-only articles for a ``subscriber`` only)."""
         found = self._load().summaries.get(article_id)
-        return found if found and (subscriber or found.access == PUBLIC) else None
+        return found if found and _readable(found, subscriber) else None
 
     def find_by_url(self, url: str, subscriber: bool = False) -> ArticleSummary | None:
         """The article published at ``url`` (a host page's canonical URL), if indexed (and
@@ -121,7 +121,7 @@ class ArticleLibrary:
         wanted = normalize_url(url)
         shelf = self._load()
         found = shelf.summaries[shelf.by_url[wanted]] if wanted and wanted in shelf.by_url else None
-        return found if found and (subscriber or found.access == PUBLIC) else None
+        return found if found and _readable(found, subscriber) else None
 
     def context(
         self, citation: Citation, chars: int = _DEFAULTS.context_chars, subscriber: bool = False
@@ -165,6 +165,11 @@ class _Shelf:
     summaries: dict[str, ArticleSummary]
     by_url: dict[str, str]
     details: OrderedDict[str, ArticleDetail]
+
+
+def _readable(article: ArticleSummary, subscriber: bool) -> bool:
+    """Whether this reader may see the article: a subscriber-only one for a subscriber only."""
+    return subscriber or article.access == PUBLIC
 
 
 def normalize_url(url: str) -> str:

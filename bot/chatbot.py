@@ -87,10 +87,13 @@ class Chatbot:
     def _retrieve(self, question: Question) -> list[Document]:
         several = question.across is not None or question.elsewhere is not None
         more: dict[str, Any] = {"k": self.k_across} if several else {}
+        return self.retrieve(question.standalone, question.subscriber, article_id=question.article_id, **more)
+
+    def retrieve(self, query: str, subscriber: bool, **options: Any) -> list[Document]:
+        """The retriever's passages for ``query`` (``options``: ``k``, ``article_id``); a store
+        that fails is ``IndexUnavailableError`` (503), whoever asks."""
         try:
-            return self.retriever.invoke(
-                question.standalone, article_id=question.article_id, subscriber=question.subscriber, **more
-            )
+            return self.retriever.invoke(query, subscriber=subscriber, **options)
         except NewsbotError:
             raise
         except Exception as err:  # the store is outside the process (a Chroma server may be gone)

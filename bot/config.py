@@ -94,7 +94,8 @@ class Settings(IndexSettings):
         '["*"]: any). Default: bound to a loopback address (the default NEWSBOT_HOST), only 127.0.0.1, '
         "localhost and ::1, so that a web page cannot reach a local server through a name of its own "
         "(DNS rebinding); bound to any other address, any name. Behind a proxy that passes its own "
-        "Host (nginx's `proxy_set_header Host $host`), list the site's name.",
+        "Host (nginx's `proxy_set_header Host $host`), list the site's name (loopback names stay "
+        "answered, for health checks and scripts on the host).",
     )
     rate_limit_client: str = Field(
         "60/minute;10/second", description="Questions per client address (limits syntax; empty: none)."

@@ -9,11 +9,11 @@ subscriber-only article is found for a ``subscriber`` only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 from pydantic import Field
 
 from bot.articles import ArticleLibrary, ArticleSummary
@@ -29,7 +29,9 @@ from index.chunking import split_sentences
 SEARCH_PASSAGES = 50
 MAX_RESULTS = 50  # articles per search: an agent's page, not an export
 SUMMARY_ARTICLES = 3  # matches a summary quotes: the answer's citations stay few enough to check
-MAX_QUERY_CHARS = 2000  # = the chat's NEWSBOT_MAX_QUESTION_CHARS default
+
+# The passages for (query, subscriber, k): ``Chatbot.retrieve``, where a failing store is a 503.
+Retrieve = Callable[[str, bool, int], list[Document]]
 
 
 class ArticleMatch(ArticleSummary):
@@ -59,23 +61,26 @@ class SearchFilters:
 
 
 def search_articles(
-    retriever: BaseRetriever,
+    retrieve: Retrieve,
     library: ArticleLibrary,
     query: str,
+    max_chars: int,
     subscriber: bool = False,
     filters: SearchFilters | None = None,
     limit: int = 10,
 ) -> list[ArticleMatch]:
-    """The articles whose passages best match ``query``, best first, at most ``limit``."""
-    query = without_markup(clean_question(query, MAX_QUERY_CHARS))  # the chat's rules: markup only is empty
+    """The articles whose passages best match ``query``, best first, at most ``limit``; the
+    query is held to the chat's rules (``max_chars``: ``NEWSBOT_MAX_QUESTION_CHARS``; markup
+    only is empty)."""
+    query = without_markup(clean_question(query, max_chars))
     wanted = filters or SearchFilters()
-    passages = retriever.invoke(query, subscriber=subscriber, k=SEARCH_PASSAGES)
+    passages = retrieve(query, subscriber, SEARCH_PASSAGES)
     matches: dict[str, ArticleMatch] = {}
     for passage in passages:
         article_id = str(passage.metadata.get("article_id", ""))
         if article_id in matches:
             continue
-        summary = library.summary(article_id, subscriber)
+        summary = library.summary(article_id, subscriber)  # access checked again, by the article
         if summary is None or not wanted.admits(summary):
             continue
         rank = len(matches) + 1

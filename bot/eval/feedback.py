@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cells import ALTERNATIVES, recorded_turn
 from bot.eval.dataset import UNREVIEWED, EvalQuestion
-from bot.records.tables import answers, feedback, questions
+from bot.records.tables import Channel, answers, feedback, questions
 from index.chunking import split_sentences
 from index.errors import InputError
 
@@ -40,7 +40,7 @@ def reported_questions(engine: Engine, since: datetime | None = None) -> list[Ev
         )
         .join(questions, q.id == f.answer_id)
         .join(answers, a.id == f.answer_id, isouter=True)
-        .where(f.rating == "down")
+        .where(f.rating == "down", q.channel == Channel.READER.value)  # readers' votes, not agents'
         .order_by(f.updated_at)
     )
     if since is not None:

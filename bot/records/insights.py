@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.records.grouping import Asked, Group, QuestionKeys, count_groups
 from bot.records.recorder import RecordsUnavailableError
-from bot.records.tables import AGENT, READER, answers, feedback, questions
+from bot.records.tables import Channel, answers, feedback, questions
 from bot.stats import percentile
 
 log = logging.getLogger(__name__)
@@ -358,12 +358,20 @@ def _questions_since(since: datetime) -> Select[Any]:
     q = questions.c
     day = func.date(q.asked_at, type_=String)  # SQLite: "YYYY-MM-DD"; PostgreSQL: a date
     columns = (day, q.question, q.article_id, q.refused, q.latency_ms, cast(q.cited_articles, Text))
-    return select(*columns).where(q.asked_at >= since, q.channel == READER).order_by(q.asked_at.desc())
+    return (
+        select(*columns)
+        .where(q.asked_at >= since, q.channel == Channel.READER.value)
+        .order_by(q.asked_at.desc())
+    )
 
 
 def _agents_since(since: datetime) -> Select[Any]:
     q = questions.c
-    return select(q.refused, func.count()).where(q.asked_at >= since, q.channel == AGENT).group_by(q.refused)
+    return (
+        select(q.refused, func.count())
+        .where(q.asked_at >= since, q.channel == Channel.AGENT.value)
+        .group_by(q.refused)
+    )
 
 
 def _recent_citations(since: datetime) -> Select[Any]:
@@ -375,8 +383,16 @@ def _recent_citations(since: datetime) -> Select[Any]:
 
 
 def _votes_since(since: datetime) -> Select[Any]:
+    """Readers' votes (an agent may vote on the answers it got: not a reader's figure)."""
     rating = feedback.c.rating
-    return select(rating, func.count()).where(feedback.c.updated_at >= since).group_by(rating)
+    voted = feedback.join(questions, questions.c.id == feedback.c.answer_id)
+    readers = questions.c.channel == Channel.READER.value
+    return (
+        select(rating, func.count())
+        .select_from(voted)
+        .where(feedback.c.updated_at >= since, readers)
+        .group_by(rating)
+    )
 
 
 def _worst_since(since: datetime) -> Select[Any]:
@@ -394,7 +410,7 @@ def _worst_since(since: datetime) -> Select[Any]:
         )
         .join(questions, questions.c.id == feedback.c.answer_id)
         .join(answers, answers.c.id == feedback.c.answer_id, isouter=True)
-        .where(feedback.c.rating == "down", feedback.c.updated_at >= since)
+        .where(feedback.c.rating == "down", feedback.c.updated_at >= since, q.channel == Channel.READER.value)
         # Reports with a reason first: a reader who says why helps more than a bare thumb.
         .order_by(feedback.c.reason.is_(None), feedback.c.updated_at.desc())
     )

@@ -28,7 +28,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from bot.question import Question, well_formed
 from bot.records.database import upgrade
-from bot.records.tables import READER, answers, feedback, questions
+from bot.records.tables import Channel, answers, feedback, questions
 from bot.schemas import Answer
 from index.errors import NewsbotError, NotFoundError
 
@@ -103,7 +103,7 @@ class Exchange:
     text: str
     citations: list[dict[str, object]]
     notice: str | None = None
-    channel: str = READER  # tables.READER or tables.AGENT
+    channel: Channel = Channel.READER
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def exchange_of(
     session_id: str,
     history_turns: int,
     at: datetime | None = None,
-    channel: str = READER,
+    channel: Channel = Channel.READER,
 ) -> Exchange:
     """What is recorded of an answered question (no client address, the session id hashed).
     The conversation before it is kept as the bot used it: its last ``history_turns`` turns
@@ -184,6 +184,11 @@ class Recorder(Protocol):
         """Wait until everything queued is written (tests, shutdown); False on timeout."""
         ...
 
+    def wait_migrated(self, timeout_s: float = MIGRATION_WAIT_S) -> None:
+        """Just started, the writer may still be creating the tables: a read waits for it (at
+        most ``timeout_s``; past it, the read fails as the database's outage would)."""
+        ...
+
     def close(self, timeout_s: float = 10.0) -> None: ...
 
 
@@ -207,6 +212,9 @@ class NullRecorder:
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         return True
+
+    def wait_migrated(self, timeout_s: float = MIGRATION_WAIT_S) -> None:
+        return None
 
     def close(self, timeout_s: float = 10.0) -> None:
         return None
@@ -281,8 +289,7 @@ class DatabaseRecorder:
         with self._cond:
             if answer_id in self._known:
                 return True
-            # Just started: the writer is creating the tables; a lookup now would fail.
-            self._cond.wait_for(lambda: self._migrated, MIGRATION_WAIT_S)
+        self.wait_migrated()
         try:
             with self._engine.connect() as connection:
                 found = connection.execute(select(questions.c.id).where(questions.c.id == answer_id)).first()
@@ -290,6 +297,10 @@ class DatabaseRecorder:
             log.warning("records: cannot look up an answer: %s", type(err).__name__)
             raise RecordsUnavailableError("Feedback cannot be recorded right now; try again later.") from None
         return found is not None
+
+    def wait_migrated(self, timeout_s: float = MIGRATION_WAIT_S) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._migrated, timeout_s)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout_s
@@ -485,7 +496,7 @@ def _question_row(e: Exchange) -> dict[str, object]:
         "standalone": e.standalone, "history": [list(turn) for turn in e.history],
         "article_id": e.article_id, "intent": e.intent, "answerer": e.answerer, "refused": e.refused,
         "fallback": e.fallback, "cited_articles": e.cited_articles, "latency_ms": e.latency_ms,
-        "channel": e.channel,
+        "channel": e.channel.value,
     }  # fmt: skip
 
 

@@ -7,12 +7,21 @@ of its session id. Rows older than the retention period are purged.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
 ANSWER_ID_CHARS = 32  # uuid4().hex
-READER, AGENT = "reader", "agent"  # who asked: a person (chat, widget, API) or an AI assistant
+
+
+class Channel(StrEnum):
+    """Who asked: a person (the chat, the widget, the API) or an AI assistant (MCP, /ask)."""
+
+    READER = "reader"
+    AGENT = "agent"
+
 
 # One row per answered question. Its id is the answer's ``answer_id`` (one answer per question).
 questions = Table(
@@ -35,7 +44,7 @@ questions = Table(
         "channel",
         String(10),
         nullable=False,
-        server_default="reader",
+        server_default=Channel.READER.value,
         comment="reader (chat, widget, API) or agent (MCP, /ask)",
     ),
     Index("ix_questions_asked_at", "asked_at"),

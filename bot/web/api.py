@@ -56,11 +56,14 @@ def create_api(service: ChatService) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with mcp.session_manager.run():  # a mounted app's own lifespan is not run
-            yield
-        # At shutdown, in the server's own loop: uvicorn re-raises SIGTERM once it has stopped,
-        # so code after uvicorn.run() never runs; what is recorded but unwritten is written here.
-        await anyio.to_thread.run_sync(service.close)
+        try:
+            # A mounted app's own lifespan is not run; the session manager runs once per app.
+            async with mcp.session_manager.run():
+                yield
+        finally:
+            # At shutdown, in the server's own loop: uvicorn re-raises SIGTERM once it has stopped,
+            # so code after uvicorn.run() never runs; what is recorded but unwritten is written here.
+            await anyio.to_thread.run_sync(service.close)
 
     app = FastAPI(
         title="Newsbot API", description=API_DESCRIPTION, version="1.0", redoc_url=None, lifespan=lifespan

@@ -45,6 +45,13 @@ class UnauthorizedError(NewsbotError):
     kind = "unauthorized"
 
 
+class ForbiddenOriginError(NewsbotError):
+    """A browser request from a site that may not make it."""
+
+    http_status = 403
+    kind = "forbidden_origin"
+
+
 class SharedStateUnavailableError(NewsbotError):
     """The store that replicas share sessions and rate limits in (Redis) cannot be reached."""
 

@@ -56,8 +56,12 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 def answered_hosts(settings: Settings) -> frozenset[str] | None:
     """The Host names the server answers for (``NEWSBOT_ALLOWED_HOSTS``); None: any."""
+    if "*" in settings.allowed_hosts:
+        return None
     if settings.allowed_hosts:
-        return None if "*" in settings.allowed_hosts else frozenset(settings.allowed_hosts)
+        # and loopback names, always: health checks, metrics and scripts on the host itself
+        # (a rebinding page cannot make its browser send them)
+        return LOOPBACK_NAMES | frozenset(settings.allowed_hosts)
     return LOOPBACK_NAMES if _is_loopback(settings.host) else None
 
 

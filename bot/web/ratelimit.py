@@ -4,7 +4,8 @@ One limiter for the API and the web chat, so a client cannot dodge its limit by 
 doors. Exceeding a limit raises ``RateLimitError`` with the seconds until the window frees
 a slot: the API turns it into 429 + ``Retry-After``. Each API router that answers questions
 applies it once, as a dependency that runs on the validated body (a rejected request costs
-no question); the Gradio chat calls ``check`` itself.
+no question); the Gradio chat calls ``check`` itself, and so does ``AgentService`` for the
+agents' searches and questions (MCP tools and ``/ask``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from bot.factory import Pipeline, build_pipeline, make_lexical
 from bot.question import Question, clean_question
 from bot.records.factory import make_recorder
 from bot.records.recorder import Recorder, Vote, exchange_of
-from bot.records.tables import READER
+from bot.records.tables import Channel
 from bot.retrieval.lexical import LexicalCache
 from bot.schemas import Answer, ChatTurn
 from bot.web.metrics import IndexGauges, Metrics
@@ -186,7 +186,7 @@ class ChatService:
         remember: bool = True,
         owner: str = "",
         visit: str = "",
-        channel: str = READER,
+        channel: Channel = Channel.READER,
     ) -> tuple[str, Iterator[Delta | Answer]]:
         """Check the input now (so bad input is an HTTP error, not a broken stream), answer lazily.
 
@@ -196,7 +196,7 @@ class ChatService:
         ``owner`` is who the session belongs to (``sessions.owner_of`` the client): another
         owner's id starts a new conversation. ``visit``: what the recorded question is grouped
         by when there is no session (the web chat's browser session); only its hash is kept.
-        ``channel``: who asks, as recorded (``tables.READER``; ``AGENT`` for AI assistants).
+        ``channel``: who asks, as recorded (an AI assistant: ``Channel.AGENT``).
         """
         chatbot = self.require_bot()
         question = replace(question, text=clean_question(question.text, chatbot.max_question_chars))
@@ -215,7 +215,7 @@ class ChatService:
         session_id: str | None = None,
         remember: bool = True,
         owner: str = "",
-        channel: str = READER,
+        channel: Channel = Channel.READER,
     ) -> tuple[str, Answer]:
         session_id, events = self.start(question, session_id, remember, owner, channel=channel)
         for event in events:
@@ -224,7 +224,7 @@ class ChatService:
         raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
 
     def _answer(
-        self, chatbot: Chatbot, question: Question, session_id: str, owner: str, visit: str, channel: str
+        self, chatbot: Chatbot, question: Question, session_id: str, owner: str, visit: str, channel: Channel
     ) -> Iterator[Delta | Answer]:
         for event in chatbot.stream(question):
             if isinstance(event, Answer):

@@ -6,10 +6,11 @@ quotes and offsets, ``refused`` when the articles do not say), ``get_article`` (
 suggested questions). Resources: the article list and each article (anonymous readers' view).
 
 Served in the web app at ``/mcp/`` (streamable HTTP, stateless: each call stands alone) behind
-the app's own middleware (origins, body caps, request ids); each tool call is rate limited per
-client like a chat question, and a valid ``X-Newsbot-Subscriber`` header opens subscriber-only
-articles as it does for the widget. ``python -m bot.web.agents.mcp_server`` (console script
-``newsbot-mcp``) serves the same tools over stdio to a local assistant: anonymous, not limited.
+the app's own middleware (host names, origins, body caps, request ids); searches and
+questions are rate limited per client like a chat question (reading an article is not), and
+a valid ``X-Newsbot-Subscriber`` header opens subscriber-only articles as for the widget.
+``python -m bot.web.agents.mcp_server`` (console script ``newsbot-mcp``) serves the same
+tools over stdio to a local assistant: anonymous, not limited.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.exceptions import (
+    ResourceError,
+    ResourceNotFoundError,
+    ToolError,
+    UnexpectedToolError,
+)
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, InputRequiredResult
 from pydantic import BaseModel, Field, ValidationError
@@ -34,7 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.articles import ArticleDetail
 from bot.schemas import Answer, ChatTurn
-from bot.search import MAX_QUERY_CHARS, MAX_RESULTS, ArticleMatch, SearchFilters
+from bot.search import MAX_RESULTS, ArticleMatch, SearchFilters
 from bot.web.agents.service import LOCAL, AgentService, Caller
 from bot.web.errors import error_response, invalid_input
 from bot.web.workers import AnswerThreads
@@ -69,7 +75,8 @@ class _Server(MCPServer):
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as err:
-            if isinstance(err.__cause__, ValidationError):
+            # The arguments' validation only: a crash (UnexpectedToolError) stays the SDK's.
+            if not isinstance(err, UnexpectedToolError) and isinstance(err.__cause__, ValidationError):
                 raise ToolError(
                     f"Bad arguments for {name}: {invalid_input(err.__cause__.errors())}"
                 ) from None
@@ -99,7 +106,7 @@ def build_mcp(
         "Filter by publication date (YYYY-MM-DD, inclusive) or outlet. Use `ask` for a question."
     )
     async def search_articles(
-        query: Annotated[str, Field(description="What to look for, in words.", max_length=MAX_QUERY_CHARS)],
+        query: Annotated[str, Field(description="What to look for, in words.")],
         ctx: Context,
         since: Annotated[date | None, Field(description="Published on or after this day.")] = None,
         until: Annotated[date | None, Field(description="Published on or before this day.")] = None,
@@ -118,9 +125,7 @@ def build_mcp(
         "never present the answer without its sources."
     )
     async def ask(
-        question: Annotated[
-            str, Field(description="The question, as the user asked it.", max_length=MAX_QUERY_CHARS)
-        ],
+        question: Annotated[str, Field(description="The question, as the user asked it.")],
         ctx: Context,
         article_id: Annotated[
             str | None, Field(description="Only this article (an id from search_articles).", max_length=300)
@@ -156,7 +161,7 @@ def build_mcp(
         mime_type="application/json",
     )
     async def article_list() -> str:
-        listed = await run(lambda: agents.articles(LOCAL))
+        listed = await read(lambda: agents.articles(LOCAL))
         return json.dumps([a.model_dump() for a in listed], ensure_ascii=False)
 
     @server.resource(
@@ -166,11 +171,16 @@ def build_mcp(
         mime_type="application/json",
     )
     async def article(article_id: str) -> str:
+        return (await read(lambda: agents.article(LOCAL, article_id))).model_dump_json()
+
+    async def read(call: Callable[[], T]) -> T:
+        """A resource's read on the answering threads; our errors as the resource's error."""
         try:
-            found = await threads.run(lambda: agents.article(LOCAL, article_id))
+            return await threads.run(call)
         except NotFoundError as err:
             raise ResourceNotFoundError(str(err)) from None
-        return found.model_dump_json()
+        except NewsbotError as err:  # loading, unavailable: said, not logged as a crash
+            raise ResourceError(str(err)) from None
 
     return server
 

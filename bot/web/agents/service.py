@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from langchain_core.documents import Document
 from pydantic import SecretStr
 from starlette.requests import Request
 
 from bot.articles import ArticleDetail, ArticleSummary
+from bot.chatbot import Chatbot
 from bot.drafting.draft import Delta
 from bot.question import Question
-from bot.records.tables import AGENT
+from bot.records.tables import Channel
 from bot.schemas import Answer, ChatTurn
 from bot.search import ArticleMatch, SearchFilters, search_articles
 from bot.web.ratelimit import client_key
@@ -58,9 +61,11 @@ class AgentService:
         self, caller: Caller, query: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> list[ArticleMatch]:
         self._limit(caller)
-        retriever = self.service.require_bot().retriever
-        library = self.service.require_library()
-        return search_articles(retriever, library, query, caller.subscriber, filters, limit)
+        bot, library = self.service.require_bot(), self.service.require_library()
+        retrieve = partial(_retrieve, bot)
+        return search_articles(
+            retrieve, library, query, bot.max_question_chars, caller.subscriber, filters, limit
+        )
 
     def start(
         self,
@@ -76,7 +81,7 @@ class AgentService:
         asked = Question(
             question, tuple(history), scope.article_id if scope else None, subscriber=caller.subscriber
         )
-        _, events = self.service.start(asked, remember=False, channel=AGENT)
+        _, events = self.service.start(asked, remember=False, channel=Channel.AGENT)
         return events
 
     def ask(
@@ -92,7 +97,7 @@ class AgentService:
         raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
 
     def article(self, caller: Caller, article_id: str) -> ArticleDetail:
-        self._limit(caller)
+        """Not limited, like ``GET /api/articles/{id}``: reading, not asking."""
         return self.service.require_library().get(article_id, caller.subscriber)
 
     def articles(self, caller: Caller, limit: int = MAX_LISTED) -> list[ArticleSummary]:
@@ -100,5 +105,11 @@ class AgentService:
         return self.service.require_library().list(caller.subscriber)[: min(limit, MAX_LISTED)]
 
     def _limit(self, caller: Caller) -> None:
+        """Searches and questions count against the client's limit, one with its chat questions
+        (the routes apply it as a dependency; these calls come from MCP tools too)."""
         if caller.client is not None:
             self.service.limiter.check(caller.client)
+
+
+def _retrieve(bot: Chatbot, query: str, subscriber: bool, k: int) -> list[Document]:
+    return bot.retrieve(query, subscriber, k=k)

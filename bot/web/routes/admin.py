@@ -17,10 +17,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.web.auth import require_bearer
-from bot.web.errors import ERRORS
+from bot.web.errors import ERRORS, ForbiddenOriginError
 from bot.web.middleware import ADMIN_PREFIX
 from bot.web.service import ChatService
-from index.errors import NewsbotError
 from index.loaders import is_web_url, normalize_date
 from index.publish import TAKEDOWNS_PATH, ArticleFields
 from index.store import REASON_CHARS
@@ -28,11 +27,6 @@ from index.store import REASON_CHARS
 # What index.loaders.slugify makes (a leading "_" included: a file "_lead.txt" is "_lead"), so
 # that every indexed article can be corrected or taken down here; ids stay as given.
 ARTICLE_ID = r"^[a-z0-9_][a-z0-9._-]{0,99}$"
-
-
-class ForbiddenOriginError(NewsbotError):
-    http_status = 403
-    kind = "forbidden_origin"
 
 
 class ArticleIn(BaseModel):

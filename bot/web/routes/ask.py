@@ -22,7 +22,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -31,9 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.articles import ArticleSummary
 from bot.drafting.draft import Delta
 from bot.schemas import Answer, ChatTurn, Citation
-from bot.search import MAX_QUERY_CHARS, MAX_RESULTS, ArticleMatch, summary_of
+from bot.search import MAX_RESULTS, ArticleMatch, summary_of
 from bot.web.agents.service import AgentService, Caller
-from bot.web.errors import ERRORS, STREAM_FAILURE, body_for, error_body
+from bot.web.errors import ERRORS, STREAM_FAILURE, ForbiddenOriginError, body_for, error_body, invalid_input
 from bot.web.sse import data_line, event_stream
 from index.errors import InputError, NewsbotError
 from index.loaders import PUBLIC
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 NO_MATCH = "No article in this archive matches the query."
 MAX_PREV = 20  # earlier queries kept: the conversation's context, not its transcript
+PREV_QUERY_CHARS = 2000  # one earlier query: as long as a question may be by default
 
 
 class Mode(StrEnum):
@@ -52,10 +53,8 @@ class Mode(StrEnum):
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(
-        min_length=1, max_length=MAX_QUERY_CHARS, description="The question or search, in words."
-    )
-    prev: list[str] = Field(
+    query: str = Field(min_length=1, description="The question or search, in words.")
+    prev: list[Annotated[str, Field(max_length=PREV_QUERY_CHARS)]] = Field(
         default_factory=list, description="Earlier queries of this conversation, oldest first."
     )
     mode: Mode = Field(Mode.LIST, description="list, summarize or generate.")
@@ -125,9 +124,9 @@ def ask_router(agents: AgentService) -> APIRouter:
     )
     async def ask_get(
         request: Request,
-        query: str = Query(min_length=1, max_length=MAX_QUERY_CHARS),
+        query: str = Query(min_length=1),
         prev: str = Query(
-            "", max_length=MAX_QUERY_CHARS * 4, description="Earlier queries, comma separated."
+            "", max_length=PREV_QUERY_CHARS * 4, description="Earlier queries, comma separated."
         ),
         mode: Mode = Mode.LIST,
         streaming: bool = True,
@@ -137,12 +136,14 @@ def ask_router(agents: AgentService) -> APIRouter:
         limit: int = Query(10, ge=1, le=MAX_RESULTS),
     ) -> AskResponse | StreamingResponse:
         """NLWeb's ask: `list`, `summarize` or `generate` (see the module's documentation)."""
+        if _blind_cross_site(request):
+            raise ForbiddenOriginError("Another site's page may not ask this server.")
         fields = {"query": query, "prev": prev, "mode": mode, "streaming": streaming, "query_id": query_id,
                   "site": site, "article_id": article_id, "limit": limit}  # fmt: skip
         try:
             body = AskRequest.model_validate(fields)
-        except ValidationError as err:  # the query's checks passed: only prev's items can fail
-            raise InputError(f"Bad parameters: {err.errors()[0]['msg']}") from None
+        except ValidationError as err:  # the query's checks passed: prev's items can fail
+            raise InputError(invalid_input(err.errors())) from None
         return await respond(body, request)
 
     @router.post(
@@ -155,6 +156,13 @@ def ask_router(agents: AgentService) -> APIRouter:
         return await respond(body, request)
 
     return router
+
+
+def _blind_cross_site(request: Request) -> bool:
+    """A browser's request from another site made without CORS (an image, a link, a no-cors
+    fetch): it sends no Origin, so ``OriginGuard`` lets it pass, and a GET that answers would
+    spend the visitor's limit and be recorded. Non-browser clients send no Sec-Fetch-Site."""
+    return request.headers.get("sec-fetch-site") == "cross-site" and "origin" not in request.headers
 
 
 def _messages(agents: AgentService, caller: Caller, body: AskRequest) -> Iterator[dict[str, Any]]:

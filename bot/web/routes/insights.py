@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from pydantic import SecretStr
 
 from bot.cells import csv_cell, history_cell
-from bot.records.insights import InsightsCache, export_rows, read_insights
+from bot.records.insights import Insights, InsightsCache, export_rows, read_insights
 from bot.web.auth import EDITOR_COOKIE, EDITOR_COOKIE_S, editor_cookie, is_editor, same_secret
 from bot.web.errors import ERRORS, UnauthorizedError
 from bot.web.insights_page import HEADERS, insights_page, login_page, page
@@ -97,6 +97,7 @@ def insights_router(service: ChatService) -> APIRouter:
         if engine is None:
             return StreamingResponse(_csv_lines([], iter([])), media_type="text/csv", headers=HEADERS)
         rows = export_rows(engine, _since(days))
+        await service.threads.run(service.recorder.wait_migrated)  # just started: the tables first
         first = await service.threads.run(lambda: next(rows, None))  # a database that is down: 503 now
         lines = _csv_lines([first] if first else [], rows)
         name = f"newsbot-questions-{datetime.now(UTC):%Y%m%d}.csv"
@@ -119,8 +120,13 @@ def _figures(service: ChatService) -> InsightsCache | None:
     engine = service.recorder.engine
     if engine is None:
         return None
-    fresh_s = service.settings.insights_fresh_s
-    return InsightsCache(lambda days: read_insights(engine, _since(days)), fresh_s=fresh_s)
+    recorder = service.recorder
+
+    def count(days: int) -> Insights:
+        recorder.wait_migrated()  # the page opened right after the start: the tables come first
+        return read_insights(engine, _since(days))
+
+    return InsightsCache(count, fresh_s=service.settings.insights_fresh_s)
 
 
 def _page(service: ChatService, figures: InsightsCache | None, days: int) -> str:

@@ -12,7 +12,7 @@ from bot.records.database import database_url, open_database, upgrade
 from bot.records.grouping import Group
 from bot.records.insights import ArticleCount, Day, export_rows, read_insights
 from bot.records.recorder import DatabaseRecorder, Vote, write
-from bot.records.tables import AGENT
+from bot.records.tables import Channel
 from tests.unit.bot.records.test_recorder import NOW, exchange
 
 
@@ -133,14 +133,20 @@ def test_a_busier_period_counts_its_newest_questions(tmp_path: Path) -> None:
 
 def test_agents_questions_are_counted_apart_from_readers(tmp_path: Path) -> None:
     recorder = recorded(tmp_path)
-    for n, refused in enumerate([False, True, False]):
-        agent = replace(exchange(10 + n, at=NOW - timedelta(hours=2), refused=refused), channel=AGENT)
+    agents = [
+        replace(exchange(10 + n, at=NOW - timedelta(hours=2), refused=refused), channel=Channel.AGENT)
+        for n, refused in enumerate([False, True, False])
+    ]
+    for agent in agents:
         recorder.record(agent)
+    assert recorder.flush()
+    recorder.vote(Vote(agents[0].answer_id, "down", "wrong", "an agent's vote", at=NOW))
     assert recorder.flush()
     insights = read_insights(recorder.engine, NOW - timedelta(days=30))
     assert (insights.agent_questions, insights.agent_refused) == (3, 1)
     # every reader's figure is as without them
     assert insights.questions == 5 and insights.refused == 1
+    assert (insights.votes_up, insights.votes_down, insights.worst) == (0, 0, [])
     assert [g.count for g in insights.top] == [3, 2] and [g.count for g in insights.unanswered] == [1]
     assert [(d.questions, d.refused) for d in insights.days] == [(3, 1), (2, 0)]
     recorder.close()

@@ -155,7 +155,8 @@ def _answers_for(settings: Settings, host: str) -> int:
         ("0.0.0.0", [], "anything.example", 200),  # exposed: any name unless listed
         ("0.0.0.0", ["ask.news.example"], "ask.news.example:443", 200),
         ("0.0.0.0", ["ask.news.example"], "10.0.0.5", 400),
-        ("127.0.0.1", ["ask.news.example"], "127.0.0.1", 400),  # listed: only those
+        ("127.0.0.1", ["ask.news.example"], "127.0.0.1:7861", 200),  # listed ones and loopback
+        ("127.0.0.1", ["ask.news.example"], "other.example", 400),
         ("127.0.0.1", ["*"], "attacker.example", 200),
     ],
 )

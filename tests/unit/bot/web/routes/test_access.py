@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from mcp import Client
 from pydantic import SecretStr
 
+from bot.search import search_articles
 from bot.web.agents.mcp_server import build_mcp
 from bot.web.agents.service import AgentService, Caller
 from bot.web.service import ChatService
@@ -185,3 +186,17 @@ def _mcp_calls(service: ChatService, caller: Caller) -> list[Any]:
             return [*results, mcp_text(listed.contents[0])]
 
     return anyio.run(calls)
+
+
+def test_search_lists_an_article_by_its_own_access_whatever_the_passages_say(service: ChatService) -> None:
+    """The article's own access level is checked again: a passage of a subscriber-only article
+    handed to an anonymous search (a retriever that failed to filter it) lists nothing."""
+    bot, library = service.require_bot(), service.require_library()
+    leaked = bot.retrieve(QUESTION, True, k=5)
+    assert any(p.metadata["article_id"] == ARTICLE for p in leaked)
+    found = search_articles(lambda _q, _s, _k: leaked, library, QUESTION, 2000, subscriber=False)
+    assert ARTICLE not in [m.article_id for m in found]
+    assert ARTICLE in [
+        m.article_id
+        for m in search_articles(lambda _q, _s, _k: leaked, library, QUESTION, 2000, subscriber=True)
+    ]

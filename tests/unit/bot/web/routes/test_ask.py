@@ -115,7 +115,10 @@ def test_what_the_articles_do_not_say_is_an_explicit_no_results(client: TestClie
         ({"query": ""}, "bad_request"),
         ({"query": WHO, "mode": "essay"}, "bad_request"),
         ({"query": WHO, "limit": 0}, "bad_request"),
-        ({"query": "x" * 2001}, "bad_request"),
+        ({"query": WHO, "prev": "y" * 2001}, "bad_request"),
+        ({"query": "x" * 2001}, "too_large"),  # NEWSBOT_MAX_QUESTION_CHARS, as the chat
+        ({"query": "x" * 2001, "mode": "generate"}, "too_large"),
+        ({"query": "<b></b>"}, "bad_request"),
         ({"query": WHO, "mode": "generate", "article_id": "no-such-article"}, "not_found"),
     ],
 )
@@ -123,7 +126,7 @@ def test_bad_input_is_a_clear_error_never_a_500(
     client: TestClient, params: dict[str, Any], kind: str
 ) -> None:
     reply = client.get("/ask", params=params)
-    assert reply.status_code in (400, 404) and error_of(reply)["type"] == kind
+    assert reply.status_code in (400, 404, 413) and error_of(reply)["type"] == kind
 
 
 def test_an_unknown_body_field_is_refused(client: TestClient) -> None:
@@ -158,3 +161,13 @@ def test_other_methods_get_405_with_what_is_allowed(client: TestClient) -> None:
     reply = client.put("/ask", params={"query": WHO})
     assert reply.status_code == 405 and error_of(reply)["type"] == "method_not_allowed"
     assert set(reply.headers["Allow"].split(", ")) == {"GET", "POST"}
+
+
+def test_another_sites_page_cannot_make_a_browser_ask(client: TestClient) -> None:
+    """An image or a link on another site sends no Origin: Sec-Fetch-Site tells it apart."""
+    blind = client.get("/ask", params={"query": WHO}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert blind.status_code == 403 and error_of(blind)["type"] == "forbidden_origin"
+    own_page = client.get(
+        "/ask", params={"query": WHO, "streaming": 0}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert own_page.status_code == 200
