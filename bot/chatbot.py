@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -86,14 +86,17 @@ class Chatbot:
 
     def _retrieve(self, question: Question) -> list[Document]:
         several = question.across is not None or question.elsewhere is not None
-        more: dict[str, Any] = {"k": self.k_across} if several else {}
-        return self.retrieve(question.standalone, question.subscriber, article_id=question.article_id, **more)
+        k = self.k_across if several else None
+        return self.retrieve(question.standalone, question.subscriber, k, question.article_id)
 
-    def retrieve(self, query: str, subscriber: bool, **options: Any) -> list[Document]:
-        """The retriever's passages for ``query`` (``options``: ``k``, ``article_id``); a store
-        that fails is ``IndexUnavailableError`` (503), whoever asks."""
+    def retrieve(
+        self, query: str, subscriber: bool, k: int | None = None, article_id: str | None = None
+    ) -> list[Document]:
+        """The retriever's passages for ``query`` (``k``: the retriever's own when None); a
+        store that fails is ``IndexUnavailableError`` (503), whoever asks."""
+        more: dict[str, Any] = {"k": k} if k is not None else {}
         try:
-            return self.retriever.invoke(query, subscriber=subscriber, **options)
+            return self.retriever.invoke(query, article_id=article_id, subscriber=subscriber, **more)
         except NewsbotError:
             raise
         except Exception as err:  # the store is outside the process (a Chroma server may be gone)
@@ -111,7 +114,12 @@ class Chatbot:
         return question.with_context([*question.context, title]) if title else question
 
     def ask(self, question: Question | str, passages_out: list[Document] | None = None) -> Answer:
-        for event in self.stream(question, passages_out):
-            if isinstance(event, Answer):
-                return event
-        raise AssertionError("stream ended without an Answer")
+        return answer_of(self.stream(question, passages_out))
+
+
+def answer_of(events: Iterable[Delta | Answer]) -> Answer:
+    """The ``Answer`` that ends a stream (the deltas before it consumed)."""
+    for event in events:
+        if isinstance(event, Answer):
+            return event
+    raise AssertionError("the stream ended without an Answer")

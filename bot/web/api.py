@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio.to_thread
 from fastapi import FastAPI
-from pydantic import SecretStr
-from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
@@ -51,7 +50,7 @@ API_DESCRIPTION = """Questions about the indexed news articles, answered with nu
 def create_api(service: ChatService) -> FastAPI:
     agents = AgentService(service)
     secret = service.settings.subscriber_secret
-    mcp = build_mcp(agents, service.threads, lambda request: _caller(request, secret))
+    mcp = build_mcp(agents, service.threads, partial(Caller.of, secret=secret))
     mcp_app = http_app(mcp)  # made before the lifespan: it creates the session manager
 
     @asynccontextmanager
@@ -92,7 +91,3 @@ def create_api(service: ChatService) -> FastAPI:
     # Outermost of all: every response is counted and carries its request id, refusals too.
     app.add_middleware(RequestObserver, metrics=service.metrics)
     return app
-
-
-def _caller(request: Request | None, secret: SecretStr | None) -> Caller:
-    return Caller.of(request, secret)

@@ -211,15 +211,11 @@ class ChatUiGuard:
         if scope["type"] != "http" or not scope.get("path", "").startswith(CHAT_UI_PREFIX):
             await self.app(scope, receive, send)
             return
-        messages = await _read_body(receive)  # capped already by BodyLimit (outside this one)
-        body = b"".join(m.get("body", b"") for m in messages)
+        body, replay = await buffered(receive)  # capped already by BodyLimit (outside this one)
         if _LONE_SURROGATE.search(body) or _ENCODED_SURROGATE.search(scope.get("query_string", b"")):
             await error_response(400, "bad_request", "The request holds invalid text.")(scope, receive, send)
             return
         started, failed = False, False
-
-        async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
 
         async def sending(message: Message) -> None:
             nonlocal started, failed
@@ -239,11 +235,17 @@ class ChatUiGuard:
                 await error_response(500, "internal_error", INTERNAL_MESSAGE)(scope, receive, send)
 
 
-async def _read_body(receive: Receive) -> list[Message]:
+async def buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body (for a guard that reads it first: BodyLimit, outside, caps it),
+    and a ``receive`` that hands the same messages to the app again."""
     messages: list[Message] = []
     more = True
     while more:
         message = await receive()
         messages.append(message)
         more = message.get("type") == "http.request" and message.get("more_body", False)
-    return messages
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return b"".join(m.get("body", b"") for m in messages), replay

@@ -19,7 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.articles import ArticleLibrary, ArticleSummary
-from bot.chatbot import Chatbot
+from bot.chatbot import Chatbot, answer_of
 from bot.config import Settings
 from bot.drafting.draft import Delta
 from bot.factory import Pipeline, build_pipeline, make_lexical
@@ -218,10 +218,7 @@ class ChatService:
         channel: Channel = Channel.READER,
     ) -> tuple[str, Answer]:
         session_id, events = self.start(question, session_id, remember, owner, channel=channel)
-        for event in events:
-            if isinstance(event, Answer):
-                return session_id, event
-        raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
+        return session_id, answer_of(events)
 
     def _answer(
         self, chatbot: Chatbot, question: Question, session_id: str, owner: str, visit: str, channel: Channel

@@ -36,13 +36,14 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.articles import ArticleDetail
 from bot.schemas import Answer, ChatTurn
 from bot.search import MAX_RESULTS, ArticleMatch, SearchFilters
 from bot.web.agents.service import LOCAL, AgentService, Caller
 from bot.web.errors import error_response, invalid_input
+from bot.web.middleware import buffered
 from bot.web.workers import AnswerThreads
 from index.errors import NewsbotError, NotFoundError
 
@@ -228,39 +229,12 @@ class JsonRpcPosts:
             refused = error_response(415, "unsupported_media_type", "Send MCP messages as application/json.")
             await refused(scope, receive, send)
             return
-        body, complete = await _body(receive)
-        if not complete:
-            return  # the client went away
+        body, replay = await buffered(receive)
         problem = _not_one_message(body)
         if problem is not None:
-            await JSONResponse(problem, status_code=400)(scope, receive, send)
+            await JSONResponse(problem, status_code=400)(scope, replay, send)
             return
-        await self.app(scope, _replay(body, receive), send)
-
-
-async def _body(receive: Receive) -> tuple[bytes, bool]:
-    """The request body (the app's BodyLimit has capped it), and whether it arrived whole."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b"", False
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks), True
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()  # then what the server says next (a disconnect)
-
-    return replayed
+        await self.app(scope, replay, send)
 
 
 def _not_one_message(body: bytes) -> dict[str, Any] | None:

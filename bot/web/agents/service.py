@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 
-from langchain_core.documents import Document
 from pydantic import SecretStr
 from starlette.requests import Request
 
 from bot.articles import ArticleDetail, ArticleSummary
-from bot.chatbot import Chatbot
+from bot.chatbot import answer_of
 from bot.drafting.draft import Delta
 from bot.question import Question
 from bot.records.tables import Channel
@@ -62,9 +60,8 @@ class AgentService:
     ) -> list[ArticleMatch]:
         self._limit(caller)
         bot, library = self.service.require_bot(), self.service.require_library()
-        retrieve = partial(_retrieve, bot)
         return search_articles(
-            retrieve, library, query, bot.max_question_chars, caller.subscriber, filters, limit
+            bot.retrieve, library, query, bot.max_question_chars, caller.subscriber, filters, limit
         )
 
     def start(
@@ -91,10 +88,7 @@ class AgentService:
         article_id: str | None = None,
         history: Sequence[ChatTurn] = (),
     ) -> Answer:
-        for event in self.start(caller, question, article_id, history):
-            if isinstance(event, Answer):
-                return event
-        raise AssertionError("the chatbot ended without an Answer")  # pragma: no cover
+        return answer_of(self.start(caller, question, article_id, history))
 
     def article(self, caller: Caller, article_id: str) -> ArticleDetail:
         """Not limited, like ``GET /api/articles/{id}``: reading, not asking."""
@@ -109,7 +103,3 @@ class AgentService:
         (the routes apply it as a dependency; these calls come from MCP tools too)."""
         if caller.client is not None:
             self.service.limiter.check(caller.client)
-
-
-def _retrieve(bot: Chatbot, query: str, subscriber: bool, k: int) -> list[Document]:
-    return bot.retrieve(query, subscriber, k=k)

@@ -20,8 +20,7 @@ MAX_CHARS = 2000
 
 def retrieve_of(service: ChatService) -> Retrieve:
     """The chatbot's own retrieval, as the agents' service hands it to the search."""
-    bot = service.require_bot()
-    return lambda query, subscriber, k: bot.retrieve(query, subscriber, k=k)
+    return service.require_bot().retrieve
 
 
 class Passages:
